@@ -1,0 +1,119 @@
+"""The marketplace application factory: reads like a table of contents."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+
+from . import database  # noqa: F401  (registers connection settings)
+from .config import Config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config=None):
+    """Build the app; `config` is a Config class (default: Config from the environment)."""
+    instance_path = os.environ.get("MARKETPLACE_INSTANCE") or None
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_class = config or Config
+    app.config.from_object(config_class(app.instance_path))
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    """Bind the unbound extensions to this app."""
+    from . import accounts, models  # noqa: F401  (models and the user loader register)
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories="translations"
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "shop.home"
+
+
+def register_blueprints(app):
+    """The storefront (and, as they arrive, the back office and the impact side)."""
+    from .media import blueprint as media
+    from .shop.views import blueprint as shop
+
+    app.register_blueprint(shop)
+    app.register_blueprint(media)
+
+
+def register_template_helpers(app):
+    """Formatting filters and helpers every template may use."""
+    from . import areas, i18n
+    from .catalog import images
+
+    app.add_template_filter(i18n.format_baht, "baht")
+    app.add_template_filter(i18n.format_date, "date")
+    app.add_template_filter(i18n.format_month, "month")
+    app.add_template_global(i18n.localized, "localized")
+    app.add_template_global(i18n.current_language, "current_language")
+    app.add_template_global(areas.place_parts, "place_parts")
+    app.add_template_global(images.image_srcset, "image_srcset")
+    app.add_template_global(images.image_url, "image_url")
+
+
+def register_errorhandlers(app):
+    """Error pages in the user's language."""
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        template = f"errors/{code}.html"
+        if code not in (400, 403, 404, 405, 413, 429, 500):
+            template = "errors/generic.html"
+        return render_template(template, error=error, code=code), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_security_headers(app):
+    """Headers that every response carries: no sniffing, no framing, assets from us only."""
+
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        if request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+
+def register_commands(app):
+    """`flask --app marketplace …` commands."""
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""The back-office blueprint where producer groups run their shop (accounts issue)."""

@@ -1,0 +1,1 @@
+"""The catalog domain: products, lots, claims, images and search."""

@@ -1,0 +1,154 @@
+"""Product images: validated by content, re-oriented, stripped of metadata, stored in sizes.
+
+This is the only module that decodes uploaded images. Files live under the
+upload folder in `products/<key>/<width>.<webp|jpg>`, behind `save_bytes` and
+`media_path`, so a shared store can replace the local folder later.
+"""
+
+import io
+import secrets
+from pathlib import Path
+
+from flask import current_app, url_for
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..extensions import db
+from ..models import ProductImage
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+FORMATS = {"webp": ("WEBP", "image/webp"), "jpg": ("JPEG", "image/jpeg")}
+
+
+class ImageRejected(ValueError):
+    """An upload that is not an image we accept; `reason` is a short code for the message."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def media_root():
+    """The folder that holds every stored upload."""
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def media_path(relative):
+    """The absolute path of a stored file, refusing anything that escapes the media root."""
+    root = media_root().resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents:
+        raise FileNotFoundError(relative)
+    return path
+
+
+def save_bytes(relative, data):
+    """Write a file into the media store atomically."""
+    path = media_root() / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def open_image(data):
+    """Decode upload bytes into a clean RGB image, or raise ImageRejected.
+
+    The format is read from the content, never the file name; images larger
+    than IMAGE_MAX_PIXELS are refused before decoding (decompression bombs).
+    The EXIF orientation is applied, then every piece of metadata is left behind.
+    """
+    max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ACCEPTED_FORMATS:
+                raise ImageRejected("format")
+            width, height = probe.size
+            if width * height > max_pixels:
+                raise ImageRejected("too_many_pixels")
+            probe.load()
+            image = ImageOps.exif_transpose(probe)
+            if image.mode not in ("RGB", "RGBA"):
+                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            if image.mode == "RGBA":
+                background = Image.new("RGB", image.size, (255, 255, 255))
+                background.paste(image, mask=image.getchannel("A"))
+                image = background
+            # A fresh image carries pixels only: no EXIF, GPS, ICC or XMP.
+            clean = Image.new("RGB", image.size)
+            clean.paste(image)
+            return clean
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageRejected("too_many_pixels") from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise ImageRejected("format") from error
+
+
+def _encode(image, fmt):
+    buffer = io.BytesIO()
+    pil_format, _ = FORMATS[fmt]
+    if pil_format == "WEBP":
+        image.save(buffer, pil_format, quality=80, method=4)
+    else:
+        image.save(buffer, pil_format, quality=82, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def widths_for(original_width):
+    """The configured widths this image is stored at (never upscaled)."""
+    sizes = [w for w in current_app.config["IMAGE_SIZES"] if w < original_width]
+    return sizes + [min(original_width, max(current_app.config["IMAGE_SIZES"]))]
+
+
+def store_image(image, prefix):
+    """Store an already-clean image in every size and format; returns (key, width, height)."""
+    key = secrets.token_hex(16)
+    for width in widths_for(image.width):
+        if width >= image.width:
+            resized = image
+        else:
+            height = round(image.height * width / image.width)
+            resized = image.resize((width, height), Image.Resampling.LANCZOS)
+        for fmt in FORMATS:
+            save_bytes(f"{prefix}/{key}/{width}.{fmt}", _encode(resized, fmt))
+    return key, image.width, image.height
+
+
+def add_product_image(product, data, alt_th="", alt_en=""):
+    """Validate upload bytes and attach them to a product as its next image."""
+    image = open_image(data)
+    key, width, height = store_image(image, "products")
+    position = len(product.images)
+    record = ProductImage(
+        product=product,
+        key=key,
+        width=width,
+        height=height,
+        alt_th=alt_th,
+        alt_en=alt_en,
+        position=position,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def stored_widths(image):
+    """The widths stored for a ProductImage row."""
+    return widths_for(image.width)
+
+
+def image_url(image, width=800, fmt="jpg"):
+    """The URL of the stored size closest to `width` (not smaller, where one exists)."""
+    widths = stored_widths(image)
+    chosen = next((w for w in widths if w >= width), widths[-1])
+    return url_for("media.file", path=f"products/{image.key}/{chosen}.{fmt}")
+
+
+def image_srcset(image, fmt="webp"):
+    """A srcset attribute value listing every stored size of an image."""
+    return ", ".join(
+        f"{url_for('media.file', path=f'products/{image.key}/{w}.{fmt}')} {w}w"
+        for w in stored_widths(image)
+    )

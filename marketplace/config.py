@@ -1,0 +1,87 @@
+"""Configuration read from the environment, with a TestConfig for the suite."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path):
+    """A secret key kept in the instance folder, so a fresh demo needs no setup.
+
+    Several gunicorn workers read the same file, so sessions stay valid across
+    workers and restarts. Production sets SECRET_KEY in the environment.
+    """
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_hex(32)
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Settings for a running marketplace; every value can come from the environment."""
+
+    BABEL_DEFAULT_LOCALE = "th"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
+    LANGUAGES = ("th", "en")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    CATALOG_PAGE_SIZE = 24
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_SIZES = (320, 800, 1600)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    TESTING = False
+
+    def __init__(self, instance_path):
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+            "sqlite:///" + str(Path(instance_path) / "marketplace.db")
+        )
+        self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(
+            Path(instance_path) / "uploads"
+        )
+        self.SEARCH_INDEX_FOLDER = os.environ.get("SEARCH_INDEX_FOLDER") or str(
+            Path(instance_path) / "search-index"
+        )
+        secure = _bool("SESSION_COOKIE_SECURE", False)
+        self.SESSION_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway SQLite file unless TEST_DATABASE_URL is set."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+
+    def __init__(self, instance_path):
+        super().__init__(instance_path)
+        self.SECRET_KEY = "test-secret-key"
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or (
+            "sqlite:///" + str(Path(instance_path) / "test.db")
+        )
+        self.UPLOAD_FOLDER = str(Path(instance_path) / "uploads")
+        self.SEARCH_INDEX_FOLDER = str(Path(instance_path) / "search-index")
+        self.STRIPE_SECRET_KEY = "sk_test_fake"
+        self.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"

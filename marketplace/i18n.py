@@ -1,0 +1,83 @@
+"""Language choice and the formatting of money, dates and bilingual fields."""
+
+from datetime import date, datetime
+
+from flask import current_app, request
+from flask_babel import get_locale
+
+LOCALE_COOKIE = "lang"
+
+_TH_MONTHS = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)  # fmt: skip
+_EN_MONTHS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
+def select_locale():
+    """Pick the language: the signed-in user's choice, then the cookie, then Thai."""
+    languages = current_app.config["LANGUAGES"]
+    from flask_login import current_user
+
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in languages and getattr(current_user, "is_authenticated", False):
+        return user_locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language():
+    """'th' or 'en' for the request being served."""
+    locale = get_locale()
+    return locale.language if locale else "th"
+
+
+def localized(obj, field, language=None):
+    """The Thai or English value of a bilingual field, falling back to Thai when empty."""
+    language = language or current_language()
+    if language != "th":
+        value = getattr(obj, f"{field}_{language}", "")
+        if value:
+            return value
+    return getattr(obj, f"{field}_th")
+
+
+def format_baht(satang):
+    """Integer satang as Thai baht: ฿1,250 when whole, ฿1,250.50 otherwise."""
+    if satang is None:
+        return ""
+    satang = int(satang)
+    sign = "-" if satang < 0 else ""
+    baht, rest = divmod(abs(satang), 100)
+    if rest:
+        return f"{sign}฿{baht:,}.{rest:02d}"
+    return f"{sign}฿{baht:,}"
+
+
+def format_date(value, language=None):
+    """A date as a Thai reader expects it (Buddhist era) or in English: 12 ธ.ค. 2568 / 12 Dec 2025."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        raise TypeError(f"not a date: {value!r}")
+    language = language or current_language()
+    if language == "th":
+        return f"{value.day} {_TH_MONTHS[value.month - 1]} {value.year + 543}"
+    return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+
+
+def format_month(value, language=None):
+    """A month and year: ธ.ค. 2568 / Dec 2025."""
+    if value is None:
+        return ""
+    language = language or current_language()
+    if language == "th":
+        return f"{_TH_MONTHS[value.month - 1]} {value.year + 543}"
+    return f"{_EN_MONTHS[value.month - 1]} {value.year}"

@@ -1,0 +1,44 @@
+"""SQLAlchemy models, one module per area; importing this registers them all."""
+
+from .accounts import User
+from .catalog import (
+    Category,
+    Claim,
+    ClaimEvidence,
+    ClaimKind,
+    ClaimStatus,
+    ContributionRole,
+    GroupKind,
+    Lot,
+    LotContribution,
+    LotKind,
+    ProducerGroup,
+    Product,
+    ProductImage,
+    ProductStatus,
+    Variant,
+)
+from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
+
+__all__ = [
+    "Category",
+    "Claim",
+    "ClaimEvidence",
+    "ClaimKind",
+    "ClaimStatus",
+    "ContributionRole",
+    "GroupKind",
+    "Household",
+    "HouseholdAssessment",
+    "HouseholdPersonal",
+    "Lot",
+    "LotContribution",
+    "LotKind",
+    "PovertyClass",
+    "ProducerGroup",
+    "Product",
+    "ProductImage",
+    "ProductStatus",
+    "User",
+    "Variant",
+]

@@ -1,0 +1,1 @@
+"""The buyer-facing storefront blueprint: thin views over the catalog domain."""
