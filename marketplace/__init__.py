@@ -57,9 +57,11 @@ def register_extensions(app):
 def register_blueprints(app):
     """The storefront (and, as they arrive, the back office and the impact side)."""
     from .media import blueprint as media
+    from .shop.search import blueprint as search
     from .shop.views import blueprint as shop
 
     app.register_blueprint(shop)
+    app.register_blueprint(search)
     app.register_blueprint(media)
 
 
