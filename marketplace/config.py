@@ -77,11 +77,11 @@ class TestConfig(Config):
 
     def __init__(self, instance_path):
         super().__init__(instance_path)
-        self.SECRET_KEY = "test-secret-key"
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or (
             "sqlite:///" + str(Path(instance_path) / "test.db")
         )
         self.UPLOAD_FOLDER = str(Path(instance_path) / "uploads")
         self.SEARCH_INDEX_FOLDER = str(Path(instance_path) / "search-index")
-        self.STRIPE_SECRET_KEY = "sk_test_fake"
-        self.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"
+        self.STRIPE_SECRET_KEY = "sk_test_fake"  # noqa: S105
+        self.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"  # noqa: S105

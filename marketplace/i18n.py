@@ -60,7 +60,10 @@ def format_baht(satang):
 
 
 def format_date(value, language=None):
-    """A date as a Thai reader expects it (Buddhist era) or in English: 12 ธ.ค. 2568 / 12 Dec 2025."""
+    """A date as a Thai reader expects it (Buddhist era) or in English.
+
+    12 ธ.ค. 2568 in Thai, 12 Dec 2025 in English.
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
