@@ -1,11 +1,133 @@
 """Storefront views: parse the request, call one catalog function, render."""
 
-from flask import Blueprint, render_template
+import re
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from .. import areas
+from ..catalog import labels, queries
+from ..extensions import db
+from ..i18n import LOCALE_COOKIE, current_language
+from .forms import LanguageForm, catalog_filters, safe_next
 
 blueprint = Blueprint("shop", __name__)
+
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+SEARCH_SCRIPT = "js/search.js"
+
+for _name, _function in labels.TEMPLATE_GLOBALS.items():
+    blueprint.add_app_template_global(_function, _name)
+
+
+@blueprint.record_once
+def _note_optional_assets(state):
+    """Look once, at start-up, for the search engineer's script, so base.html can include it."""
+    app = state.app
+    static = Path(app.static_folder) if app.static_folder else None
+    app.extensions["shop.has_search_js"] = bool(static and (static / SEARCH_SCRIPT).is_file())
+
+
+@blueprint.app_context_processor
+def _layout_context():
+    """Values base.html needs on every page, errors included."""
+    path = request.full_path if request else "/"
+    return {
+        "has_search_js": current_app.extensions.get("shop.has_search_js", False),
+        "search_script": SEARCH_SCRIPT,
+        "next_path": path.rstrip("?") if path else "/",
+    }
+
+
+@blueprint.app_template_global()
+def province_name(code):
+    """The province's name in the page's language."""
+    return areas.area_name(areas.province(code), current_language())
+
+
+@blueprint.app_template_filter("paragraphs")
+def paragraphs(text):
+    """Plain text with blank lines between paragraphs as escaped <p> elements."""
+    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    return Markup("").join(
+        Markup("<p>%s</p>") % Markup("<br>").join(escape(line) for line in block.split("\n"))
+        for block in blocks
+        if block.strip()
+    )
 
 
 @blueprint.get("/")
 def home():
-    """Featured groups and products."""
-    return render_template("shop/home.html")
+    """Featured groups and products, and the shelves."""
+    return render_template("shop/home.html", page=queries.home_page())
+
+
+@blueprint.get("/products")
+def catalog():
+    """The product grid with filters, sorting and pages."""
+    filters = catalog_filters(request.args)
+    page = queries.catalog_page(filters, current_app.config["CATALOG_PAGE_SIZE"])
+    return render_template("shop/catalog.html", page=page, sorts=queries.SORTS)
+
+
+@blueprint.get("/products/<slug>")
+def product(slug):
+    """One product: photos, variants, story, provenance and claims."""
+    page = queries.product_page(slug)
+    if page is None:
+        abort(404)
+    return render_template("shop/product.html", page=page)
+
+
+@blueprint.get("/groups/<slug>")
+def group(slug):
+    """One producer group: story, place, products and claims."""
+    page = queries.group_page(slug)
+    if page is None:
+        abort(404)
+    return render_template("shop/group.html", page=page)
+
+
+@blueprint.get("/lot/<code>")
+def lot(code):
+    """The public page of one lot: what the QR code on a package opens."""
+    page = queries.lot_page(code)
+    if page is None:
+        abort(404)
+    return render_template("shop/lot.html", page=page)
+
+
+@blueprint.post("/language")
+def set_language():
+    """Remember the chosen language in a cookie for a year, then go back where the buyer was.
+
+    A signed-in user's saved locale wins over the cookie (see i18n.select_locale),
+    so it is updated too.
+    """
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.lang.data not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated and current_user.locale != form.lang.data:
+        current_user.locale = form.lang.data
+        db.session.commit()
+    target = safe_next(form.next.data, url_for("shop.home"))
+    response = redirect(target, code=303)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        form.lang.data,
+        max_age=LOCALE_COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
