@@ -7,7 +7,7 @@ from flask import Flask, render_template, request
 
 from . import database  # noqa: F401  (registers connection settings)
 from .config import Config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config=None):
@@ -51,11 +51,14 @@ def register_extensions(app):
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
     login_manager.init_app(app)
-    login_manager.login_view = "shop.home"
+    limiter.init_app(app)
+    accounts.init_app(app)  # sign-in page, refusals (403 / redirect to sign in)
 
 
 def register_blueprints(app):
-    """The storefront (and, as they arrive, the back office and the impact side)."""
+    """The storefront, search, media, accounts and the admin area."""
+    from .accounts.views import blueprint as accounts_views
+    from .admin.views import blueprint as admin
     from .media import blueprint as media
     from .shop.search import blueprint as search
     from .shop.views import blueprint as shop
@@ -63,6 +66,8 @@ def register_blueprints(app):
     app.register_blueprint(shop)
     app.register_blueprint(search)
     app.register_blueprint(media)
+    app.register_blueprint(accounts_views)
+    app.register_blueprint(admin)
 
 
 def register_template_helpers(app):
@@ -85,6 +90,10 @@ def register_errorhandlers(app):
 
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            # The page itself reads the database (the signed-in user, for the
+            # language); a transaction aborted by the error would fail it too.
+            db.session.rollback()
         template = f"errors/{code}.html"
         if code not in (400, 403, 404, 405, 413, 429, 500):
             template = "errors/generic.html"

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -47,6 +48,18 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     TESTING = False
+    # Accounts: scrypt with N=2**17, r=8, p=1 (about 128 MiB and a few hundred ms per hash).
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"  # noqa: S105  (a method, not a secret)
+    PASSWORD_MIN_LENGTH = 12
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    INVITATION_MAX_AGE = 7 * 24 * 60 * 60
+    # Rate limits (Flask-Limiter strings); failed sign-ins count, successful ones do not.
+    SIGN_IN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    SIGN_IN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    ACCOUNT_FORM_LIMIT_PER_ADDRESS = "10 per hour"  # sign-up and reset requests
+    RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+    RATELIMIT_HEADERS_ENABLED = False
 
     def __init__(self, instance_path):
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
@@ -67,11 +80,20 @@ class Config:
         self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT") or 587)
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        # One process: "memory://". Several gunicorn workers or hosts must share
+        # counters, e.g. "redis://host:6379" (see marketplace/extensions.py).
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
 
 
 class TestConfig(Config):
     """Settings for the test suite: a throwaway SQLite file unless TEST_DATABASE_URL is set."""
 
+    __test__ = False  # not a pytest test class, despite its name
     TESTING = True
     WTF_CSRF_ENABLED = True
 
@@ -85,3 +107,7 @@ class TestConfig(Config):
         self.SEARCH_INDEX_FOLDER = str(Path(instance_path) / "search-index")
         self.STRIPE_SECRET_KEY = "sk_test_fake"  # noqa: S105
         self.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"  # noqa: S105
+        # Cheaper hashing keeps the suite fast; production keeps N=2**17 (tested).
+        self.PASSWORD_HASH_METHOD = "scrypt:16384:8:1"  # noqa: S105
+        self.MAIL_SERVER = ""
+        self.RATELIMIT_STORAGE_URI = "memory://"

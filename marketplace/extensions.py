@@ -1,6 +1,8 @@
 """Flask extensions, created unbound so models and views never import the factory."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,3 +23,10 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+# Rate limits for sign-in and mail-sending forms. Storage comes from
+# RATELIMIT_STORAGE_URI: "memory://" counts per process, which is right for one
+# process only; production with several gunicorn workers or hosts must point it
+# at a shared store (e.g. "redis://host:6379"), or each worker counts alone.
+# Behind a reverse proxy, remote_addr is the proxy's unless ProxyFix is applied.
+limiter = Limiter(key_func=get_remote_address)

@@ -8,6 +8,8 @@ tables.
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from marketplace import create_app
@@ -15,6 +17,21 @@ from marketplace.config import TestConfig
 from marketplace.extensions import db as _db
 
 from . import factories
+
+
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`.
+
+    Each test holds one app context (so test code and requests share a
+    database session), and Flask-Login, Flask-WTF and Flask-Babel cache the
+    user, the CSRF token and the locale on `g`. In production every request
+    has its own app context; clearing `g` here gives tests the same footing.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +42,7 @@ def app(tmp_path_factory):
     os.environ["MARKETPLACE_INSTANCE"] = str(instance)
     try:
         app = create_app(TestConfig)
+        app.test_client_class = FreshRequestClient
     finally:
         if previous is None:
             os.environ.pop("MARKETPLACE_INSTANCE", None)
@@ -98,3 +116,58 @@ def csrf_token(client, path="/"):
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+# -- accounts (added with the accounts issue) ----------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Every test starts with empty rate-limit counters (the app lives for the session)."""
+    from marketplace.extensions import limiter
+
+    limiter.reset()
+    yield
+
+
+@pytest.fixture
+def make_user(db):
+    """Creator of users: `make_user("a@b.c", admin=True, officer_areas=["57"], ...)`."""
+    return factories.make_user
+
+
+@pytest.fixture
+def outbox(app):
+    """The mails sent during the test, as marketplace.accounts.mail.Mail records."""
+    from marketplace.accounts.mail import record_messages
+
+    with record_messages() as messages:
+        yield messages
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF token read from the page (flaskr's style)."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email, password=factories.DEFAULT_PASSWORD, remember=False, next=None):
+        """Post the sign-in form; returns the (unfollowed) response."""
+        token = csrf_token(self._client, "/account/reset")  # a page every visitor gets
+        data = {"csrf_token": token, "email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        if next:
+            data["next"] = next
+        return self._client.post("/account/sign-in", data=data)
+
+    def logout(self):
+        """Post the sign-out form."""
+        token = csrf_token(self._client, "/account/reset")
+        return self._client.post("/account/sign-out", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    """`auth.login(email, password)` / `auth.logout()` for the `client` fixture."""
+    return AuthActions(client)

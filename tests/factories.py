@@ -178,3 +178,48 @@ def make_claim(subject, kind=ClaimKind.CHEMICAL_FREE, status=ClaimStatus.VERIFIE
     db.session.add(claim)
     db.session.flush()
     return claim
+
+
+# -- accounts (added with the accounts issue) ----------------------------------------
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def make_user(
+    email=None,
+    password=DEFAULT_PASSWORD,
+    *,
+    name="",
+    admin=False,
+    officer_areas=(),
+    memberships=(),
+    active=True,
+    locale="th",
+):
+    """A user with a real (test-strength) password hash and the roles asked for.
+
+    `officer_areas`: ("57", "5705") pairs or bare province codes, making the user
+    an officer. `memberships`: (group, "leader" | "staff") pairs. `password=None`
+    gives an invited user with no usable password.
+    """
+    from marketplace.accounts.passwords import hash_password
+    from marketplace.models.accounts import GroupMembership, OfficerArea, User
+
+    n = _n()
+    user = User(
+        email=email or f"user{n}@example.com",
+        name=name,
+        password_hash=hash_password(password) if password else "",
+        is_admin=admin,
+        is_officer=bool(officer_areas),
+        active=active,
+        locale=locale,
+    )
+    db.session.add(user)
+    for area in officer_areas:
+        province, district = (area, "") if isinstance(area, str) else (area[0], area[1] or "")
+        db.session.add(OfficerArea(user=user, province_code=province, district_code=district))
+    for group, role in memberships:
+        db.session.add(GroupMembership(user=user, group=group, role=role))
+    db.session.flush()
+    return user

@@ -1,1 +1,5 @@
-"""The back-office blueprint where producer groups run their shop (accounts issue)."""
+"""The admin area (/admin): producer groups, accounts, roles and the audit log.
+
+Every view requires an admin, checked once in the blueprint's before_request
+(`marketplace.accounts.access.require_admin`).
+"""

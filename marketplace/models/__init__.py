@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per area; importing this registers them all."""
 
-from .accounts import User
+from .accounts import AuditLog, GroupMembership, MembershipRole, OfficerArea, User
 from .catalog import (
     Category,
     Claim,
@@ -21,6 +21,10 @@ from .catalog import (
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
 
 __all__ = [
+    "AuditLog",
+    "GroupMembership",
+    "MembershipRole",
+    "OfficerArea",
     "Category",
     "Claim",
     "ClaimEvidence",

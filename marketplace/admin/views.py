@@ -1,0 +1,371 @@
+"""Admin views: thin wrappers that parse a form, call one service function and commit once."""
+
+from datetime import UTC, datetime, time, timedelta, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import areas
+from ..accounts import access, groups, service
+from ..accounts.errors import AccountError
+from ..extensions import db
+from ..i18n import current_language
+from ..models.accounts import AuditLog, User
+from ..models.catalog import ProducerGroup
+from .forms import (
+    AuditFilterForm,
+    ConfirmForm,
+    FlagForm,
+    GroupForm,
+    InviteForm,
+    OfficerAreaForm,
+)
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 30
+BANGKOK = timezone(timedelta(hours=7), "ICT")
+
+
+@blueprint.before_request
+def require_admin():
+    """Only admins in here: anonymous visitors go to sign in, others get 403."""
+    access.require_admin()
+
+
+def _show_error(form, error):
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _page():
+    return max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+
+
+def _get_or_404(model, ident):
+    if not 0 < ident < 2**31:  # beyond any id, and beyond what the database can compare
+        abort(404)
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@blueprint.app_template_filter("local_time")
+def local_time(value):
+    """A stored UTC timestamp as Thai time, e.g. 2026-01-05 14:03."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")
+
+
+# -- dashboard -------------------------------------------------------------------------
+
+
+@blueprint.get("/")
+def dashboard():
+    """Counts and the latest audit entries."""
+
+    def count(query):
+        return db.session.scalar(query) or 0
+
+    stats = {
+        "users": count(select(func.count(User.id))),
+        "groups": count(select(func.count(ProducerGroup.id))),
+        "officers": count(select(func.count(User.id)).where(User.is_officer.is_(True))),
+        "admins": count(select(func.count(User.id)).where(User.is_admin.is_(True))),
+        "inactive": count(select(func.count(User.id)).where(User.active.is_(False))),
+    }
+    recent = db.session.scalars(
+        select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(10)
+    ).all()
+    return render_template("admin/dashboard.html", stats=stats, recent=recent)
+
+
+# -- users and roles ----------------------------------------------------------------------
+
+
+@blueprint.get("/users")
+def users():
+    """All accounts, newest first, searchable by email or name."""
+    search = service.clean_text(request.args.get("q", "", type=str), 100)
+    page = db.paginate(
+        service.users_query(search), page=_page(), per_page=PAGE_SIZE, error_out=False
+    )
+    return render_template("admin/users.html", page=page, search=search)
+
+
+def area_label(province_code, district_code=""):
+    """ "Chiang Rai" or "Phan, Chiang Rai" in the page's language."""
+    language = current_language()
+    province = areas.area_name(areas.province(province_code), language) or province_code
+    if not district_code:
+        return _("%(province)s (whole province)", province=province)
+    district = areas.area_name(areas.district(district_code), language) or district_code
+    return f"{district}, {province}"
+
+
+def _render_user(user, area_form=None, status=200):
+    return (
+        render_template(
+            "admin/user.html",
+            user=user,
+            area_labels=[
+                (area, area_label(area.province_code, area.district_code))
+                for area in user.officer_areas
+            ],
+            flag_form=FlagForm(formdata=None),
+            confirm_form=ConfirmForm(formdata=None),
+            area_form=area_form or OfficerAreaForm(formdata=None),
+            is_self=user.id == current_user.id,
+        ),
+        status,
+    )
+
+
+@blueprint.get("/users/<int:user_id>")
+def user(user_id):
+    """One account: roles, memberships, officer areas, and the switches."""
+    return _render_user(_get_or_404(User, user_id))
+
+
+def _flag_view(user_id, operation, on_message, off_message):
+    user = _get_or_404(User, user_id)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        abort(400)
+    value = form.value.data == "1"
+    try:
+        operation(current_user, user, value)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("admin.user", user_id=user.id), code=303)
+    db.session.commit()
+    flash(on_message if value else off_message, "success")
+    return redirect(url_for("admin.user", user_id=user.id), code=303)
+
+
+@blueprint.post("/users/<int:user_id>/admin")
+def set_admin(user_id):
+    """Grant or revoke admin rights."""
+    return _flag_view(
+        user_id, service.set_admin, _("Admin rights granted."), _("Admin rights removed.")
+    )
+
+
+@blueprint.post("/users/<int:user_id>/active")
+def set_active(user_id):
+    """Deactivate or reactivate an account."""
+    return _flag_view(
+        user_id, service.set_active, _("Account reactivated."), _("Account deactivated.")
+    )
+
+
+@blueprint.post("/users/<int:user_id>/officer")
+def set_officer(user_id):
+    """Make someone an officer, or stop them being one."""
+    return _flag_view(
+        user_id, service.set_officer, _("Officer rights granted."), _("Officer rights removed.")
+    )
+
+
+@blueprint.post("/users/<int:user_id>/areas")
+def add_officer_area(user_id):
+    """Add a province or district to an officer's areas."""
+    user = _get_or_404(User, user_id)
+    form = OfficerAreaForm()
+    if not form.validate_on_submit():
+        return _render_user(user, area_form=form, status=400)
+    if form.update_areas.data:
+        return _render_user(user, area_form=form)
+    try:
+        service.add_officer_area(
+            current_user, user, form.province_code.data, form.district_code.data
+        )
+    except AccountError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return _render_user(user, area_form=form, status=400)
+    db.session.commit()
+    flash(_("Area added."), "success")
+    return redirect(url_for("admin.user", user_id=user.id), code=303)
+
+
+@blueprint.post("/users/<int:user_id>/areas/<int:area_id>/delete")
+def remove_officer_area(user_id, area_id):
+    """Remove one area from an officer."""
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.remove_officer_area(current_user, user, area_id)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Area removed."), "success")
+    return redirect(url_for("admin.user", user_id=user.id), code=303)
+
+
+# -- producer groups -------------------------------------------------------------------
+
+
+@blueprint.get("/groups")
+def group_list():
+    """All producer groups by name."""
+    search = service.clean_text(request.args.get("q", "", type=str), 100)
+    query = select(ProducerGroup).order_by(ProducerGroup.name_th)
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(
+            ProducerGroup.name_th.ilike(pattern)
+            | ProducerGroup.name_en.ilike(pattern)
+            | ProducerGroup.slug.ilike(pattern)
+        )
+    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/groups.html", page=page, search=search)
+
+
+def _save_group(form, group=None):
+    """Create or update from the form; returns the group, or None with errors on the form."""
+    try:
+        if group is None:
+            return groups.create_group(**form.values())
+        return groups.update_group(group, **form.values())
+    except AccountError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return None
+
+
+@blueprint.route("/groups/new", methods=["GET", "POST"])
+def group_new():
+    """Create a producer group."""
+    form = GroupForm()
+    if request.method == "POST" and not form.update_areas.data:
+        if form.validate_on_submit():
+            group = _save_group(form)
+            if group is not None:
+                db.session.commit()
+                flash(_("Group created. Now invite its leader."), "success")
+                return redirect(url_for("admin.group", group_id=group.id), code=303)
+        return render_template("admin/group_form.html", form=form, group=None), 400
+    return render_template("admin/group_form.html", form=form, group=None)
+
+
+@blueprint.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+def group_edit(group_id):
+    """Edit a producer group."""
+    group = _get_or_404(ProducerGroup, group_id)
+    form = GroupForm(obj=group if request.method == "GET" else None)
+    if request.method == "GET":
+        form.moo.data = str(group.moo) if group.moo else ""
+    elif not form.update_areas.data:
+        if form.validate_on_submit() and _save_group(form, group) is not None:
+            db.session.commit()
+            flash(_("Group saved."), "success")
+            return redirect(url_for("admin.group", group_id=group.id), code=303)
+        return render_template("admin/group_form.html", form=form, group=group), 400
+    return render_template("admin/group_form.html", form=form, group=group)
+
+
+def _render_group(group, invite_form=None, status=200):
+    return (
+        render_template(
+            "admin/group.html",
+            group=group,
+            members=groups.group_members(group),
+            invite_form=invite_form or InviteForm(formdata=None),
+            confirm_form=ConfirmForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@blueprint.get("/groups/<int:group_id>")
+def group(group_id):
+    """A group's details and members, with the invitation form."""
+    return _render_group(_get_or_404(ProducerGroup, group_id))
+
+
+@blueprint.post("/groups/<int:group_id>/invite")
+def invite_member(group_id):
+    """Invite someone by email as leader (or staff) of this group."""
+    group = _get_or_404(ProducerGroup, group_id)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _render_group(group, invite_form=form, status=400)
+    try:
+        membership, sent = groups.invite_member(
+            group, form.email.data, role=form.role.data, name=form.name.data
+        )
+    except AccountError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return _render_group(group, invite_form=form, status=400)
+    db.session.commit()
+    if sent:
+        flash(_("Invitation sent to %(email)s.", email=membership.user.email), "success")
+    else:
+        flash(
+            _(
+                "%(email)s was added, but the invitation mail could not be sent. Try again later.",
+                email=membership.user.email,
+            ),
+            "error",
+        )
+    return redirect(url_for("admin.group", group_id=group.id), code=303)
+
+
+@blueprint.post("/groups/<int:group_id>/members/<int:membership_id>/delete")
+def remove_member(group_id, membership_id):
+    """Take someone out of the group."""
+    group = _get_or_404(ProducerGroup, group_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        groups.remove_membership(group, membership_id)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Member removed."), "success")
+    return redirect(url_for("admin.group", group_id=group.id), code=303)
+
+
+# -- the audit log -------------------------------------------------------------------
+
+
+def _day_start_utc(day):
+    return datetime.combine(day, time.min, tzinfo=BANGKOK).astimezone(UTC)
+
+
+@blueprint.get("/audit")
+def audit_log():
+    """The audit log, newest first, filtered by action, actor and dates (Thai time)."""
+    form = AuditFilterForm(request.args)
+    query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditLog.action == form.action.data)
+        actor = service.clean_text(service.normalize_email(form.actor.data))
+        if actor:
+            query = query.join(AuditLog.actor).where(User.email == actor)
+        if form.date_from.data:
+            query = query.where(AuditLog.at >= _day_start_utc(form.date_from.data))
+        if form.date_to.data:
+            end = _day_start_utc(form.date_to.data + timedelta(days=1))
+            query = query.where(AuditLog.at < end)
+    page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/audit.html", form=form, page=page, args=args)
