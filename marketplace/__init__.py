@@ -36,6 +36,7 @@ def create_app(config=None):
 def register_extensions(app):
     """Bind the unbound extensions to this app."""
     from . import accounts, models  # noqa: F401  (models and the user loader register)
+    from .catalog import cache as page_cache
     from .i18n import select_locale
 
     db.init_app(app)
@@ -47,6 +48,7 @@ def register_extensions(app):
         compare_type=True,
     )
     csrf.init_app(app)
+    page_cache.init_app(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )

@@ -31,14 +31,25 @@ def _instance_secret(instance_path):
     return key
 
 
+def engine_options(url):
+    """Pool settings: a server database gets its connections checked before use.
+
+    A SQLite file cannot drop a connection, so the extra round trip is skipped there.
+    """
+    if url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True}
+
+
 class Config:
     """Settings for a running marketplace; every value can come from the environment."""
 
     BABEL_DEFAULT_LOCALE = "th"
     BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
     LANGUAGES = ("th", "en")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     CATALOG_PAGE_SIZE = 24
+    PAGE_CACHE_ENABLED = True
+    PAGE_CACHE_SIZE = 256
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_SIZES = (320, 800, 1600)
@@ -66,6 +77,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
             "sqlite:///" + str(Path(instance_path) / "marketplace.db")
         )
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(
             Path(instance_path) / "uploads"
         )
@@ -103,6 +115,7 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or (
             "sqlite:///" + str(Path(instance_path) / "test.db")
         )
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.UPLOAD_FOLDER = str(Path(instance_path) / "uploads")
         self.SEARCH_INDEX_FOLDER = str(Path(instance_path) / "search-index")
         self.STRIPE_SECRET_KEY = "sk_test_fake"  # noqa: S105

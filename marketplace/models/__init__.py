@@ -2,6 +2,7 @@
 
 from .accounts import AuditLog, GroupMembership, MembershipRole, OfficerArea, User
 from .catalog import (
+    CatalogState,
     Category,
     Claim,
     ClaimEvidence,
@@ -25,6 +26,7 @@ __all__ = [
     "GroupMembership",
     "MembershipRole",
     "OfficerArea",
+    "CatalogState",
     "Category",
     "Claim",
     "ClaimEvidence",

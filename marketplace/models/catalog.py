@@ -354,3 +354,16 @@ class ClaimEvidence(db.Model):
     uploaded_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     claim = db.relationship("Claim", back_populates="evidence")
+
+
+class CatalogState(db.Model):
+    """One row whose version changes whenever anything a storefront page shows changes.
+
+    Every worker keys its cache of rendered pages on this value, so a change
+    committed by any worker, on any host, reaches every page at once.
+    """
+
+    __tablename__ = "catalog_state"
+
+    id = db.Column(db.Integer, primary_key=True)
+    version = db.Column(db.String(32), nullable=False)

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from .. import areas
 from ..catalog import labels, queries
+from ..catalog.cache import cached_page
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE, current_language
 from .forms import LanguageForm, catalog_filters, safe_next
@@ -67,12 +68,14 @@ def paragraphs(text):
 
 
 @blueprint.get("/")
+@cached_page
 def home():
     """Featured groups and products, and the shelves."""
     return render_template("shop/home.html", page=queries.home_page())
 
 
 @blueprint.get("/products")
+@cached_page
 def catalog():
     """The product grid with filters, sorting and pages."""
     filters = catalog_filters(request.args)
@@ -81,6 +84,7 @@ def catalog():
 
 
 @blueprint.get("/products/<slug>")
+@cached_page
 def product(slug):
     """One product: photos, variants, story, provenance and claims."""
     page = queries.product_page(slug)
@@ -90,6 +94,7 @@ def product(slug):
 
 
 @blueprint.get("/groups/<slug>")
+@cached_page
 def group(slug):
     """One producer group: story, place, products and claims."""
     page = queries.group_page(slug)
@@ -99,6 +104,7 @@ def group(slug):
 
 
 @blueprint.get("/lot/<code>")
+@cached_page
 def lot(code):
     """The public page of one lot: what the QR code on a package opens."""
     page = queries.lot_page(code)

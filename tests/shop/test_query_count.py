@@ -8,6 +8,12 @@ from sqlalchemy import event
 from marketplace.models import ClaimKind, ClaimStatus, ProductImage
 
 
+@pytest.fixture(autouse=True)
+def _render_every_time(app, monkeypatch):
+    """Count what rendering a page costs, not what the page cache saves."""
+    monkeypatch.setitem(app.config, "PAGE_CACHE_ENABLED", False)
+
+
 @contextmanager
 def counting(engine):
     """Count the statements sent to the database inside the block."""
