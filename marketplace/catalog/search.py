@@ -1,0 +1,954 @@
+"""Product search: a Whoosh index in the instance folder, kept true after each commit.
+
+The only module that talks to Whoosh (the analyzer classes it pickles live in
+`thai_analysis`). Public functions: `index_products`, `remove_products`,
+`query`, `suggest`, `popular`, `rebuild`, `sync_pending`, and
+`install_index_hooks(app)`, which makes database commits update the index.
+
+Concurrency: Whoosh allows one writer per index, enforced with an OS file
+lock (`fcntl.flock`) that the kernel releases when a process dies, so a
+worker killed mid-write never leaves the index locked. Readers never take the
+lock: each commit writes new segment files and then renames a new TOC file
+into place, so a reader sees either the old or the new generation. A request
+that cannot get the lock within SEARCH_WRITE_TIMEOUT seconds does not fail:
+it appends the product ids to a pending file, and the next writer (or
+`flask search sync`) indexes them.
+"""
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
+from whoosh import query as wq
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+from .. import areas
+from ..extensions import db
+from ..models import (
+    Category,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Lot,
+    ProducerGroup,
+    Product,
+    ProductStatus,
+    Variant,
+)
+from . import labels as catalog_labels
+from . import thai_analysis as ta
+
+log = logging.getLogger(__name__)
+
+# Bump when the schema or the analyzer changes: a new index name means old
+# workers keep reading the old index until `flask search rebuild` builds the new one.
+SCHEMA_VERSION = 1
+INDEX_NAME = f"products_v{SCHEMA_VERSION}"
+PENDING_FILE = "pending-ids"
+REBUILD_ALL = "*"
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 12
+BATCH_SIZE = 500
+RESULT_CACHE_SIZE = 512
+
+# Query-time boosts: where a word matches matters more than how often.
+# Three text fields, not one per source: each typed word becomes one matcher
+# per field, and Whoosh's pure-Python matching cost grows with their number.
+TEXT_FIELDS = (
+    ("names", 5.0),  # product names, Thai and English
+    ("context", 2.0),  # group, category, claims, village, subdistrict, district, province
+    ("body", 1.0),  # summaries, descriptions, variant labels
+)
+# Facet (the URL argument, as in the catalog's filters) → index field.
+FACET_FIELDS = {
+    "category": "category",
+    "province": "province",
+    "group": "group_slug",
+    "claim": "verified_key",
+}
+FACETS = tuple(FACET_FIELDS)
+
+# Words a buyer may type for each claim kind, in both languages (index terms,
+# not display text: catalog.labels.CLAIM_KINDS has the display text).
+CLAIM_TERMS = {
+    ClaimKind.CHEMICAL_FREE: "ปลอดสารเคมี ปลอดสารพิษ chemical-free pesticide-free",
+    ClaimKind.ORGANIC_THAILAND: "เกษตรอินทรีย์ อินทรีย์ Organic Thailand organic",
+    ClaimKind.PGS: "PGS อินทรีย์แบบมีส่วนร่วม organic participatory guarantee",
+    ClaimKind.GAP: "GAP จีเอพี good agricultural practice",
+    ClaimKind.Q_MARK: "Q mark มาตรฐานคิว",
+    ClaimKind.HANDMADE: "ทำมือ งานฝีมือ handmade hand-made",
+    ClaimKind.NATURAL_DYE: "สีธรรมชาติ ย้อมสีธรรมชาติ natural dye",
+    ClaimKind.OTOP: "OTOP โอทอป หนึ่งตำบลหนึ่งผลิตภัณฑ์",
+}
+SHOWN_CLAIM_STATUSES = (ClaimStatus.VERIFIED, ClaimStatus.SELF_DECLARED, ClaimStatus.PENDING)
+
+
+def make_schema():
+    """The fields of a product document."""
+    text = ta.text_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        names=TEXT(analyzer=text),
+        context=TEXT(analyzer=text),
+        body=TEXT(analyzer=text),
+        words=TEXT(analyzer=ta.words_analyzer(), phrase=False),
+        name_key=TEXT(analyzer=ta.name_key_analyzer(), phrase=False),
+        complete=TEXT(analyzer=ta.completion_analyzer(), phrase=False),
+        category=ID(sortable=True),
+        province=ID(sortable=True),
+        group_slug=ID(sortable=True),
+        verified=KEYWORD(scorable=False),
+        verified_key=ID(sortable=True),
+        in_stock=NUMERIC(int, bits=32, signed=False, sortable=True),
+        featured=NUMERIC(int, bits=32, signed=False, sortable=True),
+        popularity=NUMERIC(int, bits=32, signed=False, sortable=True),
+        labels=STORED(),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Opening the index
+
+
+def index_folder():
+    """The folder of this app's index (SEARCH_INDEX_FOLDER, under the instance folder)."""
+    return Path(current_app.config["SEARCH_INDEX_FOLDER"])
+
+
+def _storage():
+    folder = index_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileStorage(str(folder))
+
+
+def open_index():
+    """The index, created empty (under the write lock) if it does not exist yet."""
+    storage = _storage()
+    if storage.index_exists(INDEX_NAME):
+        return storage.open_index(INDEX_NAME)
+    lock = storage.lock(f"{INDEX_NAME}_WRITELOCK")
+    if not _acquire(lock, _write_timeout()):
+        raise LockError("search index is being created by another process")
+    try:
+        if not storage.index_exists(INDEX_NAME):
+            storage.create_index(make_schema(), indexname=INDEX_NAME)
+    finally:
+        lock.release()
+    return storage.open_index(INDEX_NAME)
+
+
+def _recreate_index():
+    """Replace an index that cannot be opened with an empty one, under the write lock."""
+    storage = _storage()
+    lock = storage.lock(f"{INDEX_NAME}_WRITELOCK")
+    if not _acquire(lock, max(_write_timeout(), 30.0)):
+        raise LockError("search index is locked by another writer")
+    try:
+        storage.create_index(make_schema(), indexname=INDEX_NAME)
+    finally:
+        lock.release()
+    return storage.open_index(INDEX_NAME)
+
+
+def _acquire(lock, timeout):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if lock.acquire(blocking=False):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+def _write_timeout():
+    return float(current_app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
+
+
+_local = threading.local()
+
+
+def _searcher():
+    """A searcher for this thread, reopened when a writer has committed a new generation.
+
+    Not Searcher.refresh(): it reuses segment readers by segment id, so
+    documents deleted in a reused segment since it was opened stay visible
+    (seen with whoosh3 3.54). A fresh searcher after each commit is cheap.
+    """
+    return _current()[0]
+
+
+def _current():
+    """(searcher, per-generation cache) for this thread and index folder."""
+    key = (os.getpid(), str(index_folder()))
+    cache = getattr(_local, "searchers", None)
+    if cache is None:
+        cache = _local.searchers = {}
+    ix, searcher, info = cache.pop(key, (None, None, None))
+    if searcher is not None:
+        try:
+            if ix.latest_generation() == searcher.reader().generation():
+                cache[key] = (ix, searcher, info)
+                return searcher, info
+        except Exception:  # the files went away (a recreated index): open afresh
+            log.warning("search: reopening the index", exc_info=True)
+        try:
+            searcher.close()
+        except Exception:
+            log.debug("search: closing a stale searcher failed", exc_info=True)
+    ix = open_index()
+    searcher = ix.searcher()
+    info = {}
+    cache[key] = (ix, searcher, info)
+    return searcher, info
+
+
+COLUMNS = ("category", "province", "group_slug", "verified_key", "in_stock", "popularity")
+
+
+def _columns(searcher, info):
+    """Per-document values of the facet and ranking columns, read once per generation."""
+    if "columns" not in info:
+        reader = searcher.reader()
+        columns = {}
+        for name in COLUMNS:
+            if reader.has_column(name):
+                columns[name] = list(reader.column_reader(name))
+            else:
+                columns[name] = [0 if name in ("in_stock", "popularity") else ""] * (
+                    reader.doc_count_all()
+                )
+        info["columns"] = columns
+    return info["columns"]
+
+
+def acquire_writer(timeout=None, ix=None):
+    """A Whoosh writer holding the index's write lock; raises LockError after `timeout` s."""
+    ix = ix or open_index()
+    timeout = _write_timeout() if timeout is None else timeout
+    return ix.writer(timeout=timeout, delay=0.05)
+
+
+# ---------------------------------------------------------------------------
+# Documents
+
+
+def _visible(product):
+    return (
+        product is not None
+        and product.status == ProductStatus.ACTIVE
+        and product.group is not None
+        and product.group.is_active
+    )
+
+
+def _area_names(code, lookup):
+    area = lookup(code) if code else None
+    if area is None:
+        return ""
+    return f"{area.name_th} {area.name_en or ''}".strip()
+
+
+def product_document(product, today=None):
+    """The index document of a visible product."""
+    today = today or date.today()
+    group = product.group
+    category = product.category
+    variants = [v for v in product.variants if v.is_active]
+    lots = [lot for v in product.variants for lot in v.lots]
+    stock = sum(lot.available for v in variants for lot in v.lots)
+    sold = sum(max(lot.quantity - lot.available, 0) for lot in lots)
+    claims = list(product.claims) + list(group.claims) + [c for lot in lots for c in lot.claims]
+    verified = sorted({c.kind for c in claims if c.is_verified(today)})
+    shown = sorted({c.kind for c in claims if c.effective_status(today) in SHOWN_CLAIM_STATUSES})
+    group_names = f"{group.name_th}\n{group.name_en}"
+    category_names = f"{category.name_th}\n{category.name_en}" if category else ""
+    body = "\n".join(
+        [
+            product.summary_th,
+            product.summary_en,
+            product.description_th,
+            product.description_en,
+        ]
+        + [f"{v.label_th} {v.label_en}" for v in variants]
+    )
+    place = " ".join(
+        [
+            group.village or "",
+            _area_names(group.subdistrict_code, areas.subdistrict),
+            _area_names(group.district_code, areas.district),
+            _area_names(group.province_code, areas.province),
+        ]
+    )
+    claim_text = " ".join(CLAIM_TERMS.get(kind, kind) for kind in shown)
+    names = "\n".join([product.name_th, product.name_en])
+    context = "\n".join([group_names, category_names, claim_text, place])
+    return dict(
+        id=str(product.id),
+        names=names,
+        context=context,
+        body=body,
+        words="\n".join([names, context]),
+        name_key=names,
+        complete="\n".join([names, group_names]),
+        category=category.slug if category else "",
+        province=group.province_code or "",
+        group_slug=group.slug,
+        verified=" ".join(verified),
+        verified_key=" ".join(verified),
+        in_stock=1 if stock > 0 else 0,
+        featured=1 if product.is_featured else 0,
+        popularity=min(sold, 2**31 - 1),
+        labels=dict(
+            name_th=product.name_th,
+            name_en=product.name_en,
+            group_th=group.name_th,
+            group_en=group.name_en,
+        ),
+    )
+
+
+def _load_products(session, ids):
+    options = (
+        selectinload(Product.group).selectinload(ProducerGroup.claims),
+        selectinload(Product.category),
+        selectinload(Product.claims),
+        selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
+    )
+    return session.scalars(select(Product).where(Product.id.in_(ids)).options(*options)).all()
+
+
+def _write_products(writer, session, ids, today):
+    """Update or delete each product's document inside an open writer; returns indexed count."""
+    ids = sorted({int(i) for i in ids})
+    indexed = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        found = {p.id: p for p in _load_products(session, chunk)}
+        for product_id in chunk:
+            product = found.get(product_id)
+            if _visible(product):
+                writer.update_document(**product_document(product, today))
+                indexed += 1
+            else:
+                writer.delete_by_term("id", str(product_id))
+    return indexed
+
+
+def index_products(product_ids, session=None, timeout=None):
+    """Bring the documents of these products up to date (deleting hidden ones).
+
+    Never raises for a locked or broken index: the ids are queued in the
+    pending file instead. Returns True when the index was written.
+    """
+    ids = {int(i) for i in product_ids}
+    if not ids:
+        return True
+    session = session or db.session
+    try:
+        writer = acquire_writer(timeout)
+    except LockError:
+        log.info("search: index locked; %d product(s) queued", len(ids))
+        mark_pending(ids)
+        return False
+    except Exception:
+        log.exception("search: index cannot be opened; %d product(s) queued", len(ids))
+        mark_pending(ids)
+        return False
+    try:
+        pending, rebuild_all = _take_pending()
+        if rebuild_all:
+            mark_pending([REBUILD_ALL])
+        _write_products(writer, session, ids | pending, date.today())
+        writer.commit()
+        return True
+    except Exception:
+        log.exception("search: indexing failed; %d product(s) queued", len(ids))
+        _cancel(writer)
+        mark_pending(ids | pending)
+        return False
+
+
+def remove_products(product_ids, timeout=None):
+    """Delete these products' documents; queued like index_products when the index is locked."""
+    ids = {int(i) for i in product_ids}
+    if not ids:
+        return True
+    try:
+        writer = acquire_writer(timeout)
+    except Exception:
+        mark_pending(ids)
+        return False
+    try:
+        for product_id in ids:
+            writer.delete_by_term("id", str(product_id))
+        writer.commit()
+        return True
+    except Exception:
+        log.exception("search: removing failed")
+        _cancel(writer)
+        mark_pending(ids)
+        return False
+
+
+def _cancel(writer):
+    try:
+        writer.cancel()
+    except Exception:
+        log.debug("search: cancel failed", exc_info=True)
+
+
+def rebuild(timeout=60.0):
+    """Index every visible product from scratch; readers keep the old index until it commits.
+
+    Reads committed rows through its own session. An index that cannot be
+    opened (a damaged file) is replaced by an empty one first. Returns the
+    number of products indexed.
+    """
+    with Session(db.engine) as session:
+        return _rebuild(session, timeout)
+
+
+def _rebuild(session, timeout):
+    try:
+        ix = open_index()
+        ix.doc_count()
+    except LockError:
+        raise
+    except Exception:
+        log.warning("search: index unreadable, recreating it", exc_info=True)
+        ix = _recreate_index()
+    writer = ix.writer(timeout=timeout, delay=0.1, limitmb=256)
+    try:
+        _take_pending()  # everything is about to be indexed anyway
+        ids = session.scalars(
+            select(Product.id)
+            .join(Product.group)
+            .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
+            .order_by(Product.id)
+        ).all()
+        today = date.today()
+        count = 0
+        for start in range(0, len(ids), BATCH_SIZE):
+            for product in _load_products(session, ids[start : start + BATCH_SIZE]):
+                writer.add_document(**product_document(product, today))
+                count += 1
+            session.expunge_all()
+        writer.commit(mergetype=CLEAR)
+    except BaseException:
+        _cancel(writer)
+        raise
+    return count
+
+
+# ---------------------------------------------------------------------------
+# The pending queue: ids a writer could not index right away
+
+
+def _pending_lock():
+    return _storage().lock("pending.lock")
+
+
+def mark_pending(ids):
+    """Queue product ids (or REBUILD_ALL) for the next writer; safe across processes."""
+    lines = "".join(f"{i}\n" for i in ids)
+    if not lines:
+        return
+    try:
+        lock = _pending_lock()
+        _acquire(lock, 10.0)
+        try:
+            with open(index_folder() / PENDING_FILE, "a", encoding="ascii") as handle:
+                handle.write(lines)
+        finally:
+            if lock.locked:
+                lock.release()
+    except Exception:
+        log.exception("search: could not queue product ids %s", sorted(map(str, ids))[:20])
+
+
+def _take_pending():
+    """Empty the queue; returns (product ids, whether a full rebuild was asked for)."""
+    path = index_folder() / PENDING_FILE
+    if not path.exists():
+        return set(), False
+    lock = _pending_lock()
+    _acquire(lock, 10.0)
+    try:
+        try:
+            text = path.read_text(encoding="ascii")
+            path.unlink()
+        except FileNotFoundError:
+            return set(), False
+    finally:
+        if lock.locked:
+            lock.release()
+    ids = set()
+    rebuild_all = False
+    for line in text.split():
+        if line == REBUILD_ALL:
+            rebuild_all = True
+        elif line.isdigit():
+            ids.add(int(line))
+    return ids, rebuild_all
+
+
+def pending_count():
+    """How many queued entries wait for a writer."""
+    path = index_folder() / PENDING_FILE
+    try:
+        return len(path.read_text(encoding="ascii").split())
+    except FileNotFoundError:
+        return 0
+
+
+def sync_pending(session=None, timeout=None):
+    """Index whatever is queued (a full rebuild if one was asked for); returns products done."""
+    session = session or db.session
+    ids, rebuild_all = _take_pending()
+    if rebuild_all:
+        try:
+            return rebuild()
+        except Exception:
+            mark_pending([REBUILD_ALL, *ids])
+            raise
+    if not ids:
+        return 0
+    if index_products(ids, session=session, timeout=timeout):
+        return len(ids)
+    return 0
+
+
+def doc_count():
+    """Documents in the committed index."""
+    return _searcher().doc_count()
+
+
+# ---------------------------------------------------------------------------
+# Searching
+
+
+@dataclass
+class SearchOutcome:
+    """What a search found: product ids in rank order, counts, facets and hints."""
+
+    text: str
+    product_ids: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 24
+    facets: dict = field(default_factory=dict)
+    filters: dict = field(default_factory=dict)
+    did_you_mean: str = ""
+    fuzzy: bool = False
+    popular_ids: list = field(default_factory=list)
+    unavailable: bool = False
+
+    @property
+    def pages(self):
+        """Number of result pages."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def is_thai(text):
+    """True when the text starts in Thai script."""
+    return bool(text) and "\u0e00" <= text[0] <= "\u0e7f"
+
+
+def clean_text(text):
+    """The user's text, bounded and stripped of control characters; never parsed as syntax."""
+    text = (text or "")[:MAX_QUERY_LENGTH]
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def _latin_term(word):
+    return ta.stem_word(word.text) if word.text.isascii() and word.text.isalpha() else word.text
+
+
+def _word_query(word, fuzzy):
+    """One typed word matched in any text field, names weighing most."""
+    alternatives = []
+    for fieldname, boost in TEXT_FIELDS:
+        if word.thai and len(word.syllables) > 1:
+            alternatives.append(
+                wq.Or(
+                    [
+                        wq.Term(fieldname, word.text, boost=boost * 1.2),
+                        wq.Phrase(fieldname, list(word.syllables), boost=boost),
+                    ]
+                )
+            )
+        elif word.thai:
+            alternatives.append(wq.Term(fieldname, word.text, boost=boost))
+        else:
+            alternatives.append(wq.Term(fieldname, _latin_term(word), boost=boost))
+    if fuzzy and not word.thai and word.text.isalpha() and len(word.text) >= 4:
+        maxdist = 1 if len(word.text) < 7 else 2
+        alternatives.append(
+            wq.FuzzyTerm("words", word.text, boost=0.5, maxdist=maxdist, prefixlength=1)
+        )
+    # Or sums the fields' scores. Whoosh's DisjunctionMax would be the textbook
+    # choice, but its matcher ignores the tiebreak and, when its two sides sit
+    # on different documents, scores one document with the other's score
+    # (matching/binary.py, in 2.7.4 and whoosh3 alike).
+    return wq.Or(alternatives)
+
+
+def _phrase_tokens(words):
+    tokens = []
+    for word in words:
+        if word.thai and len(word.syllables) > 1:
+            tokens.extend(word.syllables)
+        elif word.thai:
+            tokens.append(word.text)
+        else:
+            tokens.append(_latin_term(word))
+    return tokens
+
+
+def build_query(text, fuzzy=False):
+    """A Whoosh query for the buyer's words: every word must match somewhere.
+
+    Exact whole-name matches and names containing the words as a phrase score
+    far higher, so "ข้าวเหนียว" puts the product called that first.
+    """
+    words = ta.segment(text)[:MAX_QUERY_WORDS]
+    if not words:
+        return None
+    required = wq.And([_word_query(w, fuzzy) for w in words])
+    boosts = []
+    key = ta.name_key(text)
+    if key:
+        boosts.append(wq.Term("name_key", key[:200], boost=30.0))
+    tokens = _phrase_tokens(words)
+    if len(tokens) > 1:
+        boosts.append(wq.Phrase("names", tokens, boost=6.0))
+    if boosts:
+        return wq.AndMaybe(required, wq.Or(boosts))
+    return required
+
+
+def _filter_query(filters):
+    terms = []
+    for name, value in filters.items():
+        fieldname = "verified" if name == "claim" else FACET_FIELDS[name]
+        terms.append(wq.Term(fieldname, value))
+    return wq.And(terms) if terms else None
+
+
+def clean_filters(args):
+    """The facet filters of a request's args, as short plain strings."""
+    filters = {}
+    for name in FACETS:
+        value = (args.get(name) or "").strip()
+        if value and len(value) <= 80 and value.replace("-", "").replace("_", "").isalnum():
+            filters[name] = value
+    return filters
+
+
+def _run(searcher, info, q, filters, page, per_page):
+    """Score every match once, then rank, page and count facets in plain Python.
+
+    Whoosh's sortedby/groupedby collectors cost several times more per
+    matching document than one scoring pass plus list lookups.
+    """
+    results = searcher.search(q, limit=None, filter=_filter_query(filters))
+    columns = _columns(searcher, info)
+    in_stock = columns["in_stock"]
+    popularity = columns["popularity"]
+    ranked = sorted(
+        results.top_n,
+        key=lambda hit: (-in_stock[hit[1]], -hit[0], -popularity[hit[1]], hit[1]),
+    )
+    start = (page - 1) * per_page
+    docnums = [docnum for _, docnum in ranked[start : start + per_page]]
+    ids = [int(searcher.stored_fields(d)["id"]) for d in docnums]
+    facets = {}
+    matched = [docnum for _, docnum in results.top_n]
+    for name, fieldname in FACET_FIELDS.items():
+        values = columns[fieldname]
+        counts = {}
+        for docnum in matched:
+            value = values[docnum]
+            if not value:
+                continue
+            if isinstance(value, bytes):
+                value = value.decode("utf-8")
+            for key in value.split() if name == "claim" else (value,):
+                counts[key] = counts.get(key, 0) + 1
+        facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ids, len(results.top_n), facets
+
+
+def query(text, filters=None, page=1, per_page=24):
+    """Search the catalog; bad input never raises, an empty result brings hints instead."""
+    text = clean_text(text)
+    filters = dict(filters or {})
+    page = max(1, min(int(page or 1), 1000))
+    outcome = SearchOutcome(text=text, page=page, per_page=per_page, filters=filters)
+    try:
+        searcher, info = _current()
+        cache = info.setdefault("results", {})
+        key = (text, tuple(sorted(filters.items())), page, per_page)
+        if key in cache:
+            return replace(cache[key], filters=dict(filters))
+    except Exception:
+        # A damaged or missing index: the page still answers; `search rebuild` repairs it.
+        log.exception("search: the index cannot be opened")
+        outcome.unavailable = True
+        return outcome
+    q = build_query(text) if text else None
+    if q is None:
+        q = wq.Every()
+    ids, total, facets = _run(searcher, info, q, filters, page, per_page)
+    if total == 0 and text and not isinstance(q, wq.Every):
+        fuzzy_q = build_query(text, fuzzy=True)
+        ids, total, facets = _run(searcher, info, fuzzy_q, filters, page, per_page)
+        outcome.fuzzy = total > 0
+        outcome.did_you_mean = did_you_mean(text, searcher)
+    outcome.product_ids, outcome.total, outcome.facets = ids, total, facets
+    if total == 0:
+        outcome.popular_ids = popular(8)
+    # Results hold until the next commit opens a new generation (and a new
+    # cache); the head of real traffic ("ข้าว", "rice") is answered from here.
+    if len(cache) >= RESULT_CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = outcome
+    return replace(outcome, filters=dict(filters))
+
+
+def did_you_mean(text, searcher=None):
+    """A corrected spelling of the text that finds products, or ""."""
+    searcher = searcher or _searcher()
+    corrector = searcher.corrector("words")
+    changed = False
+    parts = []
+    for word in ta.segment(text, stopwords=False)[:MAX_QUERY_WORDS]:
+        known = searcher.doc_frequency("words", word.text) > 0
+        if not known and not word.text.isdigit():
+            found = corrector.suggest(word.text, limit=1, maxdist=2, prefix=1)
+            if found:
+                parts.append(found[0])
+                changed = True
+                continue
+        parts.append(word.text)
+    if not changed:
+        return ""
+    suggestion = ""
+    previous_thai = False
+    for part in parts:
+        thai = is_thai(part)
+        if suggestion and not (thai and previous_thai):
+            suggestion += " "
+        suggestion += part
+        previous_thai = thai
+    q = build_query(suggestion)
+    if q is None or searcher.search(q, limit=1).scored_length() == 0:
+        return ""
+    return suggestion
+
+
+def popular(limit=8):
+    """Ids of popular products in stock: featured first, then the most units sold."""
+    searcher, info = _current()
+    if "popular" not in info:
+        reader = searcher.reader()
+        columns = _columns(searcher, info)
+        featured = list(reader.column_reader("featured")) if reader.has_column("featured") else []
+        in_stock = columns["in_stock"]
+        popularity = columns["popularity"]
+        candidates = [d for d in reader.all_doc_ids() if d < len(in_stock) and in_stock[d]]
+        candidates.sort(key=lambda d: (-(featured[d] if featured else 0), -popularity[d], d))
+        info["popular"] = [int(searcher.stored_fields(d)["id"]) for d in candidates[:24]]
+    return info["popular"][:limit]
+
+
+SUGGESTION_LABELS = (("product", ("name_th", "name_en")), ("group", ("group_th", "group_en")))
+MAX_SUGGESTION_TERMS = 60
+
+
+def suggest(text, limit=8):
+    """Product and group names that the typed text begins (inside, at a word), both scripts.
+
+    Walks the sorted completion keys from the prefix on (bounded), rather
+    than running a Prefix query that would expand to every matching key.
+    """
+    prefix = ta.completion_prefix(clean_text(text))
+    if not prefix or (prefix.isascii() and len(prefix) < 2):
+        return []
+    try:
+        searcher, info = _current()
+    except Exception:
+        log.exception("search: the index cannot be opened")
+        return []
+    reader = searcher.reader()
+    columns = _columns(searcher, info)
+    candidates = {}
+    for n, term in enumerate(reader.expand_prefix("complete", prefix)):
+        if n >= MAX_SUGGESTION_TERMS:
+            break
+        matcher = reader.postings("complete", term)
+        taken = 0
+        while matcher.is_active() and taken < 4:
+            docnum = matcher.id()
+            matcher.next()
+            if reader.is_deleted(docnum):
+                continue
+            taken += 1
+            labels = searcher.stored_fields(docnum).get("labels") or {}
+            rank = (-columns["in_stock"][docnum], -columns["popularity"][docnum])
+            for kind, keys in SUGGESTION_LABELS:
+                for key in keys:
+                    name = labels.get(key) or ""
+                    if not name or name in candidates:
+                        continue
+                    keys_of_name = ta.completion_keys(name)
+                    if any(k.startswith(prefix) for k in keys_of_name):
+                        starts = not keys_of_name[0].startswith(prefix)
+                        candidates[name] = (kind != "product", starts, rank, name, kind)
+    ordered = sorted(candidates.values())
+    return [{"text": name, "kind": kind} for *_, name, kind in ordered[:limit]]
+
+
+# ---------------------------------------------------------------------------
+# Showing results
+
+
+def load_products(ids):
+    """Products by id in the given order, with what a result card needs loaded."""
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Product)
+        .where(Product.id.in_(ids))
+        .options(
+            selectinload(Product.group).selectinload(ProducerGroup.claims),
+            selectinload(Product.images),
+            selectinload(Product.claims),
+            selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
+        )
+    ).all()
+    by_id = {p.id: p for p in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def facet_labels(facets, language):
+    """Display names for facet values: categories and groups from the database."""
+    names = {name: {} for name in FACETS}
+    slugs = [k for k, _ in facets.get("category", ())]
+    if slugs:
+        for c in db.session.scalars(select(Category).where(Category.slug.in_(slugs))):
+            names["category"][c.slug] = c.name_en if language != "th" and c.name_en else c.name_th
+    slugs = [k for k, _ in facets.get("group", ())]
+    if slugs:
+        for g in db.session.scalars(select(ProducerGroup).where(ProducerGroup.slug.in_(slugs))):
+            names["group"][g.slug] = g.name_en if language != "th" and g.name_en else g.name_th
+    for code, _ in facets.get("province", ()):
+        names["province"][code] = areas.area_name(areas.province(code), language) or code
+    for kind, _ in facets.get("claim", ()):
+        names["claim"][kind] = str(catalog_labels.CLAIM_KINDS.get(kind, kind))
+    return names
+
+
+# ---------------------------------------------------------------------------
+# Keeping the index true after commits
+
+_TRACKED = (Product, Variant, Lot, Claim, ProducerGroup, Category)
+
+
+def _collect(session, _flush_context):
+    """after_flush: remember which rows changed, by kind, until the commit."""
+    pending = session.info.setdefault("search_pending", {})
+    changed = list(session.new) + list(session.deleted)
+    changed += [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    for obj in changed:
+        if not isinstance(obj, _TRACKED):
+            continue
+        if isinstance(obj, Product):
+            pending.setdefault("product", set()).add(obj.id)
+        elif isinstance(obj, Variant):
+            pending.setdefault("product", set()).add(obj.product_id)
+        elif isinstance(obj, Lot):
+            pending.setdefault("variant", set()).add(obj.variant_id)
+        elif isinstance(obj, Claim):
+            for kind, value in (
+                ("product", obj.product_id),
+                ("group", obj.group_id),
+                ("lot", obj.lot_id),
+            ):
+                if value is not None:
+                    pending.setdefault(kind, set()).add(value)
+        elif isinstance(obj, ProducerGroup):
+            pending.setdefault("group", set()).add(obj.id)
+        elif isinstance(obj, Category):
+            pending.setdefault("category", set()).add(obj.id)
+
+
+def _forget(session, *_args):
+    session.info.pop("search_pending", None)
+
+
+def _product_ids(session, pending):
+    """The products touched by the collected changes."""
+    ids = {i for i in pending.get("product", ()) if i is not None}
+    lookups = (
+        ("variant", select(Variant.product_id).where(Variant.id.in_(pending.get("variant", ())))),
+        (
+            "lot",
+            select(Variant.product_id)
+            .join(Lot, Lot.variant_id == Variant.id)
+            .where(Lot.id.in_(pending.get("lot", ()))),
+        ),
+        ("group", select(Product.id).where(Product.group_id.in_(pending.get("group", ())))),
+        (
+            "category",
+            select(Product.id).where(Product.category_id.in_(pending.get("category", ()))),
+        ),
+    )
+    for kind, statement in lookups:
+        if pending.get(kind):
+            ids.update(session.scalars(statement).all())
+    return ids
+
+
+def _after_commit(session):
+    """after_commit: index the touched products from a fresh session; never raises."""
+    pending = session.info.pop("search_pending", None)
+    if not pending or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    if not app.extensions.get("marketplace_search", {}).get("auto_index"):
+        return
+    try:
+        with Session(db.engine) as fresh:
+            ids = _product_ids(fresh, pending)
+            if ids:
+                index_products(ids, session=fresh)
+    except Exception:
+        log.exception("search: could not update the index after a commit")
+        ids = pending.get("product", set())
+        mark_pending(i for i in ids if i is not None)
+        if set(pending) - {"product"}:
+            mark_pending([REBUILD_ALL])
+
+
+def install_index_hooks(app):
+    """Make commits on db.session update the index (once per process; per app by config)."""
+    app.extensions["marketplace_search"] = {
+        "auto_index": app.config.get("SEARCH_AUTO_INDEX", True),
+    }
+    target = db.session
+    if not event.contains(target, "after_flush", _collect):
+        event.listen(target, "after_flush", _collect)
+        event.listen(target, "after_commit", _after_commit)
+        event.listen(target, "after_rollback", _forget)

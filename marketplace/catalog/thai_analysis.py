@@ -1,0 +1,311 @@
+"""Thai-aware text analysis for the search index: newmm words plus their syllables.
+
+Thai is written without spaces, so a whitespace or regex tokenizer either
+finds no words or cuts at every tone mark. Here a Thai run is split into
+words with PyThaiNLP's dictionary-based newmm ("newmm-safe", which bounds its
+running time on long ambiguous input), and at index time each word's
+syllables are indexed too, so that "ข้าว" finds "ข้าวเหนียวดำ". Syllables take
+consecutive positions and a word shares the position of its first syllable,
+so a phrase of syllables ("ข้าว" "เหนียว") matches inside a compound word.
+
+Latin text is lower-cased and stemmed (Porter2); Thai digits (๐-๙) become
+Arabic digits so "๑ กก." and "1 กก." are the same.
+
+Whoosh pickles the analyzer into the index, so the classes here must stay
+importable under this module path wherever the index is opened; rename them
+only together with a rebuild (bump search.SCHEMA_VERSION).
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+from pythainlp.tokenize import syllable_tokenize, word_tokenize
+from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter2 import stem as porter2_stem
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+MAX_TOKEN_LENGTH = 60
+
+# A run of Thai script (letters, vowels, tone marks, digits were mapped away),
+# or a run of anything that is a letter or digit in another script.
+_RUNS = re.compile(r"([\u0e00-\u0e7f]+)|([^\W_]+(?:[-'’][^\W_]+)*)")
+_LATIN_PARTS = re.compile(r"\d+|[^\W\d_]+")
+_THAI_MARKS_ONLY = re.compile(r"^[ๆฯ\u0e2f\u0e46\u0e4f\u0e5a\u0e5b]+$")
+_SPACE = re.compile(r"\s+")
+# Invisible characters people paste from chat apps, and a sara am typed as
+# nikhahit + sara aa (looks the same, compares different).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_THAI_FIXES = (("\u0e4d\u0e32", "\u0e33"), ("\u0e32\u0e4d", "\u0e33"))
+_PUNCT = re.compile(r"[^\w\u0e00-\u0e7f]+")
+
+
+class Word(NamedTuple):
+    """One word of analysed text: its form, its syllables (Thai only) and its script."""
+
+    text: str
+    syllables: tuple
+    thai: bool
+
+
+def normalize(text):
+    """Text as the index sees it: NFC, Thai marks in order, Thai digits as 0-9, lower case.
+
+    PyThaiNLP's normalize() does more (repeated vowels) but cost a third of
+    the indexing time; typed queries go through the same function, so both
+    sides agree.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if "\u0e4d" in text:
+        for wrong, right in _THAI_FIXES:
+            text = text.replace(wrong, right)
+    return text.translate(THAI_DIGITS).casefold()
+
+
+def name_key(text):
+    """A whole name reduced to one comparable key: no spaces, no punctuation."""
+    return _PUNCT.sub("", _SPACE.sub("", normalize(text)))
+
+
+@lru_cache(maxsize=200_000)
+def syllables_of(word):
+    """The syllables of one Thai word (offline dictionary engine; no CRF model needed)."""
+    parts = tuple(
+        s for s in syllable_tokenize(word, engine="dict", keep_whitespace=False) if s.strip()
+    )
+    if not parts or "".join(parts) != word:
+        return (word,)
+    return parts
+
+
+@lru_cache(maxsize=50_000)
+def _thai_words(run):
+    return tuple(
+        w
+        for w in word_tokenize(run, engine="newmm-safe", keep_whitespace=False)
+        if w.strip() and not _THAI_MARKS_ONLY.match(w)
+    )
+
+
+def segment(text, stopwords=True):
+    """Normalized text as a list of Words, in reading order.
+
+    A hyphenated Latin compound ("hand-woven") yields its parts; see
+    `compounds` for the joined form the tokenizer adds at index time.
+    """
+    return _segment(normalize(text), stopwords)[0]
+
+
+def _segment(normalized, stopwords):
+    words = []
+    joined = []
+    for match in _RUNS.finditer(normalized):
+        thai_run, other_run = match.groups()
+        if thai_run:
+            for w in _thai_words(thai_run):
+                if len(w) <= MAX_TOKEN_LENGTH:
+                    words.append(Word(w, syllables_of(w), True))
+            continue
+        parts = _LATIN_PARTS.findall(other_run)
+        if len(parts) > 1 and ("-" in other_run or "'" in other_run or "’" in other_run):
+            compound = "".join(parts)
+            if len(compound) <= MAX_TOKEN_LENGTH:
+                joined.append(compound)
+        for part in parts:
+            if len(part) > MAX_TOKEN_LENGTH or (stopwords and part in STOP_WORDS):
+                continue
+            words.append(Word(part, (), False))
+    return words, joined
+
+
+class ThaiTokenizer(Tokenizer):
+    """Words of Thai and Latin text; at index time also each Thai word's syllables."""
+
+    def __init__(self, syllables=True, stopwords=True):
+        self.syllables = syllables
+        self.stopwords = stopwords
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        if not tokenize:
+            token.text = token.original = normalize(value)
+            if positions:
+                token.pos = start_pos
+            yield token
+            return
+        with_syllables = self.syllables and mode != "query"
+        pos = start_pos
+        words, joined = _segment(normalize(value), self.stopwords)
+        for word in words:
+            token.text = word.text
+            if keeporiginal:
+                token.original = word.text
+            if positions:
+                token.pos = pos
+            yield token
+            many = with_syllables and len(word.syllables) > 1
+            if many:
+                for i, syllable in enumerate(word.syllables):
+                    token.text = syllable
+                    if positions:
+                        token.pos = pos + i
+                    yield token
+            pos += len(word.syllables) if many else 1
+        if mode != "query":
+            for compound in joined:
+                token.text = compound
+                if positions:
+                    token.pos = pos
+                yield token
+                pos += 1
+
+
+# British and American spellings (and common product-name variants) share one term.
+SPELLING_VARIANTS = {
+    "chilli": "chili",
+    "chillies": "chilies",
+    "chile": "chili",
+    "chiles": "chilies",
+    "colour": "color",
+    "colours": "colors",
+    "flavour": "flavor",
+    "flavours": "flavors",
+    "grey": "gray",
+    "jewellery": "jewelry",
+    "yoghurt": "yogurt",
+    "favourite": "favorite",
+}
+
+
+class LatinStemFilter(Filter):
+    """Porter2-stems Latin-script words; Thai words and numbers pass untouched."""
+
+    is_morph = True
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text
+            if text.isascii() and text.isalpha():
+                token.text = stem_word(text)
+            yield token
+
+
+@lru_cache(maxsize=100_000)
+def stem_word(word):
+    """The English stem of a lower-case word, after folding spelling variants."""
+    return porter2_stem(SPELLING_VARIANTS.get(word, word))
+
+
+class NameKeyTokenizer(Tokenizer):
+    """One token per line: the whole name as a key, for exact-name matches."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
+        token = Token(positions, chars, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        for i, line in enumerate(value.splitlines()):
+            key = name_key(line)
+            if key:
+                token.text = key[:200]
+                if positions:
+                    token.pos = start_pos + i
+                yield token
+
+
+class CompletionTokenizer(Tokenizer):
+    """For as-you-type: each name from each word or syllable onwards, so prefixes match inside."""
+
+    max_length = 48
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
+        token = Token(positions, chars, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        seen = set()
+        for line in value.splitlines():
+            for suffix in completion_keys(line):
+                if suffix not in seen:
+                    seen.add(suffix)
+                    token.text = suffix
+                    if positions:
+                        token.pos = start_pos
+                    yield token
+
+
+def completion_keys(name):
+    """The name, normalized with single spaces, from each word and syllable start onwards."""
+    text = _SPACE.sub(" ", normalize(name)).strip()
+    if not text:
+        return []
+    starts = {0}
+    cursor = 0
+    for match in _RUNS.finditer(text):
+        thai_run, other_run = match.groups()
+        cursor = match.start()
+        if other_run:
+            starts.add(cursor)
+            continue
+        offset = cursor
+        for word in _thai_words(thai_run):
+            found = text.find(word, offset)
+            if found < 0:
+                break
+            for syllable in syllables_of(word):
+                at = text.find(syllable, found)
+                if at >= 0:
+                    starts.add(at)
+                    found = at + len(syllable)
+            offset = found
+    return [text[s : s + CompletionTokenizer.max_length].strip() for s in sorted(starts)]
+
+
+def completion_prefix(text):
+    """What the buyer typed, normalized the way completion keys are."""
+    return _SPACE.sub(" ", normalize(text)).strip()[: CompletionTokenizer.max_length]
+
+
+def text_analyzer():
+    """The analyzer of the searchable text fields: words, syllables, stems."""
+    return ThaiTokenizer() | LatinStemFilter()
+
+
+def words_analyzer():
+    """Whole words, unstemmed and without syllables: the vocabulary for "did you mean"."""
+    return ThaiTokenizer(syllables=False)
+
+
+def name_key_analyzer():
+    """Whole names as single keys."""
+    return NameKeyTokenizer()
+
+
+def completion_analyzer():
+    """Name suffixes for prefix matching as the buyer types."""
+    return CompletionTokenizer()
