@@ -58,10 +58,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    """The storefront, search, media, accounts and the admin area."""
+    """The storefront, search, media, accounts, the admin area, the group office and officers."""
     from .accounts.views import blueprint as accounts_views
     from .admin.views import blueprint as admin
     from .media import blueprint as media
+    from .office import blueprint as office
+    from .officer.views import blueprint as officer
     from .shop.search import blueprint as search
     from .shop.views import blueprint as shop
 
@@ -70,6 +72,8 @@ def register_blueprints(app):
     app.register_blueprint(media)
     app.register_blueprint(accounts_views)
     app.register_blueprint(admin)
+    app.register_blueprint(office)
+    app.register_blueprint(officer)
 
 
 def register_template_helpers(app):

@@ -1,0 +1,1 @@
+"""The agency officers' area: claim review in their provinces and districts."""
