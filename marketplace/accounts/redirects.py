@@ -1,4 +1,4 @@
-"""Where to send someone after signing in: only ever a path on this site."""
+"""Where to send someone back to (after signing in, switching language): only a local path."""
 
 from urllib.parse import urlsplit
 

@@ -1,7 +1,5 @@
 """Storefront input: the language switch form and the catalog's query arguments."""
 
-from urllib.parse import urlsplit
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, InputRequired
@@ -17,25 +15,6 @@ class LanguageForm(FlaskForm):
 
     lang = StringField(validators=[InputRequired(), AnyOf(("th", "en"))])
     next = HiddenField()
-
-
-def safe_next(target, default):
-    """`target` if it is a path on this site, else `default`: never an open redirect.
-
-    Accepts only a relative path starting with a single '/', with no scheme,
-    host, backslash or control character (browsers read '/\\evil' and
-    '//evil' as another host).
-    """
-    if not target or not isinstance(target, str):
-        return default
-    if not target.startswith("/") or target.startswith("//"):
-        return default
-    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
-    return target
 
 
 def _text(args, name):

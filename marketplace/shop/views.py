@@ -16,11 +16,12 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .. import areas
+from ..accounts.redirects import safe_next_url
 from ..catalog import labels, queries
 from ..catalog.cache import cached_page
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE, current_language
-from .forms import LanguageForm, catalog_filters, safe_next
+from .forms import LanguageForm, catalog_filters
 
 blueprint = Blueprint("shop", __name__)
 
@@ -126,7 +127,7 @@ def set_language():
     if current_user.is_authenticated and current_user.locale != form.lang.data:
         current_user.locale = form.lang.data
         db.session.commit()
-    target = safe_next(form.next.data, url_for("shop.home"))
+    target = safe_next_url(form.next.data, url_for("shop.home"))
     response = redirect(target, code=303)
     response.set_cookie(
         LOCALE_COOKIE,
