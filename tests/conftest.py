@@ -10,7 +10,6 @@ import os
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from marketplace import create_app
 from marketplace.config import TestConfig
@@ -59,13 +58,10 @@ def app(tmp_path_factory):
 
 
 def _empty_all_tables():
-    tables = list(reversed(_db.metadata.sorted_tables))
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+    # DELETE, children first: on tables this small it is far quicker than
+    # TRUNCATE, which PostgreSQL carries out by replacing every table's files.
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     _db.session.commit()
 
 
