@@ -87,6 +87,8 @@ class Config:
         secure = _bool("SESSION_COOKIE_SECURE", False)
         self.SESSION_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_SECURE = secure
+        # Key for the keyed hash of household registry references; SECRET_KEY when unset.
+        self.HOUSEHOLD_HASH_KEY = os.environ.get("HOUSEHOLD_HASH_KEY", "")
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
