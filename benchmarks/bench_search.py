@@ -9,8 +9,12 @@ the index time and size on disk. It then times `search.query()` (the whole
 results-page search: ranking, facet counts, fuzzy fallback) and
 `search.suggest()` for a fixed list of Thai and English queries, beside a SQL
 LIKE search over the same rows in the same run. Aim: query p95 under 20 ms.
-"Cold" clears the per-generation result cache before each query (as the
-first query after a commit sees it); "repeated" is the same query again.
+"First-time" clears the per-generation results cache before each query, so
+every call does the real search work (the per-generation structures that do
+not depend on the query, such as length norms and facet columns, stay
+built); "after a commit" also drops those, as the first query after a commit
+sees it. "Results-cache hit" is the same query again: a dict lookup, not
+search work, reported apart so that it is never mixed into the figures above.
 """
 
 import argparse
@@ -72,6 +76,10 @@ def parse_args(argv=None):
     parser.add_argument("--products", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=5, help="timed runs of each query")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--instance",
+        help="keep the instance folder here; reuse its database and index if present",
+    )
     return parser.parse_args(argv)
 
 
@@ -211,7 +219,7 @@ def timed(function, queries, rounds):
 def report(name, times):
     """One line of latency figures."""
     print(
-        f"  {name:<28} p50 {percentile(times, 50):7.2f} ms   p95 {percentile(times, 95):7.2f} ms"
+        f"  {name:<30} p50 {percentile(times, 50):7.2f} ms   p95 {percentile(times, 95):7.2f} ms"
         f"   p99 {percentile(times, 99):7.2f} ms   ({len(times)} calls)"
     )
 
@@ -220,10 +228,14 @@ def main(argv=None):
     """Generate, index, time, print."""
     args = parse_args(argv)
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as instance:
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as scratch:
+        instance = args.instance or scratch
+        Path(instance).mkdir(parents=True, exist_ok=True)
         os.environ["MARKETPLACE_INSTANCE"] = instance
         os.environ.pop("DATABASE_URL", None)
         os.environ.pop("SEARCH_INDEX_FOLDER", None)
+        from sqlalchemy import func, select
+
         from marketplace import create_app, models
         from marketplace.catalog import search
         from marketplace.extensions import db
@@ -232,30 +244,42 @@ def main(argv=None):
         with app.app_context():
             app.extensions["marketplace_search"]["auto_index"] = False
             db.create_all()
-            start = time.perf_counter()
-            generate(db, models, args.products, rng)
-            print(f"Generated {args.products:,} products in {time.perf_counter() - start:.1f} s")
-
-            start = time.perf_counter()
-            indexed = search.rebuild(timeout=600)
-            index_s = time.perf_counter() - start
+            reuse = db.session.scalar(select(func.count()).select_from(models.Product)) > 0
+            if not reuse:
+                start = time.perf_counter()
+                generate(db, models, args.products, rng)
+                print(
+                    f"Generated {args.products:,} products in {time.perf_counter() - start:.1f} s"
+                )
             folder = Path(app.config["SEARCH_INDEX_FOLDER"])
+            if reuse and folder.exists() and search._storage().index_exists(search.INDEX_NAME):
+                print(f"Reusing the database and index in {instance} (no index time)")
+            else:
+                start = time.perf_counter()
+                indexed = search.rebuild(timeout=600)
+                index_s = time.perf_counter() - start
+                print(
+                    f"Indexed {indexed:,} products in {index_s:.1f} s "
+                    f"({indexed / index_s:,.0f} products/s)"
+                )
             size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-            print(
-                f"Indexed {indexed:,} products in {index_s:.1f} s "
-                f"({indexed / index_s:,.0f} products/s); index on disk {size / 2**20:.1f} MiB"
-            )
+            print(f"Index on disk {size / 2**20:.1f} MiB ({search.doc_count():,} documents)")
 
             hits = {q: search.query(q).total for q in QUERIES}
             like_hits = {q: len(like_search(db, models, q, limit=10**9)) for q in QUERIES}
             print(f"Latency over {len(QUERIES)} queries × {args.rounds} rounds:")
 
-            def cold(text):
-                search._current()[1].pop("results", None)  # as after a commit
+            def first_time(text):
+                search._current()[1].pop("results", None)
                 return search.query(text)
 
-            report("search.query, cold", timed(cold, QUERIES, args.rounds))
-            report("search.query, repeated", timed(search.query, QUERIES, args.rounds))
+            def after_commit(text):
+                search._current()[1].clear()  # every per-generation cache, as after a commit
+                return search.query(text)
+
+            report("search.query, first-time", timed(first_time, QUERIES, args.rounds))
+            report("search.query, after a commit", timed(after_commit, QUERIES, 1))
+            report("results-cache hit (no search)", timed(search.query, QUERIES, args.rounds))
             report("search.suggest", timed(search.suggest, QUERIES, args.rounds))
             report(
                 "SQL LIKE baseline (24 rows)",

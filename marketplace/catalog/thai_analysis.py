@@ -8,6 +8,12 @@ syllables are indexed too, so that "ข้าว" finds "ข้าวเหน�
 consecutive positions and a word shares the position of its first syllable,
 so a phrase of syllables ("ข้าว" "เหนียว") matches inside a compound word.
 
+The searchable text fields also get each pair of adjacent units (syllables of
+Thai compounds, whole words otherwise; Latin stemmed) as one term joined by
+PAIR_JOINER, e.g. "ข้าว_เหนียว" and "sticki_rice". A phrase then becomes one
+term lookup per pair instead of a positional match, and those fields need no
+positions in the index (smaller, and far cheaper to match).
+
 Latin text is lower-cased and stemmed (Porter2); Thai digits (๐-๙) become
 Arabic digits so "๑ กก." and "1 กก." are the same.
 
@@ -28,6 +34,8 @@ from whoosh.lang.porter2 import stem as porter2_stem
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 MAX_TOKEN_LENGTH = 60
+# Joins the two units of a pair term; never part of a real token (see _RUNS).
+PAIR_JOINER = "_"
 
 # A run of Thai script (letters, vowels, tone marks, digits were mapped away),
 # or a run of anything that is a letter or digit in another script.
@@ -122,12 +130,27 @@ def _segment(normalized, stopwords):
     return words, joined
 
 
-class ThaiTokenizer(Tokenizer):
-    """Words of Thai and Latin text; at index time also each Thai word's syllables."""
+def unit_term(unit):
+    """A unit as indexed in the text fields: Latin words stemmed, the rest as they are."""
+    return stem_word(unit) if unit.isascii() and unit.isalpha() else unit
 
-    def __init__(self, syllables=True, stopwords=True):
+
+def pair_terms(units):
+    """The pair terms of a run of units (already as `unit_term` gives them)."""
+    return [f"{a}{PAIR_JOINER}{b}" for a, b in zip(units, units[1:], strict=False)]
+
+
+class ThaiTokenizer(Tokenizer):
+    """Words of Thai and Latin text; at index time also each Thai word's syllables.
+
+    With pairs=True (the text fields), index time also yields each adjacent
+    pair of units as one term (see the module docstring).
+    """
+
+    def __init__(self, syllables=True, stopwords=True, pairs=False):
         self.syllables = syllables
         self.stopwords = stopwords
+        self.pairs = pairs
 
     def __eq__(self, other):
         return type(self) is type(other) and self.__dict__ == other.__dict__
@@ -155,9 +178,16 @@ class ThaiTokenizer(Tokenizer):
             yield token
             return
         with_syllables = self.syllables and mode != "query"
+        with_pairs = getattr(self, "pairs", False) and mode != "query"
+        units = []
         pos = start_pos
         words, joined = _segment(normalize(value), self.stopwords)
         for word in words:
+            if with_pairs:
+                if len(word.syllables) > 1:
+                    units.extend(word.syllables)
+                else:
+                    units.append(unit_term(word.text))
             token.text = word.text
             if keeporiginal:
                 token.original = word.text
@@ -179,6 +209,12 @@ class ThaiTokenizer(Tokenizer):
                     token.pos = pos
                 yield token
                 pos += 1
+        if with_pairs:
+            for pair in pair_terms(units):
+                token.text = pair
+                if positions:
+                    token.pos = pos
+                yield token
 
 
 # British and American spellings (and common product-name variants) share one term.
@@ -292,8 +328,13 @@ def completion_prefix(text):
 
 
 def text_analyzer():
-    """The analyzer of the searchable text fields: words, syllables, stems."""
+    """Words, syllables, stems: the terms a typed word is looked up as."""
     return ThaiTokenizer() | LatinStemFilter()
+
+
+def indexed_text_analyzer():
+    """The analyzer of the searchable text fields: `text_analyzer` plus pair terms."""
+    return ThaiTokenizer(pairs=True) | LatinStemFilter()
 
 
 def words_analyzer():
