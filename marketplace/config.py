@@ -78,9 +78,7 @@ class Config:
             "sqlite:///" + str(Path(instance_path) / "marketplace.db")
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
-        self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(
-            Path(instance_path) / "uploads"
-        )
+        self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads")
         self.SEARCH_INDEX_FOLDER = os.environ.get("SEARCH_INDEX_FOLDER") or str(
             Path(instance_path) / "search-index"
         )

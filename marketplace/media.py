@@ -2,12 +2,19 @@
 
 import mimetypes
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, Response, abort, send_file
 
 from .catalog.images import media_path
 
 blueprint = Blueprint("media", __name__, url_prefix="/media")
 
+EVIDENCE_INLINE = frozenset({"image/jpeg", "image/png", "image/webp"})
+EVIDENCE_SUFFIXES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+}
 SERVED_TYPES = {".webp": "image/webp", ".jpg": "image/jpeg", ".png": "image/png"}
 
 
@@ -29,4 +36,32 @@ def file(path):
     response = send_file(full, mimetype=mimetype, max_age=31_536_000, conditional=True)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def send_evidence(evidence):
+    """A claim's evidence file, for a view that has already checked who may see it.
+
+    Private and never cached; pictures show inline, PDFs and anything else
+    download as attachments; no sniffing, and a sandbox so nothing can run.
+    """
+    try:
+        path = media_path(f"evidence/{evidence.key}")
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    content_type = evidence.content_type
+    inline = content_type in EVIDENCE_INLINE
+    if not inline and content_type != "application/pdf":
+        content_type = "application/octet-stream"  # never let a browser render it
+    name = f"evidence-{evidence.id}{EVIDENCE_SUFFIXES.get(content_type, '')}"
+    # Read whole (uploads are capped by MAX_CONTENT_LENGTH): no file handle
+    # outlives the request, however the response is consumed.
+    response = Response(path.read_bytes(), mimetype=content_type)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -23,9 +23,7 @@ def state_changing_routes(app):
     routes = []
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) & STATE_CHANGING):
-            values = {
-                name: _sample_value(rule._converters[name]) for name in rule.arguments
-            }
+            values = {name: _sample_value(rule._converters[name]) for name in rule.arguments}
             path = rule.build(values, append_unknown=False)[1]
             routes.append((rule.endpoint, method, path))
     return routes

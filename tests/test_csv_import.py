@@ -1,6 +1,7 @@
 """Shared CSV reading: encodings, line ends, shape problems listed by line."""
 
 import pytest
+from flask_babel import force_locale
 
 from marketplace.csv_import import CsvImportError, read_rows, template_bytes
 
@@ -9,7 +10,7 @@ COLUMNS = ("code", "name", "village")
 
 def test_reads_utf8_with_bom_and_crlf(app):
     data = "\ufeffcode,name,village\r\nA1,สมศรี,บ้านดอยงาม\r\n\r\nA2,มาลี,บ้านป่า\r\n".encode()
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         rows = read_rows(data, COLUMNS, required=("name",))
     assert rows == [
         (2, {"code": "A1", "name": "สมศรี", "village": "บ้านดอยงาม"}),
@@ -19,7 +20,7 @@ def test_reads_utf8_with_bom_and_crlf(app):
 
 def test_reads_utf8_without_bom_and_header_in_any_order(app):
     data = "Village, Name\nบ้านป่า,มาลี\n".encode()
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         rows = read_rows(data, COLUMNS, required=("name",))
     assert rows == [(2, {"village": "บ้านป่า", "name": "มาลี"})]
 
@@ -38,9 +39,10 @@ def test_reads_utf8_without_bom_and_header_in_any_order(app):
     ],
 )
 def test_file_problems_are_clear(app, data, fragment):
-    with app.test_request_context(), pytest.raises(CsvImportError) as caught:
-        read_rows(data, COLUMNS, required=("name",), max_bytes=1000, max_rows=10)
-    assert fragment in " ".join(p.message for p in caught.value.problems)
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(CsvImportError) as caught:
+            read_rows(data, COLUMNS, required=("name",), max_bytes=1000, max_rows=10)
+        assert fragment in " ".join(str(p.message) for p in caught.value.problems)
 
 
 def test_extra_cells_are_reported_per_line(app):

@@ -41,6 +41,9 @@ class AuditAction:
     USER_REACTIVATED = "user.reactivated"
     GROUP_CREATED = "group.created"
     GROUP_UPDATED = "group.updated"
+    PAYOUT_CHANGED = "group.payout_changed"
+    PRICE_CHANGED = "variant.price_changed"
+    STOCK_ADJUSTED = "lot.stock_adjusted"
     HOUSEHOLD_PERSONAL_VIEWED = "household.personal_viewed"
     CLAIM_DECIDED = "claim.decided"
 

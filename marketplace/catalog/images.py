@@ -7,10 +7,13 @@ upload folder in `products/<key>/<width>.<webp|jpg>`, behind `save_bytes` and
 
 import io
 import secrets
+import shutil
 from pathlib import Path
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import ProductImage
@@ -152,3 +155,50 @@ def image_srcset(image, fmt="webp"):
         f"{url_for('media.file', path=f'products/{image.key}/{w}.{fmt}')} {w}w"
         for w in stored_widths(image)
     )
+
+
+def _delete_after_commit(session, paths):
+    """Remove stored files once the transaction that forgot them commits (never on rollback)."""
+    pending = session.info.setdefault("media_files_to_delete", [])
+    pending.extend(paths)
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_forgotten_files(session):
+    for path in session.info.pop("media_files_to_delete", []):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_files_on_rollback(session, _previous_transaction):
+    if not session.in_transaction():
+        session.info.pop("media_files_to_delete", None)
+
+
+def delete_product_image(image):
+    """Delete a ProductImage row; its stored sizes go when the transaction commits."""
+    try:
+        folder = media_path(f"products/{image.key}")
+    except FileNotFoundError:
+        folder = None
+    db.session.delete(image)
+    db.session.flush()
+    if folder is not None:
+        _delete_after_commit(db.session(), [folder])
+
+
+def delete_stored_file(relative):
+    """Delete one stored file (e.g. claim evidence) when the transaction commits."""
+    try:
+        path = media_path(relative)
+    except FileNotFoundError:
+        return
+    _delete_after_commit(db.session(), [path])
+
+
+def clean_jpeg(data):
+    """Upload bytes re-encoded as a metadata-free JPEG (for evidence scans), or ImageRejected."""
+    return _encode(open_image(data), "jpg")

@@ -17,6 +17,8 @@ from .catalog import (
     Product,
     ProductImage,
     ProductStatus,
+    StockAdjustment,
+    StockReason,
     Variant,
 )
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
@@ -45,6 +47,8 @@ __all__ = [
     "Product",
     "ProductImage",
     "ProductStatus",
+    "StockAdjustment",
+    "StockReason",
     "User",
     "Variant",
 ]

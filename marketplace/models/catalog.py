@@ -187,9 +187,7 @@ class Lot(PlaceMixin, db.Model):
     contributions = db.relationship(
         "LotContribution", back_populates="lot", cascade="all, delete-orphan"
     )
-    claims = db.relationship(
-        "Claim", back_populates="lot", primaryjoin="Claim.lot_id == Lot.id"
-    )
+    claims = db.relationship("Claim", back_populates="lot", primaryjoin="Claim.lot_id == Lot.id")
 
     __table_args__ = (
         CheckConstraint("available >= 0", name="available_not_negative"),
@@ -367,3 +365,35 @@ class CatalogState(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     version = db.Column(db.String(32), nullable=False)
+
+
+class StockReason:
+    """Why a lot's available stock was changed by hand."""
+
+    DAMAGED = "damaged"
+    COUNT_CORRECTION = "count_correction"
+    RETURNED = "returned"
+    OTHER = "other"
+    ALL = (DAMAGED, COUNT_CORRECTION, RETURNED, OTHER)
+
+
+class StockAdjustment(db.Model):
+    """One hand-made change to a lot's available units, kept as history (never edited)."""
+
+    __tablename__ = "stock_adjustment"
+
+    id = db.Column(db.Integer, primary_key=True)
+    lot_id = db.Column(db.ForeignKey("lot.id"), nullable=False, index=True)
+    delta = db.Column(db.Integer, nullable=False)
+    reason = db.Column(db.String(24), nullable=False)
+    note = db.Column(db.String(300), nullable=False, default="")
+    user_id = db.Column(db.ForeignKey("user.id"))
+    at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    lot = db.relationship("Lot")
+    user = db.relationship("User")
+
+    __table_args__ = (
+        CheckConstraint("delta <> 0", name="delta_not_zero"),
+        CheckConstraint(f"reason IN {StockReason.ALL!r}", name="reason"),
+    )

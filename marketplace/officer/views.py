@@ -4,17 +4,13 @@ Every claim and household is looked up through the domain with the officer's
 areas (`catalog.claim_review`, `impact.households`): anything outside them is 404.
 """
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,6 +22,7 @@ from ..catalog import claim_review
 from ..catalog.claims import claim_subject
 from ..extensions import db
 from ..impact import households as household_domain
+from ..media import send_evidence
 from ..models import ClaimStatus
 from .forms import ReasonForm, VerifyForm
 
@@ -33,7 +30,6 @@ blueprint = Blueprint("officer", __name__, url_prefix="/officer")
 
 PAGE_SIZE = 50
 # Shown in the browser; anything else (PDFs included) is downloaded, never rendered inline.
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 @blueprint.before_request
@@ -164,28 +160,12 @@ def revoke(claim_id):
 
 @blueprint.get("/claims/<int:claim_id>/evidence/<int:evidence_id>")
 def evidence(claim_id, evidence_id):
-    """An evidence file of a claim in the officer's area: PDFs and other files as downloads."""
+    """An evidence file of a claim in the officer's area."""
     try:
         _claim, item = claim_review.get_evidence(current_user, claim_id, evidence_id)
     except claim_review.ClaimNotFound:
         abort(404)
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "evidence"
-    path = folder / item.key
-    if not path.is_file():
-        abort(404)
-    inline = item.content_type in INLINE_TYPES
-    response = send_file(
-        path,
-        mimetype=item.content_type
-        if inline or item.content_type == "application/pdf"
-        else "application/octet-stream",
-        as_attachment=not inline,
-        download_name=item.original_name or item.key,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_evidence(item)
 
 
 @blueprint.get("/households")

@@ -52,9 +52,7 @@ def test_each_visitor_gets_a_token_for_their_own_session(app, make):
     first, second = app.test_client(), app.test_client()
     first.get(f"/products/{product.slug}")
     html = second.get(f"/products/{product.slug}").get_data(as_text=True)
-    response = second.post(
-        "/language", data={"csrf_token": token(html), "lang": "en", "next": "/"}
-    )
+    response = second.post("/language", data={"csrf_token": token(html), "lang": "en", "next": "/"})
     assert response.status_code == 303
 
 
