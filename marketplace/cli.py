@@ -10,6 +10,26 @@ from .extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data for trying the marketplace.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the th and en catalogs.")
+users_cli = AppGroup("users", help="Accounts that only the command line can create.")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+@click.password_option(help="At least 12 characters; asked for when not given.")
+def users_create_admin(email, name, password):
+    """Create a platform admin (or promote an existing account) with a new password."""
+    from .accounts.errors import AccountError
+    from .accounts.service import create_admin
+
+    try:
+        user = create_admin(email, password, name)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"{user.email} is an admin; sign in at /account/sign-in.")
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -242,5 +262,6 @@ def register(app):
     from .catalog.search_cli import search_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)

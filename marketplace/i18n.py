@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 LOCALE_COOKIE = "lang"
 
@@ -20,8 +21,8 @@ _EN_MONTHS = (
 def select_locale():
     """Pick the language: the signed-in user's choice, then the cookie, then Thai."""
     languages = current_app.config["LANGUAGES"]
-    from flask_login import current_user
-
+    if not has_request_context():  # a CLI command: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages and getattr(current_user, "is_authenticated", False):
         return user_locale

@@ -300,6 +300,27 @@ def _locale(locale):
 # -- roles (admin) ---------------------------------------------------------------
 
 
+def create_admin(email, password, name=""):
+    """Make `email` a platform admin with this password (the first admin comes from the CLI).
+
+    An existing account is promoted and its password replaced; a new one is created.
+    """
+    email = normalize_email(email)
+    if not is_valid_email(email):
+        raise AccountError(gettext("Enter a valid email address."), field="email")
+    user = user_by_email(email)
+    if user is None:
+        user = User(email=email, name=clean_text(name, 120))
+        db.session.add(user)
+    set_password(user, password)
+    user.active = True
+    if not user.is_admin:
+        user.is_admin = True
+        audit(AuditAction.ADMIN_GRANTED, user, actor=None, via="cli")
+    db.session.flush()
+    return user
+
+
 def set_admin(actor, user, value):
     """Grant or revoke the admin flag; an admin cannot revoke their own."""
     value = bool(value)
