@@ -90,6 +90,8 @@ class Config:
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+        # Where mailed links point; the demo's address unless set.
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT") or 587)

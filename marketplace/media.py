@@ -28,7 +28,7 @@ def file(path):
     if mimetype is None:
         abort(404)
     try:
-        full = media_path(path)
+        full = media_path(path, within="products")
     except FileNotFoundError:
         abort(404)
     if not full.is_file():
@@ -46,7 +46,7 @@ def send_evidence(evidence):
     download as attachments; no sniffing, and a sandbox so nothing can run.
     """
     try:
-        path = media_path(f"evidence/{evidence.key}")
+        path = media_path(f"evidence/{evidence.key}", within="evidence")
     except FileNotFoundError:
         abort(404)
     if not path.is_file():

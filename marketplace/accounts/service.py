@@ -104,6 +104,16 @@ def _clear_session():
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
+def mail_link(endpoint, **values):
+    """An absolute link for a mail, on the configured PUBLIC_BASE_URL.
+
+    Never built from the request's Host header: a forged Host would otherwise
+    send a genuine reset or invitation link to someone else's server.
+    """
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
 def sign_up(email, password, name="", locale="th"):
     """Create a buyer account and sign it in."""
     email = normalize_email(email)
@@ -167,7 +177,7 @@ def request_password_reset(email):
         audit(AuditAction.PASSWORD_RESET_REQUESTED, actor=None, email=email[:254], known=False)
         return
     token = tokens.make_token(user, tokens.RESET)
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = mail_link("accounts.reset_password", token=token)
     with force_locale(user.locale):
         subject = gettext("Reset your password")
         body = gettext(
@@ -229,7 +239,7 @@ def send_invitation(user, group, role):
         role_name = role_label(role)
         subject = gettext("You are invited to %(group)s", group=group_name)
         if user.has_usable_password:
-            link = url_for("accounts.sign_in", _external=True)
+            link = mail_link("accounts.sign_in")
             body = gettext(
                 "You were added to %(group)s on Community Market as %(role)s.\n\n"
                 "Sign in with your account to start:\n%(link)s",
@@ -239,7 +249,7 @@ def send_invitation(user, group, role):
             )
         else:
             token = tokens.make_token(user, tokens.INVITATION)
-            link = url_for("accounts.accept_invitation", token=token, _external=True)
+            link = mail_link("accounts.accept_invitation", token=token)
             body = gettext(
                 "You were added to %(group)s on Community Market as %(role)s.\n\n"
                 "To choose your password and sign in, open this link within 7 days:\n"

@@ -71,6 +71,18 @@ def _upsert(dialect_name):
 def bump_catalog_version(connection):
     """Give the catalog a new version inside the caller's transaction."""
     connection.execute(_upsert(connection.dialect.name), {"version": secrets.token_hex(16)})
+    _forget_remembered_version()
+
+
+def _forget_remembered_version():
+    if has_app_context() and "page_cache" in current_app.extensions:
+        current_app.extensions["page_cache"].version = None
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(_session):
+    """Forget again once committed: a request may have re-read the old version meanwhile."""
+    _forget_remembered_version()
 
 
 def catalog_version():
@@ -109,8 +121,6 @@ def _bump_on_catalog_change(session, _flush_context, _instances):
     )
     if changed:
         bump_catalog_version(session.connection())
-        if has_app_context() and "page_cache" in current_app.extensions:
-            current_app.extensions["page_cache"].version = None
 
 
 class PageCache:

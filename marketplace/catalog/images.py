@@ -35,10 +35,16 @@ def media_root():
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def media_path(relative):
-    """The absolute path of a stored file, refusing anything that escapes the media root."""
-    root = media_root().resolve()
-    path = (root / relative).resolve()
+def media_path(relative, within=""):
+    """The absolute path of a stored file, refusing anything that leaves `within`.
+
+    `within` is a folder of the media root ("products", "evidence"); the path
+    must resolve inside it, so "products/../evidence/…" is refused too.
+    """
+    if "\x00" in relative:
+        raise FileNotFoundError(relative)
+    root = (media_root() / within).resolve()
+    path = (media_root() / relative).resolve()
     if root not in path.parents:
         raise FileNotFoundError(relative)
     return path

@@ -1208,6 +1208,15 @@ def facet_labels(facets, language):
 _TRACKED = (Product, Variant, Lot, Claim, ProducerGroup, Category)
 
 
+def reindex_variants_after_commit(session, variant_ids):
+    """Re-index these variants' products after the commit, for changes made with bulk SQL.
+
+    The session hooks only see ORM objects; a conditional UPDATE of stock must
+    call this so the index's in-stock ranking follows.
+    """
+    session.info.setdefault("search_pending", {}).setdefault("variant", set()).update(variant_ids)
+
+
 def _collect(session, _flush_context):
     """after_flush: remember which rows changed, by kind, until the commit."""
     pending = session.info.setdefault("search_pending", {})

@@ -41,7 +41,7 @@ from ..models import (
     Variant,
 )
 from ..models.households import household_group
-from . import images
+from . import images, search
 from .cache import bump_catalog_version
 
 MAX_ID = 2**31 - 1
@@ -648,6 +648,7 @@ def adjust_stock(group, lot_id, delta, reason, note="", user=None):
             field="delta",
         )
     bump_catalog_version(db.session.connection())
+    search.reindex_variants_after_commit(db.session, [lot.variant_id])
     db.session.expire(lot, ["available"])
     adjustment = StockAdjustment(
         lot_id=lot.id, delta=delta, reason=reason, note=note, user_id=getattr(user, "id", None)
@@ -707,11 +708,6 @@ def add_evidence(claim, filename, data, description=""):
     db.session.add(evidence)
     db.session.flush()
     return evidence
-
-
-def evidence_path(evidence):
-    """Where an evidence file is stored (never under the public /media route)."""
-    return images.media_path(f"evidence/{evidence.key}")
 
 
 def claim_subject_choices(group):

@@ -11,8 +11,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts import access
+from ..accounts.audit import audit_personal_data_view
 from ..extensions import db
 from ..models import ProducerGroup
+from ..models.accounts import MembershipRole
 
 blueprint = Blueprint("office", __name__, url_prefix="/office")
 
@@ -62,6 +64,22 @@ def current_group():
 def is_leader():
     """True when the signed-in user leads the current group (admins count as leaders)."""
     return access.can_manage_group(current_user, current_group(), roles=("leader",))
+
+
+def sees_household_names():
+    """Only the group's own leaders see household names here: not staff, not admins."""
+    found = access.membership(current_user, current_group())
+    return found is not None and found.role == MembershipRole.LEADER
+
+
+def show_household_names(households, reason):
+    """Whether this page may name `households`; each one named is written to the audit log."""
+    if not sees_household_names():
+        return False
+    for household in households:
+        if household.erased_at is None and household.personal is not None:
+            audit_personal_data_view(household, reason=reason)
+    return True
 
 
 def require_leader():

@@ -27,7 +27,13 @@ from ..catalog.service import CatalogError, NotFound
 from ..extensions import db
 from ..media import send_evidence
 from ..models import ClaimStatus, ProducerGroup, ProductStatus
-from .blueprint import blueprint, current_group, is_leader, require_leader
+from .blueprint import (
+    blueprint,
+    current_group,
+    is_leader,
+    require_leader,
+    show_household_names,
+)
 from .forms import (
     PRODUCT_STATUSES,
     STOCK_REASONS,
@@ -335,10 +341,11 @@ def lots():
 
 
 def _lot_form(group, **kwargs):
+    households = service.group_households(group)
     return LotForm(
         variants=service.group_variants(group),
-        households=service.group_households(group),
-        show_names=is_leader(),
+        households=households,
+        show_names=show_household_names(households, reason="lot form"),
         **kwargs,
     )
 
@@ -383,7 +390,9 @@ def _render_lot(group, lot, stock_form=None, status=200):
         lot=lot,
         history=service.stock_history(lot),
         stock_form=stock_form or StockForm(formdata=None),
-        show_names=is_leader(),
+        show_names=show_household_names(
+            [c.household for c in lot.contributions], reason="lot page"
+        ),
     ), status
 
 

@@ -213,7 +213,12 @@ class LotForm(FlaskForm):
         household_choices = [SelectChoice("", _l("No household"))]
         for household in households:
             label = household.code
-            if show_names and household.personal is not None and household.personal.head_name:
+            if (
+                show_names
+                and household.erased_at is None
+                and household.personal is not None
+                and household.personal.head_name
+            ):
                 label = f"{household.code} · {household.personal.head_name}"
             household_choices.append(SelectChoice(str(household.id), label))
         for row in self.contributions:

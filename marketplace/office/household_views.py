@@ -12,27 +12,20 @@ personal data. Poverty assessments are never shown in the office.
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..accounts import access
 from ..accounts.audit import audit_personal_data_view
 from ..csv_import import CsvImportError
 from ..extensions import db
 from ..impact import households as domain
-from ..models.accounts import MembershipRole
-from .blueprint import blueprint, current_group
+from .blueprint import blueprint, current_group, sees_household_names
 from .household_forms import HouseholdForm, HouseholdImportForm
 
 PAGE_SIZE = 50
 
 
-def _is_group_leader():
-    membership = access.membership(current_user, current_group())
-    return membership is not None and membership.role == MembershipRole.LEADER
-
-
 def _require_group_leader():
-    if not _is_group_leader():
+    if not sees_household_names():
         raise access.NotAllowed()
 
 
@@ -52,7 +45,7 @@ def _show_error(form, error):
 def households():
     """The group's households: names and contributions for the leader, codes for staff."""
     group = current_group()
-    can_see_names = _is_group_leader()
+    can_see_names = sees_household_names()
     page = db.paginate(
         domain.group_households_query(group), page=_page(), per_page=PAGE_SIZE, error_out=False
     )

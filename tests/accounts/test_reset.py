@@ -1,5 +1,6 @@
 """Password reset by mailed link: same answer for every address, single use, one hour."""
 
+import re
 import smtplib
 import time
 
@@ -176,3 +177,18 @@ def test_an_smtp_failure_is_logged_not_raised(app, monkeypatch, caplog):
     with app.test_request_context(), caplog.at_level("ERROR", logger=app.logger.name):
         assert mail.send_mail("buyer@example.com", "Subject", "Body") is False
     assert "could not be sent" in caplog.text
+
+
+def test_a_forged_host_header_never_reaches_the_mailed_link(app, buyer, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://market.example.org")
+    client = app.test_client()
+    page = client.get("/account/reset", headers={"Host": "evil.example"})
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    client.post(
+        "/account/reset",
+        data={"csrf_token": token.group(1), "email": "buyer@example.com"},
+        headers={"Host": "evil.example"},
+    )
+    assert len(outbox) == 1
+    assert "evil.example" not in outbox[0].body
+    assert "https://market.example.org/account/reset/" in outbox[0].body

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
+from marketplace.accounts.audit import AuditAction
 from marketplace.catalog import service
 from marketplace.catalog.service import CatalogError
 from marketplace.models import HouseholdPersonal, Lot, StockAdjustment
@@ -80,8 +81,27 @@ def test_staff_see_household_codes_only_leaders_see_names(office, setup, db):
     office.login("staff")
     html = office.client.get(office.url("/lots/new")).get_data(as_text=True)
     assert mine.code in html and "Nang Kham" not in html
+    office.login("admin")  # not a member: the group's households stay unnamed
+    assert "Nang Kham" not in office.client.get(office.url("/lots/new")).get_data(as_text=True)
     office.login("leader")
     assert "Nang Kham" in office.client.get(office.url("/lots/new")).get_data(as_text=True)
+
+
+def test_a_leader_reading_names_on_a_lot_page_is_audited(office, setup, make, db):
+    variant, mine, _ = setup
+    lot = make.lot(variant)
+    make.contribution(lot, mine)
+    db.session.commit()
+    viewed = select(AuditLog).where(AuditLog.action == AuditAction.HOUSEHOLD_PERSONAL_VIEWED)
+    office.login("staff")
+    assert "Nang Kham" not in office.client.get(office.url(f"/lots/{lot.id}")).get_data(
+        as_text=True
+    )
+    assert db.session.scalars(viewed).all() == []
+    office.login("leader")
+    assert "Nang Kham" in office.client.get(office.url(f"/lots/{lot.id}")).get_data(as_text=True)
+    [row] = db.session.scalars(viewed).all()
+    assert row.subject_id == mine.id
 
 
 def test_another_groups_household_or_variant_is_refused(office, setup, make, db):
@@ -223,3 +243,22 @@ def test_lot_date_cannot_be_in_the_future(app, office, setup):
         service.create_lot(
             office.a, variant.id, kind="harvest", produced_on=date(2099, 1, 1), quantity=5
         )
+
+
+def test_a_stock_adjustment_reaches_the_search_index(office, setup, make, db):
+    from marketplace.catalog import search
+
+    variant, _, _ = setup
+    variant.product.name_en = "Black sticky rice"
+    other = make.product(group=office.a, name_en="Black sticky rice", stock=5)
+    lot = make.lot(variant, quantity=3)
+    db.session.commit()
+    search.rebuild()
+    assert set(search.query("sticky").product_ids) == {variant.product_id, other.id}
+    office.login("leader")
+    response = office.post(
+        office.url(f"/lots/{lot.id}/adjust"), {"delta": "-3", "reason": "damaged"}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    # Out of stock now: ranked after the product that still has stock.
+    assert search.query("sticky").product_ids == [other.id, variant.product_id]
