@@ -1246,6 +1246,9 @@ def _collect(session, _flush_context):
 
 
 def _forget(session, *_args):
+    # A savepoint rolled back: the outer transaction may still commit what came before.
+    if session.in_nested_transaction():
+        return
     session.info.pop("search_pending", None)
 
 
@@ -1273,7 +1276,13 @@ def _product_ids(session, pending):
 
 
 def _after_commit(session):
-    """after_commit: index the touched products from a fresh session; never raises."""
+    """after_commit: index the touched products from a fresh session; never raises.
+
+    SQLAlchemy also calls this when a savepoint is released; the outer
+    transaction has not committed then, so the products wait for it.
+    """
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop("search_pending", None)
     if not pending or not has_app_context():
         return

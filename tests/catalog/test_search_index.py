@@ -279,3 +279,16 @@ def test_every_page_has_the_search_form_and_script(client):
     html = client.get("/").get_data(as_text=True)
     assert 'id="site-search"' in html and 'method="get"' in html
     assert "js/search.js" in html
+
+
+def test_a_savepoint_released_inside_a_transaction_waits_for_the_commit(db, make):
+    """A released savepoint is not a commit: the product is indexed when the outer one commits."""
+    from marketplace.catalog import search
+
+    group = make.group()
+    db.session.commit()
+    with db.session.begin_nested():
+        product = make.product(group=group, name_en="Savepoint sticky rice", stock=3)
+    assert product.id not in search.query("savepoint").product_ids
+    db.session.commit()
+    assert product.id in search.query("savepoint").product_ids
