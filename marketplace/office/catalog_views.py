@@ -143,7 +143,10 @@ def products():
     """Every product of the group, drafts and archived ones included."""
     group = current_group()
     return render_template(
-        "office/products.html", group=group, products=service.group_products(group)
+        "office/products.html",
+        group=group,
+        products=service.group_products(group),
+        can_lead=is_leader(),
     )
 
 
