@@ -111,7 +111,7 @@ def _product_fields(row, categories):
             )
     fields = {name: row.get(name, "") for name in PRODUCT_COLUMNS if name != "category"}
     fields.update(status=status, category_id=category_id)
-    service._product_values(fields)  # the product form's rules: raises CatalogError
+    service.checked_product_values(fields)  # the product form's rules: raises CatalogError
     return fields
 
 
@@ -125,7 +125,7 @@ def _variant_fields(row):
         "weight_grams": row.get("weight_grams", ""),
         "is_active": True,
     }
-    fields["sku"] = service._variant_values(fields)["sku"]  # the variant form's rules
+    fields["sku"] = service.checked_variant_values(fields)["sku"]  # the variant form's rules
     return fields
 
 

@@ -272,7 +272,8 @@ def categories():
 # -- products --------------------------------------------------------------------------
 
 
-def _product_values(fields):
+def checked_product_values(fields):
+    """A product form's fields, cleaned and checked; raises CatalogError (forms, CSV import)."""
     values = {
         "name_th": clean_text(fields.get("name_th"), 200),
         "name_en": clean_text(fields.get("name_en"), 200),
@@ -307,7 +308,7 @@ def _unique_product_slug(name_en):
 
 def create_product(group, **fields):
     """A new product of the group (a draft unless told otherwise)."""
-    values = _product_values(fields)
+    values = checked_product_values(fields)
     product = Product(group=group, slug=_unique_product_slug(values["name_en"]), **values)
     db.session.add(product)
     db.session.flush()
@@ -317,7 +318,7 @@ def create_product(group, **fields):
 def update_product(group, product_id, **fields):
     """Change a product's names, texts, category or status; its web address stays."""
     product = get_product(group, product_id)
-    for key, value in _product_values(fields).items():
+    for key, value in checked_product_values(fields).items():
         setattr(product, key, value)
     db.session.flush()
     return product
@@ -336,7 +337,8 @@ def set_product_status(group, product_id, status):
 # -- variants --------------------------------------------------------------------------
 
 
-def _variant_values(fields):
+def checked_variant_values(fields):
+    """A variant form's fields, cleaned and checked; raises CatalogError (forms, CSV import)."""
     sku = clean_text(fields.get("sku"), 100).upper()
     if not _SKU.fullmatch(sku):
         raise CatalogError(
@@ -387,7 +389,7 @@ def _save_variant(variant, values):
 def create_variant(group, product_id, **fields):
     """A new size/price of one of the group's products."""
     product = get_product(group, product_id)
-    values = _variant_values(fields)
+    values = checked_variant_values(fields)
     position = len(product.variants)
     # By id, not relationship: the row joins the session only inside the savepoint.
     variant = Variant(product_id=product.id, position=position)
@@ -400,7 +402,7 @@ def create_variant(group, product_id, **fields):
 def update_variant(group, variant_id, **fields):
     """Change a variant's label, SKU, price, weight or active flag; price changes are audited."""
     variant = get_variant(group, variant_id)
-    values = _variant_values(fields)
+    values = checked_variant_values(fields)
     old_price = variant.price_satang
     try:
         _save_variant(variant, values)
