@@ -1,67 +1,20 @@
 """Back-office journeys in a real browser: a leader lists a product, an officer verifies a claim.
 
 Drives Debian's chromium (/usr/bin/chromium) through pytest-playwright against
-the app served from a thread, as tests/test_browser.py does. Without chromium
+the app served from a thread (fixtures in tests/browser/conftest.py). Without chromium
 the tests are skipped locally and fail on CI (where CI is set).
 """
 
-import os
 import re
-import threading
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from marketplace.models import ClaimStatus, Product
 from tests.factories import DEFAULT_PASSWORD, make_category, make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    """Launch Debian's chromium headless, quietly, without the sandbox (containers)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found: install it with `apt-get install chromium`"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return {
-        "executable_path": str(CHROMIUM),
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The session app served from a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture(scope="session")
-def base_url(live_server):
-    """Pages open relative to the live server (and pytest-playwright's fallback is unused)."""
-    return live_server
 
 
 def _sign_in(page, email):
