@@ -38,6 +38,7 @@ def register_extensions(app):
     from . import accounts, models  # noqa: F401  (models and the user loader register)
     from .catalog import cache as page_cache
     from .i18n import select_locale
+    from .orders import notify
 
     db.init_app(app)
     migrate.init_app(
@@ -55,6 +56,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     limiter.init_app(app)
     accounts.init_app(app)  # sign-in page, refusals (403 / redirect to sign in)
+    notify.init_app(app)  # order mail leaves only after its transaction commits
 
 
 def register_blueprints(app):
@@ -84,6 +86,7 @@ def register_template_helpers(app):
     app.add_template_filter(i18n.format_baht, "baht")
     app.add_template_filter(i18n.format_date, "date")
     app.add_template_filter(i18n.format_month, "month")
+    app.add_template_filter(i18n.format_datetime, "datetime")
     app.add_template_global(i18n.localized, "localized")
     app.add_template_global(i18n.current_language, "current_language")
     app.add_template_global(areas.place_parts, "place_parts")

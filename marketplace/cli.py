@@ -260,8 +260,12 @@ def translate_compile():
 def register(app):
     """Attach every command group to the app."""
     from .catalog.search_cli import search_cli
+    from .impact.cli import report_cli
+    from .orders.cli import orders_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(orders_cli)
+    app.cli.add_command(report_cli)

@@ -90,6 +90,19 @@ class Config:
         self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
         self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+        # How long an unpaid order holds its stock: Stripe's Checkout Session lives as
+        # long (30 minutes is Stripe's shortest); a transfer or cash on pickup longer.
+        self.ORDER_HOLD_MINUTES = int(os.environ.get("ORDER_HOLD_MINUTES") or 30)
+        self.TRANSFER_HOLD_HOURS = int(os.environ.get("TRANSFER_HOLD_HOURS") or 24)
+        self.PICKUP_HOLD_DAYS = int(os.environ.get("PICKUP_HOLD_DAYS") or 7)
+        # Poverty line (NESDC 2024: 3,078 baht per person per month) and the basic-needs
+        # income threshold (baht per person per year), both in satang, for the reports.
+        self.POVERTY_LINE_SATANG_PER_MONTH = int(
+            os.environ.get("POVERTY_LINE_SATANG_PER_MONTH") or 3_078_00
+        )
+        self.BASIC_NEEDS_SATANG_PER_YEAR = int(
+            os.environ.get("BASIC_NEEDS_SATANG_PER_YEAR") or 38_000_00
+        )
         # Where mailed links point; the demo's address unless set.
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

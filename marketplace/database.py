@@ -24,3 +24,22 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def begin_write(session):
+    """Make sure the session's transaction holds the database's write lock from here on.
+
+    On SQLite, a transaction that started by reading and then writes can fail at
+    once with "database is locked" when another writer committed in between (the
+    busy timeout does not apply to that case). So a checkout starts its
+    transaction with `BEGIN IMMEDIATE`, which waits its turn for the write lock
+    and then reads what is really there. When the connection is already inside a
+    transaction that has written, it holds the lock already and nothing is done.
+    PostgreSQL needs nothing here: its conditional UPDATEs wait on row locks.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.driver_connection
+    if not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

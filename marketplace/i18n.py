@@ -1,6 +1,6 @@
 """Language choice and the formatting of money, dates and bilingual fields."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
@@ -85,3 +85,16 @@ def format_month(value, language=None):
     if language == "th":
         return f"{_TH_MONTHS[value.month - 1]} {value.year + 543}"
     return f"{_EN_MONTHS[value.month - 1]} {value.year}"
+
+
+BANGKOK = timezone(timedelta(hours=7), "ICT")
+
+
+def format_datetime(value, language=None):
+    """A moment in Thailand's time: 12 ธ.ค. 2568 14:05 / 12 Dec 2025 14:05."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite gives back naive UTC
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(BANGKOK)
+    return f"{format_date(local.date(), language)} {local:%H:%M}"

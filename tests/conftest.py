@@ -100,6 +100,7 @@ def make():
         household = staticmethod(factories.make_household)
         contribution = staticmethod(factories.make_contribution)
         claim = staticmethod(factories.make_claim)
+        order = staticmethod(factories.make_order)
 
     return Creators
 

@@ -223,3 +223,38 @@ def make_user(
         db.session.add(GroupMembership(user=user, group=group, role=role))
     db.session.flush()
     return user
+
+
+BUYER_ADDRESS = dict(
+    address_line="99 หมู่ 5 ถนนพหลโยธิน",
+    province_code="57",
+    district_code="5705",
+    subdistrict_code="570505",
+    postal_code="57120",
+)
+
+
+def make_order(items, payment_method="transfer", paid=False, user=None, delivery=None, **fields):
+    """An order placed through the real checkout: `items` maps variants (or ids) to quantities.
+
+    `paid=True` records a succeeded payment through `orders.service.mark_paid`.
+    """
+    from marketplace.orders import checkout, service
+
+    values = dict(
+        email="buyer@example.com",
+        name="สมชาย ใจดี",
+        phone="0812345678",
+        address=dict(BUYER_ADDRESS),
+        delivery=delivery or {},
+        payment_method=payment_method,
+        stripe_configured=True,
+        user=user,
+    )
+    values.update(fields)
+    cart = {getattr(v, "id", v): n for v, n in items.items()}
+    order = checkout.place_order(cart, **values)
+    if paid:
+        payment = service.new_payment(order, payment_method)
+        service.mark_paid(order, payment)
+    return order

@@ -24,7 +24,9 @@ Then the tampering tests: the leader of B, on B's own pages, with A's ids in
 the URL or in form fields, gets 404 or 400 and changes nothing.
 """
 
+import importlib
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -38,42 +40,22 @@ from marketplace.models.accounts import GroupMembership
 
 from . import factories
 from .conftest import csrf_token
+from .matrix_rows import (
+    ADMIN_ONLY,
+    ANY_MEMBER,
+    ANY_OFFICER,
+    AREA_OFFICER,
+    BACK_OFFICE,
+    GROUP_LEADER,
+    GROUP_MEMBER,
+    OFFICE,
+    OWN_LEADER,
+    ROLES,
+    SIGN_IN,
+    YES,
+)
 from .office.pictures import PDF, picture
 
-BACK_OFFICE = ("admin", "office", "officer")
-
-ROLES = (
-    "anonymous",
-    "buyer",
-    "staff_a",
-    "leader_a",
-    "leader_b",
-    "officer_other",
-    "officer_here",
-    "admin",
-)
-
-SIGN_IN = "sign-in"  # 302 to /account/sign-in
-YES = "yes"  # GET: exactly 200; POST: not a refusal (200, 303 elsewhere, or the form's 400)
-
-
-def _row(*answers):
-    return dict(zip(ROLES, answers, strict=True))
-
-
-# Columns, as ROLES: anonymous, buyer, staff_a, leader_a, leader_b, officer_other,
-# officer_here, admin.
-ADMIN_ONLY = _row(SIGN_IN, 403, 403, 403, 403, 403, 403, YES)
-ANY_MEMBER = _row(SIGN_IN, 403, YES, YES, YES, 403, 403, YES)
-GROUP_MEMBER = _row(SIGN_IN, 403, YES, YES, 403, 403, 403, YES)
-GROUP_LEADER = _row(SIGN_IN, 403, 403, YES, 403, 403, 403, YES)
-# Household personal data: the group's own leader only, not staff, not admins.
-OWN_LEADER = _row(SIGN_IN, 403, 403, YES, 403, 403, 403, 403)
-ANY_OFFICER = _row(SIGN_IN, 403, 403, 403, 403, YES, YES, 403)
-# A's claim lies in province 57: the officer of province 50 finds nothing there.
-AREA_OFFICER = _row(SIGN_IN, 403, 403, 403, 403, 404, YES, 403)
-
-OFFICE = "/office/{slug}"
 EXPECT = {
     # -- admin ---------------------------------------------------------------------------
     ("admin.dashboard", "GET"): ("/admin/", ADMIN_ONLY),
@@ -168,7 +150,21 @@ DESTRUCTIVE = (
     "admin.remove_officer_area",
 )
 
-OBJECT_IDS = ("product", "variant", "lot", "image", "claim", "evidence", "household")
+OBJECT_IDS = ["product", "variant", "lot", "image", "claim", "evidence", "household"]
+
+
+def _parts():
+    """The modules `tests/matrix_*.py`: other areas' rows of the matrix."""
+    folder = Path(__file__).parent
+    names = sorted(p.stem for p in folder.glob("matrix_*.py") if p.stem != "matrix_rows")
+    return [importlib.import_module(f"{__package__}.{name}") for name in names]
+
+
+PARTS = _parts()
+for _part in PARTS:
+    EXPECT.update(_part.EXPECT)
+    OBJECT_IDS.extend(_part.OBJECT_IDS)
+    DESTRUCTIVE += tuple(getattr(_part, "DESTRUCTIVE", ()))
 
 
 def _methods(rule):
@@ -211,7 +207,7 @@ def _group_world(group, place):
     claim = service.create_claim(
         group, f"product:{product.id}", kind="chemical_free", files=[("lab.pdf", PDF)]
     )
-    return {
+    ids = {
         "slug": group.slug,
         "group": group.id,
         "product": product.id,
@@ -223,6 +219,9 @@ def _group_world(group, place):
         "claim": claim.id,
         "evidence": claim.evidence[0].id,
     }
+    for part in PARTS:
+        part.add_to_world(group, ids)
+    return ids
 
 
 @pytest.fixture

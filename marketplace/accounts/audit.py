@@ -46,6 +46,23 @@ class AuditAction:
     STOCK_ADJUSTED = "lot.stock_adjusted"
     HOUSEHOLD_PERSONAL_VIEWED = "household.personal_viewed"
     CLAIM_DECIDED = "claim.decided"
+    ORDER_PAID = "order.paid"
+    ORDER_PAID_AFTER_CLOSE = "order.paid_after_close"
+    ORDER_CANCELLED = "order.cancelled"
+    PAYMENT_MISMATCH = "payment.mismatch"
+    SLIP_CONFIRMED = "payment.slip_confirmed"
+    SLIP_REJECTED = "payment.slip_rejected"
+    FULFILMENT_CHANGED = "fulfilment.changed"
+    REFUND_MADE = "refund.made"
+    SHIPPING_CHANGED = "group.shipping_changed"
+    SHARE_RULE_SAVED = "share_rule.saved"
+    LEDGER_ENTRY_RECORDED = "ledger.entry_recorded"
+    ASSESSMENT_RECORDED = "assessment.recorded"
+    ASSESSMENTS_IMPORTED = "assessment.imported"
+    HOUSEHOLD_EXPORTED = "household.exported"
+    HOUSEHOLD_ERASED = "household.erased"
+    REPORT_VIEWED = "report.viewed"
+    REPORT_EXPORTED = "report.exported"
 
     @classmethod
     def all(cls):

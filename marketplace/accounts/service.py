@@ -7,7 +7,7 @@ or does its work, writes the audit log and `flush()`es. The view commits once.
 import re
 import unicodedata
 
-from flask import current_app, g, request, session, url_for
+from flask import current_app, g, request, session
 from flask_babel import force_locale, gettext
 from flask_login import login_user, logout_user
 from sqlalchemy import func, or_, select
@@ -111,7 +111,8 @@ def mail_link(endpoint, **values):
     send a genuine reset or invitation link to someone else's server.
     """
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
+    # Built from the URL map, not the request, so a sweep or a webhook can mail links too.
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def sign_up(email, password, name="", locale="th"):

@@ -22,6 +22,22 @@ from .catalog import (
     Variant,
 )
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
+from .ledger import LedgerAccount, LedgerEntry, LedgerKind, ShareBasis, ShareRule, ShareRulePart
+from .orders import (
+    DeliveryMethod,
+    Fulfilment,
+    FulfilmentStatus,
+    LineAllocation,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundLine,
+    StripeEvent,
+)
 
 __all__ = [
     "AuditLog",
@@ -51,4 +67,23 @@ __all__ = [
     "StockReason",
     "User",
     "Variant",
+    "DeliveryMethod",
+    "Fulfilment",
+    "FulfilmentStatus",
+    "LineAllocation",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Refund",
+    "RefundLine",
+    "StripeEvent",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerKind",
+    "ShareBasis",
+    "ShareRule",
+    "ShareRulePart",
 ]

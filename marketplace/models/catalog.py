@@ -49,6 +49,13 @@ class ProducerGroup(PlaceMixin, db.Model):
     payout_account_no = db.Column(db.String(30), nullable=False, default="")
     promptpay_id = db.Column(db.String(20), nullable=False, default="")
     founded_year = db.Column(db.Integer)
+    # Delivery: a flat fee per order part plus a rate per started kilogram; pickup at the group.
+    ships = db.Column(db.Boolean, nullable=False, default=True)
+    shipping_flat_satang = db.Column(db.Integer, nullable=False, default=0)
+    shipping_per_kg_satang = db.Column(db.Integer, nullable=False, default=0)
+    offers_pickup = db.Column(db.Boolean, nullable=False, default=False)
+    pickup_note_th = db.Column(db.String(300), nullable=False, default="")
+    pickup_note_en = db.Column(db.String(300), nullable=False, default="")
     is_featured = db.Column(db.Boolean, nullable=False, default=False)
     is_active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)

@@ -89,6 +89,9 @@ class HouseholdAssessment(db.Model):
     deprived_income = db.Column(db.Boolean, nullable=False, default=False)
     deprived_access = db.Column(db.Boolean, nullable=False, default=False)
     source = db.Column(db.String(40), nullable=False, default="survey")
+    # The household's consent to this survey being kept and used in reports (PDPA).
+    consent_on = db.Column(db.Date)
+    consent_note = db.Column(db.String(300), nullable=False, default="")
     entered_by_id = db.Column(db.ForeignKey("user.id"))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 

@@ -3,7 +3,13 @@
 The view modules attach their routes to the one `office` blueprint.
 """
 
-from . import catalog_views, household_views, import_views  # noqa: F401  (attach their routes)
+from . import (  # noqa: F401  (attach their routes)
+    catalog_views,
+    household_views,
+    import_views,
+    ledger_views,
+    order_views,
+)
 from .blueprint import blueprint
 
 __all__ = ["blueprint"]

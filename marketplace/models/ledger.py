@@ -1,0 +1,154 @@
+"""Share rules and the append-only household income ledger.
+
+A `ShareRule` says how the net amount of a sold line divides: a part per
+contributing role (percent of net, or a fixed amount per unit), an optional
+platform fee (percent of net), and the group fund, which takes what is left.
+Rules are versioned: a new rule for the same product (or variant) gets the
+next version and an `effective_from`; a sale uses the rule in force when it
+was paid. Rules are never edited once saved.
+
+A `LedgerEntry` is one signed amount of money, in satang, to one account: a
+household, the group fund, or the platform. Sales post shares, refunds post
+reversals, leaders record other value-chain income (raw material bought,
+wages) and payouts. Entries are never edited or deleted. `posting_key` makes
+automatic postings idempotent: the same payment or refund posted twice finds
+its key taken and posts nothing.
+"""
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+
+from ..extensions import db
+from .accounts import utcnow
+
+
+class ShareBasis:
+    """How a role's part of a line is measured."""
+
+    PERCENT = "percent"  # basis points of the line's net amount (10000 = 100%)
+    PER_UNIT = "per_unit"  # satang per unit sold
+    ALL = (PERCENT, PER_UNIT)
+
+
+class ShareRule(db.Model):
+    """One version of how a product's (or one variant's) sales divide."""
+
+    __tablename__ = "share_rule"
+
+    id = db.Column(db.Integer, primary_key=True)
+    group_id = db.Column(db.ForeignKey("producer_group.id"), nullable=False, index=True)
+    product_id = db.Column(db.ForeignKey("product.id"), nullable=False, index=True)
+    # Empty: the rule covers every variant of the product without a rule of its own.
+    variant_id = db.Column(db.ForeignKey("variant.id"), index=True)
+    version = db.Column(db.Integer, nullable=False)
+    effective_from = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    platform_fee_bp = db.Column(db.Integer, nullable=False, default=0)
+    note = db.Column(db.String(300), nullable=False, default="")
+    created_by_id = db.Column(db.ForeignKey("user.id"))
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    group = db.relationship("ProducerGroup")
+    product = db.relationship("Product")
+    variant = db.relationship("Variant")
+    created_by = db.relationship("User")
+    parts = db.relationship(
+        "ShareRulePart", back_populates="rule", order_by="ShareRulePart.id", cascade="all"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("product_id", "variant_id", "version", name="uq_share_rule_version"),
+        CheckConstraint(
+            "platform_fee_bp >= 0 AND platform_fee_bp <= 10000", name="platform_fee_range"
+        ),
+        CheckConstraint("version > 0", name="version_positive"),
+    )
+
+
+class ShareRulePart(db.Model):
+    """The part of a line that goes to the households in one role (growers, weavers …)."""
+
+    __tablename__ = "share_rule_part"
+
+    id = db.Column(db.Integer, primary_key=True)
+    rule_id = db.Column(db.ForeignKey("share_rule.id"), nullable=False, index=True)
+    role = db.Column(db.String(16), nullable=False)
+    basis = db.Column(db.String(10), nullable=False)
+    # Basis points of net for PERCENT; satang per unit for PER_UNIT.
+    value = db.Column(db.Integer, nullable=False)
+
+    rule = db.relationship("ShareRule", back_populates="parts")
+
+    __table_args__ = (
+        UniqueConstraint("rule_id", "role", name="uq_share_rule_part_role"),
+        CheckConstraint(f"basis IN {ShareBasis.ALL!r}", name="basis"),
+        CheckConstraint("value >= 0", name="value_not_negative"),
+        CheckConstraint("basis <> 'percent' OR value <= 10000", name="percent_range"),
+    )
+
+
+class LedgerAccount:
+    """Whose money an entry is."""
+
+    HOUSEHOLD = "household"
+    GROUP_FUND = "group_fund"
+    PLATFORM = "platform"
+    ALL = (HOUSEHOLD, GROUP_FUND, PLATFORM)
+
+
+class LedgerKind:
+    """Why money moved."""
+
+    SALE_SHARE = "sale_share"
+    RAW_MATERIAL = "raw_material"  # the group bought raw material from a household
+    WAGE = "wage"
+    PAYOUT = "payout"  # money handed to the household (negative on its balance)
+    ADJUSTMENT = "adjustment"
+    REVERSAL = "reversal"  # a refund taking back a sale share
+    ALL = (SALE_SHARE, RAW_MATERIAL, WAGE, PAYOUT, ADJUSTMENT, REVERSAL)
+    # Income a household earned through the value chain (reports sum these).
+    INCOME = (SALE_SHARE, RAW_MATERIAL, WAGE, ADJUSTMENT, REVERSAL)
+
+
+class LedgerEntry(db.Model):
+    """One signed amount to one account; never edited, never deleted."""
+
+    __tablename__ = "ledger_entry"
+
+    id = db.Column(db.Integer, primary_key=True)
+    account = db.Column(db.String(12), nullable=False)
+    kind = db.Column(db.String(16), nullable=False)
+    group_id = db.Column(db.ForeignKey("producer_group.id"), nullable=False)
+    household_id = db.Column(db.ForeignKey("household.id"))
+    amount_satang = db.Column(db.BigInteger, nullable=False)
+    # The day the money counts for (a sale: the day it was paid); reports group by month.
+    occurred_on = db.Column(db.Date, nullable=False)
+    order_line_id = db.Column(db.ForeignKey("order_line.id"), index=True)
+    refund_line_id = db.Column(db.ForeignKey("refund_line.id"), index=True)
+    lot_id = db.Column(db.ForeignKey("lot.id"), index=True)
+    share_rule_id = db.Column(db.ForeignKey("share_rule.id"))
+    role = db.Column(db.String(16), nullable=False, default="")
+    # For raw material and wages: what was bought or done, e.g. 40 kg of chili at 80 baht/kg.
+    quantity = db.Column(db.Numeric(12, 3))
+    unit = db.Column(db.String(16), nullable=False, default="")
+    unit_price_satang = db.Column(db.Integer)
+    description = db.Column(db.String(300), nullable=False, default="")
+    # Unique for automatic postings (sale shares, reversals): posting twice is impossible.
+    posting_key = db.Column(db.String(120), unique=True)
+    created_by_id = db.Column(db.ForeignKey("user.id"))
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    group = db.relationship("ProducerGroup")
+    household = db.relationship("Household")
+    lot = db.relationship("Lot")
+    share_rule = db.relationship("ShareRule")
+    created_by = db.relationship("User")
+
+    __table_args__ = (
+        CheckConstraint(f"account IN {LedgerAccount.ALL!r}", name="account"),
+        CheckConstraint(f"kind IN {LedgerKind.ALL!r}", name="kind"),
+        CheckConstraint(
+            "(account = 'household') = (household_id IS NOT NULL)",
+            name="household_account_has_household",
+        ),
+        Index("ix_ledger_household_date", "household_id", "occurred_on"),
+        Index("ix_ledger_group_date", "group_id", "occurred_on"),
+    )

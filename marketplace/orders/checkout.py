@@ -1,0 +1,368 @@
+"""Placing an order: server-side prices and shipping, stock reserved, all in one transaction.
+
+`quote` prices a cart (per group: lines, weight, shipping by the chosen
+delivery) without writing anything; the checkout page shows it. `place_order`
+checks the buyer's details, quotes again, reserves every line's units from the
+oldest lots (`stock.reserve`) and writes the order, its fulfilments, lines and
+allocations. It flushes; the request commits. If any line cannot be reserved
+it raises `OutOfStock` and the caller rolls back, so either the whole order
+holds its stock or nothing was taken.
+"""
+
+import math
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import areas
+from ..accounts.errors import AccountError
+from ..accounts.groups import check_place
+from ..accounts.service import clean_text, is_valid_email, normalize_email
+from ..extensions import db
+from ..i18n import localized
+from ..models import (
+    DeliveryMethod,
+    Fulfilment,
+    LineAllocation,
+    Order,
+    OrderLine,
+    PaymentMethod,
+    Product,
+    ProductStatus,
+    Variant,
+)
+from . import stock
+
+MAX_LINE_QUANTITY = 99
+MAX_CART_LINES = 50
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# Thai numbers: mobile 0[689]x-xxx-xxxx (10 digits) or landline 0x-xxx-xxxx (9 digits).
+_PHONE = re.compile(r"^0[2-9][0-9]{7,8}$")
+
+
+class CheckoutError(Exception):
+    """The buyer's details or cart cannot be accepted; nothing was written.
+
+    `message` is for the buyer, `field` the form field it belongs to.
+    """
+
+    def __init__(self, message, field=None):
+        self.message = message
+        self.field = field
+        super().__init__(str(message))
+
+
+@dataclass
+class QuoteLine:
+    variant: Variant
+    quantity: int
+
+    @property
+    def unit_price_satang(self):
+        return self.variant.price_satang
+
+    @property
+    def net_satang(self):
+        return self.variant.price_satang * self.quantity
+
+    @property
+    def weight_grams(self):
+        return self.variant.weight_grams * self.quantity
+
+
+@dataclass
+class GroupQuote:
+    """One group's part of a cart: its lines, how it is delivered, what it costs."""
+
+    group: object
+    lines: list = field(default_factory=list)
+    delivery_method: str = DeliveryMethod.SHIP
+    shipping_satang: int = 0
+
+    @property
+    def subtotal_satang(self):
+        return sum(line.net_satang for line in self.lines)
+
+    @property
+    def weight_grams(self):
+        return sum(line.weight_grams for line in self.lines)
+
+    @property
+    def total_satang(self):
+        return self.subtotal_satang + self.shipping_satang
+
+    @property
+    def delivery_methods(self):
+        """The ways this group can hand over its part."""
+        methods = []
+        if self.group.ships:
+            methods.append(DeliveryMethod.SHIP)
+        if self.group.offers_pickup:
+            methods.append(DeliveryMethod.PICKUP)
+        return methods
+
+
+@dataclass
+class Quote:
+    groups: list
+
+    @property
+    def subtotal_satang(self):
+        return sum(g.subtotal_satang for g in self.groups)
+
+    @property
+    def shipping_satang(self):
+        return sum(g.shipping_satang for g in self.groups)
+
+    @property
+    def total_satang(self):
+        return self.subtotal_satang + self.shipping_satang
+
+    @property
+    def all_pickup(self):
+        return bool(self.groups) and all(
+            g.delivery_method == DeliveryMethod.PICKUP for g in self.groups
+        )
+
+
+def shipping_fee(group, weight_grams, delivery_method):
+    """A group's shipping for a part of this weight: flat fee plus the rate per started kg."""
+    if delivery_method == DeliveryMethod.PICKUP:
+        return 0
+    kilograms = math.ceil(weight_grams / 1000) if weight_grams > 0 else 0
+    return group.shipping_flat_satang + group.shipping_per_kg_satang * kilograms
+
+
+def sellable_variants(variant_ids):
+    """The active variants of active products of active groups among these ids, by id."""
+    if not variant_ids:
+        return {}
+    variants = db.session.scalars(
+        select(Variant)
+        .join(Variant.product)
+        .where(
+            Variant.id.in_(variant_ids),
+            Variant.is_active.is_(True),
+            Product.status == ProductStatus.ACTIVE,
+        )
+        .options(selectinload(Variant.product).selectinload(Product.group))
+    ).all()
+    return {v.id: v for v in variants if v.product.group.is_active}
+
+
+def quote(items, delivery=None):
+    """Price a cart {variant_id: quantity}: a Quote grouped by producer group.
+
+    `delivery` maps group ids to a DeliveryMethod; a group's first possible
+    method is used where it is missing or not offered. Variants that are no
+    longer for sale are left out (the cart page says so).
+    """
+    delivery = delivery or {}
+    variants = sellable_variants(list(items))
+    by_group = {}
+    for variant_id, quantity in items.items():
+        variant = variants.get(variant_id)
+        if variant is None or quantity <= 0:
+            continue
+        group = variant.product.group
+        part = by_group.setdefault(group.id, GroupQuote(group=group))
+        part.lines.append(QuoteLine(variant=variant, quantity=quantity))
+    for part in by_group.values():
+        methods = part.delivery_methods or [DeliveryMethod.SHIP]
+        wanted = delivery.get(part.group.id)
+        part.delivery_method = wanted if wanted in methods else methods[0]
+        part.shipping_satang = shipping_fee(part.group, part.weight_grams, part.delivery_method)
+    groups = sorted(by_group.values(), key=lambda g: g.group.name_th)
+    return Quote(groups=groups)
+
+
+def check_contact(email, name, phone):
+    """Cleaned (email, name, phone) or CheckoutError."""
+    email = normalize_email(email or "")
+    if not is_valid_email(email):
+        raise CheckoutError(gettext("Enter a valid email address."), field="email")
+    name = clean_text(name or "", 120)
+    if not name:
+        raise CheckoutError(gettext("Enter your name."), field="name")
+    phone = re.sub(r"[\s().-]", "", phone or "")
+    if phone.startswith("+66"):
+        phone = "0" + phone[3:]
+    if not _PHONE.match(phone):
+        raise CheckoutError(
+            gettext("Enter a Thai phone number, e.g. 081 234 5678 or 053 123 456."),
+            field="phone",
+        )
+    return email, name, phone
+
+
+def check_address(address_line, province_code, district_code, subdistrict_code, postal_code):
+    """Cleaned address fields, checked against the official list, or CheckoutError."""
+    address_line = clean_text(address_line or "", 300)
+    if not address_line:
+        raise CheckoutError(
+            gettext("Enter the house number, village and road."), field="address_line"
+        )
+    try:
+        postal_codes = _postal_codes(province_code, district_code, subdistrict_code)
+    except AccountError as error:
+        raise CheckoutError(error.message, field=error.field) from error
+    postal_code = (postal_code or "").strip()
+    if postal_code not in postal_codes:
+        raise CheckoutError(
+            gettext("The postal code does not match the subdistrict (it should be %(codes)s).")
+            % {"codes": ", ".join(postal_codes)},
+            field="postal_code",
+        )
+    return dict(
+        address_line=address_line,
+        province_code=province_code,
+        district_code=district_code,
+        subdistrict_code=subdistrict_code,
+        postal_code=postal_code,
+    )
+
+
+def _postal_codes(province_code, district_code, subdistrict_code):
+    check_place(province_code or "", district_code or "", subdistrict_code or "")
+    return list(areas.subdistrict(subdistrict_code).postal_codes)
+
+
+def hold_duration(payment_method):
+    """How long an unpaid order holds its stock, by how it will be paid."""
+    config = current_app.config
+    if payment_method == PaymentMethod.TRANSFER:
+        return timedelta(hours=config["TRANSFER_HOLD_HOURS"])
+    if payment_method == PaymentMethod.CASH_ON_PICKUP:
+        return timedelta(days=config["PICKUP_HOLD_DAYS"])
+    return timedelta(minutes=config["ORDER_HOLD_MINUTES"])
+
+
+def payment_methods(the_quote, stripe_configured):
+    """The ways this cart may be paid: Stripe when keys are set; transfer; cash if all pickup."""
+    methods = []
+    if stripe_configured:
+        methods.append(PaymentMethod.STRIPE)
+    methods.append(PaymentMethod.TRANSFER)
+    if the_quote.all_pickup:
+        methods.append(PaymentMethod.CASH_ON_PICKUP)
+    return methods
+
+
+def new_reference():
+    """A short public order reference, e.g. MP-7KQ2-X9PD."""
+    part = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"MP-{part[:4]}-{part[4:]}"
+
+
+def check_items(items):
+    """{variant_id: quantity} with whole, positive, bounded quantities, or CheckoutError."""
+    if not items:
+        raise CheckoutError(gettext("Your cart is empty."))
+    if len(items) > MAX_CART_LINES:
+        raise CheckoutError(gettext("A cart holds at most %(n)d products.", n=MAX_CART_LINES))
+    for quantity in items.values():
+        if not isinstance(quantity, int) or not 1 <= quantity <= MAX_LINE_QUANTITY:
+            raise CheckoutError(gettext("Choose a quantity from 1 to %(n)d.", n=MAX_LINE_QUANTITY))
+    return items
+
+
+def place_order(
+    items,
+    *,
+    email,
+    name,
+    phone,
+    address,
+    delivery,
+    payment_method,
+    stripe_configured,
+    user=None,
+    locale="th",
+    note="",
+    now=None,
+):
+    """Reserve stock and write an order for a cart; the order, flushed (the caller commits).
+
+    `address` is a dict of address_line, province_code, district_code,
+    subdistrict_code, postal_code; it may be empty when every part is picked up.
+    Raises CheckoutError for bad details and stock.OutOfStock when a line
+    cannot be reserved (the caller rolls back).
+    """
+    now = now or datetime.now(UTC)
+    items = check_items(items)
+    email, name, phone = check_contact(email, name, phone)
+    the_quote = quote(items, delivery)
+    if not the_quote.groups:
+        raise CheckoutError(gettext("The products in your cart are no longer for sale."))
+    quoted = {line.variant.id for part in the_quote.groups for line in part.lines}
+    if set(items) - quoted:
+        raise CheckoutError(
+            gettext("Some products in your cart are no longer for sale; please check your cart.")
+        )
+    if the_quote.all_pickup and not any((address or {}).values()):
+        place = dict(
+            address_line="",
+            province_code="",
+            district_code="",
+            subdistrict_code="",
+            postal_code="",
+        )
+    else:
+        place = check_address(**(address or {}))
+    if payment_method not in payment_methods(the_quote, stripe_configured):
+        raise CheckoutError(gettext("Choose how you will pay."), field="payment_method")
+
+    # The write lock first, then the stock: every line or none.
+    order = Order(
+        reference=new_reference(),
+        user_id=getattr(user, "id", None),
+        payment_method=payment_method,
+        locale=locale,
+        email=email,
+        name=name,
+        phone=phone,
+        note=clean_text(note or "", 500),
+        subtotal_satang=the_quote.subtotal_satang,
+        shipping_satang=the_quote.shipping_satang,
+        total_satang=the_quote.total_satang,
+        created_at=now,
+        expires_at=now + hold_duration(payment_method),
+        **place,
+    )
+    for part in the_quote.groups:
+        fulfilment = Fulfilment(
+            group_id=part.group.id,
+            delivery_method=part.delivery_method,
+            subtotal_satang=part.subtotal_satang,
+            shipping_satang=part.shipping_satang,
+            weight_grams=part.weight_grams,
+        )
+        order.fulfilments.append(fulfilment)
+        for quote_line in part.lines:
+            variant = quote_line.variant
+            try:
+                taken = stock.reserve(variant.id, quote_line.quantity)
+            except stock.OutOfStock as error:
+                error.name = localized(variant.product, "name", locale)
+                raise
+            line = OrderLine(
+                variant_id=variant.id,
+                product_name_th=variant.product.name_th,
+                product_name_en=variant.product.name_en,
+                variant_label_th=variant.label_th,
+                variant_label_en=variant.label_en,
+                sku=variant.sku,
+                unit_price_satang=variant.price_satang,
+                quantity=quote_line.quantity,
+            )
+            line.allocations = [LineAllocation(lot_id=lot_id, quantity=n) for lot_id, n in taken]
+            fulfilment.lines.append(line)
+    db.session.add(order)
+    db.session.flush()
+    return order

@@ -1,0 +1,108 @@
+"""Mail to buyers and groups about their orders, sent only once the transaction commits.
+
+A message queued here goes out after the commit that made it true (an order
+placed, paid, shipped); if the transaction rolls back, the message is dropped,
+so nobody is told of a payment or a shipment that was not saved. Each message
+is written in the language the buyer ordered in.
+"""
+
+from flask import render_template
+from flask_babel import force_locale, gettext
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..accounts.mail import send_mail
+from ..accounts.service import mail_link
+from ..extensions import db
+from ..models import GroupMembership, MembershipRole, User
+
+_KEY = "mail_after_commit"
+
+
+def queue_mail(to, subject, body):
+    """Send this message after the current transaction commits."""
+    db.session.info.setdefault(_KEY, []).append((to, str(subject), str(body)))
+
+
+def _send_queued(session):
+    messages = session.info.pop(_KEY, [])
+    for to, subject, body in messages:
+        send_mail(to, subject, body)
+
+
+def _drop_queued(session):
+    session.info.pop(_KEY, None)
+
+
+def init_app(_app):
+    """Hook the queue onto every session: send on commit, drop on rollback."""
+    if not event.contains(Session, "after_commit", _send_queued):
+        event.listen(Session, "after_commit", _send_queued)
+        event.listen(Session, "after_soft_rollback", _on_rollback)
+
+
+def _on_rollback(session, previous_transaction):
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        _drop_queued(session)
+
+
+def order_link(order):
+    """The buyer's link to the order page: signed, so a guest needs no account."""
+    from .service import order_token
+
+    return mail_link("shop.order_status", reference=order.reference, token=order_token(order))
+
+
+def _render(order, template, **context):
+    with force_locale(order.locale):
+        subject_and_body = render_template(template, order=order, link=order_link(order), **context)
+    subject, _, body = subject_and_body.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def order_placed(order):
+    """Tell the buyer the order is placed and how to pay."""
+    queue_mail(order.email, *_render(order, "mail/order_placed.txt"))
+
+
+def order_paid(order):
+    """Tell the buyer the payment arrived, and each group that it has a part to pack."""
+    queue_mail(order.email, *_render(order, "mail/order_paid.txt"))
+    for fulfilment in order.fulfilments:
+        for user in group_leaders(fulfilment.group_id):
+            with force_locale(user.locale):
+                subject = gettext("New order %(ref)s to pack", ref=order.reference)
+                body = render_template(
+                    "mail/fulfilment_to_pack.txt", order=order, fulfilment=fulfilment
+                )
+            queue_mail(user.email, subject, body)
+
+
+def order_closed(order):
+    """Tell the buyer an unpaid order was cancelled or ran out of time."""
+    queue_mail(order.email, *_render(order, "mail/order_closed.txt"))
+
+
+def fulfilment_shipped(fulfilment):
+    """Tell the buyer a group's part is on its way, with carrier and tracking number."""
+    order = fulfilment.order
+    queue_mail(order.email, *_render(order, "mail/fulfilment_shipped.txt", fulfilment=fulfilment))
+
+
+def refund_made(refund):
+    """Tell the buyer money was given back."""
+    order = refund.order
+    queue_mail(order.email, *_render(order, "mail/refund_made.txt", refund=refund))
+
+
+def group_leaders(group_id):
+    """Active leaders of a group (who are told of new orders)."""
+    return db.session.scalars(
+        select(User)
+        .join(GroupMembership, GroupMembership.user_id == User.id)
+        .where(
+            GroupMembership.group_id == group_id,
+            GroupMembership.role == MembershipRole.LEADER,
+            User.active.is_(True),
+        )
+    ).all()

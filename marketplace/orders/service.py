@@ -1,0 +1,322 @@
+"""What happens to an order after it is placed: paid, failed, cancelled, expired.
+
+These functions are what webhooks, the leader's slip decision, the buyer's
+cancel button and the expiry sweep call. Each is idempotent: asking for the
+state an order is already in changes nothing and returns False, so a webhook
+delivered five times, or two sweeps at once, leave one result. Status changes
+go through `states`; stock goes back through `stock.release`. They flush; the
+caller commits.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+
+from ..accounts.audit import AuditAction, audit
+from ..extensions import db
+from ..models import (
+    FulfilmentStatus,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
+from . import notify, states, stock
+
+log = logging.getLogger(__name__)
+
+
+_WAITING = (PaymentStatus.PENDING, PaymentStatus.SUBMITTED, PaymentStatus.REJECTED)
+
+
+class PaymentMismatch(Exception):
+    """A payment report disagrees with the order (amount, currency or reference)."""
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+def _aware(value):
+    """SQLite hands back naive datetimes; they are stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+# -- links ---------------------------------------------------------------------------------
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="orders.view")
+
+
+def order_token(order):
+    """A token that opens this order's page without an account (sent in the buyer's mail)."""
+    return _serializer().dumps({"o": order.reference})
+
+
+def order_for_token(reference, token):
+    """The order a token was made for, or None when the token is not for this reference."""
+    try:
+        data = _serializer().loads(token or "")
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("o") != reference:
+        return None
+    return order_by_reference(reference)
+
+
+def order_by_reference(reference):
+    """The order with this public reference, or None."""
+    if not isinstance(reference, str) or len(reference) > 24:
+        return None
+    return db.session.scalar(select(Order).where(Order.reference == reference))
+
+
+# -- paid ----------------------------------------------------------------------------------
+
+
+def check_payment_matches(order, amount_satang, currency, reference):
+    """PaymentMismatch unless the amount, currency and order reference are this order's."""
+    problems = []
+    if reference != order.reference:
+        problems.append(f"reference {reference!r} is not {order.reference!r}")
+    if amount_satang != order.total_satang:
+        problems.append(f"amount {amount_satang} is not {order.total_satang}")
+    if (currency or "").lower() != order.currency:
+        problems.append(f"currency {currency!r} is not {order.currency!r}")
+    if problems:
+        raise PaymentMismatch("; ".join(problems))
+
+
+def _lock_order(order):
+    """Serialise changes to one order: on SQLite the write lock, on PostgreSQL its row."""
+    from ..database import begin_write
+
+    begin_write(db.session)
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(id=Order.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+
+
+def mark_paid(order, payment, at=None, actor=None):
+    """Record that `payment` paid `order`: fulfilments to pack, mail, ledger; False if it was.
+
+    Money that arrives after the hold ran out (the order expired or was
+    cancelled) still counts: the same units are taken from the same lots again.
+    When they are gone the payment is kept as succeeded and the order is left
+    closed, for a refund (logged, and returned as False).
+    """
+    _lock_order(order)
+    at = at or _now()
+    if payment.status == PaymentStatus.SUCCEEDED and order.status != OrderStatus.PENDING_PAYMENT:
+        return False
+    if order.status in (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED, OrderStatus.REFUNDED):
+        # Paid already (by this or another payment): record this one, change nothing else.
+        states.change_payment(payment, PaymentStatus.SUCCEEDED)
+        payment.succeeded_at = payment.succeeded_at or at
+        if payment.id is not None and order.payments and _other_success(order, payment):
+            log.warning("order %s was paid twice (payment %s)", order.reference, payment.id)
+        return False
+    if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED) and not _take_stock_again(
+        order
+    ):
+        states.change_payment(payment, PaymentStatus.SUCCEEDED)
+        payment.succeeded_at = at
+        log.error(
+            "order %s was paid after it closed and its stock is gone: refund it", order.reference
+        )
+        audit(AuditAction.ORDER_PAID_AFTER_CLOSE, order, actor=actor, payment=payment.id)
+        return False
+    states.change_payment(payment, PaymentStatus.SUCCEEDED)
+    payment.succeeded_at = at
+    states.change_order(order, OrderStatus.PAID)
+    order.paid_at = at
+    order.closed_at = None
+    for fulfilment in order.fulfilments:
+        states.change_fulfilment(fulfilment, FulfilmentStatus.PAID)
+    for other in order.payments:
+        if other is not payment and other.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+            states.change_payment(other, PaymentStatus.CANCELLED)
+    db.session.flush()
+    _post_to_ledger(order)
+    audit(
+        AuditAction.ORDER_PAID,
+        order,
+        actor=actor,
+        method=payment.method,
+        amount=payment.amount_satang,
+    )
+    notify.order_paid(order)
+    return True
+
+
+def _other_success(order, payment):
+    return any(p is not payment and p.status == PaymentStatus.SUCCEEDED for p in order.payments)
+
+
+def _take_stock_again(order):
+    """Take every released unit of a closed order back; False (and nothing taken) if any is gone."""
+    with db.session.begin_nested() as savepoint:
+        for line in order.lines:
+            for allocation in line.allocations:
+                if not stock.take_again(allocation):
+                    savepoint.rollback()
+                    return False
+    return True
+
+
+def _post_to_ledger(order):
+    """Post every line's shares to the household ledger (the impact domain decides how)."""
+    from ..impact import ledger
+
+    ledger.post_order_shares(order)
+
+
+# -- not paid ------------------------------------------------------------------------------
+
+
+def mark_payment_failed(order, payment):
+    """A payment attempt failed (e.g. a PromptPay QR not paid): give the stock back."""
+    _lock_order(order)
+    if payment.status != PaymentStatus.PENDING:
+        return False
+    states.change_payment(payment, PaymentStatus.FAILED)
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        _close(order, OrderStatus.EXPIRED)
+    return True
+
+
+def cancel_order(order, actor=None):
+    """The buyer (or the group) cancels an unpaid order; its stock goes back. False if closed."""
+    _lock_order(order)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        if order.status == OrderStatus.CANCELLED:
+            return False
+        raise states.TransitionRefused("order", order.status, OrderStatus.CANCELLED)
+    _close(order, OrderStatus.CANCELLED)
+    audit(AuditAction.ORDER_CANCELLED, order, actor=actor)
+    return True
+
+
+def expire_order(order, now=None):
+    """Close an unpaid order whose hold ran out; False if it is not (yet) expirable."""
+    now = now or _now()
+    _lock_order(order)
+    if not is_overdue(order, now):
+        return False
+    _close(order, OrderStatus.EXPIRED)
+    return True
+
+
+def is_overdue(order, now=None):
+    """True for an unpaid order past its hold, with no transfer slip waiting for a decision."""
+    now = now or _now()
+    if order.status != OrderStatus.PENDING_PAYMENT or _aware(order.expires_at) > now:
+        return False
+    return not any(p.status == PaymentStatus.SUBMITTED for p in order.payments)
+
+
+def _close(order, status):
+    states.change_order(order, status)
+    order.closed_at = _now()
+    for fulfilment in order.fulfilments:
+        states.change_fulfilment(
+            fulfilment,
+            FulfilmentStatus.CANCELLED
+            if status == OrderStatus.CANCELLED
+            else FulfilmentStatus.EXPIRED,
+        )
+        for line in fulfilment.lines:
+            for allocation in line.allocations:
+                stock.release(allocation)
+    for payment in order.payments:
+        if payment.status in _WAITING:
+            states.change_payment(payment, PaymentStatus.CANCELLED)
+    db.session.flush()
+    notify.order_closed(order)
+    if order.payment_method == PaymentMethod.STRIPE:
+        # Close the Stripe page too, so the buyer cannot pay for stock we gave back.
+        db.session.info.setdefault("stripe_sessions_to_expire", []).extend(
+            p.stripe_session_id for p in order.payments if p.stripe_session_id
+        )
+
+
+def expire_if_overdue(order):
+    """The check on access: an overdue order met on any page is closed there and then."""
+    if is_overdue(order):
+        expire_order(order)
+        return True
+    return False
+
+
+def overdue_order_ids(now=None, limit=500):
+    """Ids of unpaid orders whose hold ran out, oldest first."""
+    now = now or _now()
+    return db.session.scalars(
+        select(Order.id)
+        .where(Order.status == OrderStatus.PENDING_PAYMENT, Order.expires_at <= now)
+        .order_by(Order.expires_at)
+        .limit(limit)
+    ).all()
+
+
+def sweep_expired(now=None):
+    """Close every overdue unpaid order, one transaction each; the number closed.
+
+    For `flask orders expire` (run every few minutes from cron or a timer):
+    stock comes back even when no webhook ever arrives.
+    """
+    now = now or _now()
+    closed = 0
+    for order_id in overdue_order_ids(now):
+        order = db.session.get(Order, order_id)
+        try:
+            if expire_order(order, now):
+                closed += 1
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("could not expire order %s", order_id)
+    return closed
+
+
+# -- payments ------------------------------------------------------------------------------
+
+
+def new_payment(order, method, **fields):
+    """A pending payment of the order's total by `method`, flushed."""
+    payment = Payment(
+        order=order,
+        method=method,
+        amount_satang=order.total_satang,
+        currency=order.currency,
+        **fields,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def open_payment(order, method):
+    """The order's latest payment by `method` still waiting for the buyer, or None."""
+    for payment in reversed(order.payments):
+        if payment.method == method and payment.status in _WAITING:
+            return payment
+    return None
+
+
+def orders_of_user(user):
+    """A signed-in buyer's orders, newest first."""
+    return db.session.scalars(
+        select(Order).where(Order.user_id == user.id).order_by(Order.created_at.desc())
+    ).all()
