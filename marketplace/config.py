@@ -95,6 +95,12 @@ class Config:
         self.ORDER_HOLD_MINUTES = int(os.environ.get("ORDER_HOLD_MINUTES") or 30)
         self.TRANSFER_HOLD_HOURS = int(os.environ.get("TRANSFER_HOLD_HOURS") or 24)
         self.PICKUP_HOLD_DAYS = int(os.environ.get("PICKUP_HOLD_DAYS") or 7)
+        # The platform's own account for transfers from carts of several groups; without
+        # it, a transfer is offered only when the cart is from one group (to its account).
+        self.PLATFORM_PAYEE_NAME = os.environ.get("PLATFORM_PAYEE_NAME", "")
+        self.PLATFORM_PROMPTPAY_ID = os.environ.get("PLATFORM_PROMPTPAY_ID", "")
+        self.PLATFORM_BANK = os.environ.get("PLATFORM_BANK", "")
+        self.PLATFORM_BANK_ACCOUNT_NO = os.environ.get("PLATFORM_BANK_ACCOUNT_NO", "")
         # Poverty line (NESDC 2024: 3,078 baht per person per month) and the basic-needs
         # income threshold (baht per person per year), both in satang, for the reports.
         self.POVERTY_LINE_SATANG_PER_MONTH = int(

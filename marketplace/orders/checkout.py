@@ -243,13 +243,27 @@ def hold_duration(payment_method):
     return timedelta(minutes=config["ORDER_HOLD_MINUTES"])
 
 
+def platform_payee_configured():
+    """True when the platform has its own account for transfers (PLATFORM_PROMPTPAY_ID …)."""
+    config = current_app.config
+    return bool(config.get("PLATFORM_PROMPTPAY_ID") or config.get("PLATFORM_BANK_ACCOUNT_NO"))
+
+
 def payment_methods(the_quote, stripe_configured):
-    """The ways this cart may be paid: Stripe when keys are set; transfer; cash if all pickup."""
+    """The ways this cart may be paid.
+
+    Stripe when keys are set. A transfer goes to the group's own account when the
+    cart is from one group (its leader confirms the slip), or to the platform's
+    account when one is configured (an admin confirms). Cash only when one group's
+    part is picked up there.
+    """
     methods = []
     if stripe_configured:
         methods.append(PaymentMethod.STRIPE)
-    methods.append(PaymentMethod.TRANSFER)
-    if the_quote.all_pickup:
+    single = len(the_quote.groups) == 1
+    if single or platform_payee_configured():
+        methods.append(PaymentMethod.TRANSFER)
+    if single and the_quote.all_pickup:
         methods.append(PaymentMethod.CASH_ON_PICKUP)
     return methods
 
