@@ -89,6 +89,12 @@ def fulfilment_shipped(fulfilment):
     queue_mail(order.email, *_render(order, "mail/fulfilment_shipped.txt", fulfilment=fulfilment))
 
 
+def slip_rejected(payment):
+    """Tell the buyer a transfer slip was not accepted, why, and that another may be sent."""
+    order = payment.order
+    queue_mail(order.email, *_render(order, "mail/slip_rejected.txt", payment=payment))
+
+
 def refund_made(refund):
     """Tell the buyer money was given back."""
     order = refund.order

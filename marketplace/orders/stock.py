@@ -6,6 +6,14 @@ checkout's transaction begins with `BEGIN IMMEDIATE` (`database.begin_write`),
 so reads inside it are what is really there; on PostgreSQL the UPDATE waits on
 the row lock and re-checks its condition, and a refused UPDATE re-reads the lot
 and takes what is left. The lot table's CHECK (available >= 0) is the last guard.
+
+Every stock change also gives the catalog a new version (`bump_catalog_version`,
+one row), and does so *before* touching any lot. On PostgreSQL that row is
+then the first lock each such transaction takes, so they queue on it the way
+SQLite's writers queue on BEGIN IMMEDIATE: two carts holding the same products
+in a different order, or a checkout beside a cancellation, cannot deadlock
+(lot, version row) against (other lot, version row). Catalog edits through the
+ORM take the row first too (`cache._bump_on_catalog_change` runs before flush).
 """
 
 from flask_babel import gettext
@@ -38,6 +46,11 @@ class OutOfStock(Exception):
         )
 
 
+def _lock_catalog_version():
+    """New catalog version first: the lock every stock change takes before any lot's (above)."""
+    bump_catalog_version(db.session.connection())
+
+
 def _take(lot_id, n):
     result = db.session.execute(
         update(Lot)
@@ -66,6 +79,7 @@ def reserve(variant_id, quantity):
     gives back whatever this call took.
     """
     begin_write(db.session)
+    _lock_catalog_version()
     lots = db.session.execute(
         select(Lot.id, Lot.available)
         .where(Lot.variant_id == variant_id, Lot.available > 0)
@@ -103,6 +117,7 @@ def release(allocation, quantity=None):
         return 0
     if quantity > allocation.held_quantity:
         raise ValueError("cannot release more than the allocation holds")
+    _lock_catalog_version()
     was_sold_out = variant_available(allocation.lot.variant_id) == 0
     db.session.execute(
         update(Lot)
@@ -120,8 +135,6 @@ def release(allocation, quantity=None):
     db.session.expire(allocation.lot, ["available"])
     if was_sold_out:
         _stock_changed([allocation.lot.variant_id])
-    else:
-        bump_catalog_version(db.session.connection())
     return quantity
 
 
@@ -133,6 +146,7 @@ def take_again(allocation):
     quantity = allocation.released_quantity
     if quantity == 0:
         return True
+    _lock_catalog_version()
     if not _take(allocation.lot_id, quantity):
         return False
     db.session.execute(
@@ -154,7 +168,7 @@ def _stock_changed(variant_ids, only_if_sold_out=False):
     only ranks by in stock / sold out, so it is told when a variant sells out
     (or comes back).
     """
-    bump_catalog_version(db.session.connection())
+    # The catalog's version changed before the lots did (_lock_catalog_version).
     if only_if_sold_out:
         variant_ids = [v for v in variant_ids if variant_available(v) == 0]
     if variant_ids:

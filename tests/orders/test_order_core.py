@@ -23,7 +23,7 @@ def test_an_order_splits_per_group_and_reserves_oldest_lots_first(make):
     old = make.lot(variant, quantity=3, produced_on=datetime(2025, 12, 1).date())
     new = make.lot(variant, quantity=10, produced_on=datetime(2026, 1, 1).date())
     mat = make.product(stock=5, price_satang=35000)
-    order = make.order({variant: 5, mat.variants[0]: 1})
+    order = make.order({variant: 5, mat.variants[0]: 1}, payment_method="stripe")
     assert {f.group_id for f in order.fulfilments} == {rice.group_id, mat.group_id}
     assert order.subtotal_satang == 5 * 12000 + 35000
     line = next(line for line in order.lines if line.variant_id == variant.id)
@@ -38,7 +38,7 @@ def test_out_of_stock_takes_nothing(make):
     other = make.product(stock=5)
     db.session.commit()
     with pytest.raises(stock.OutOfStock) as raised:
-        make.order({other.variants[0]: 1, product.variants[0]: 3})
+        make.order({other.variants[0]: 1, product.variants[0]: 3}, payment_method="stripe")
     db.session.rollback()
     assert raised.value.available == 2
     assert stock.variant_available(other.variants[0].id) == 5

@@ -1,0 +1,262 @@
+"""Refunds of a group's part of an order: whole, or some units of some lines, and shipping.
+
+`refund_fulfilment` checks what is asked against what is left to refund (never
+more than the buyer paid for a line, for the part, for the order), writes a
+`Refund` with its `RefundLine` rows, adds to the refunded amounts of lines, part
+and order, moves the part and the order to partly refunded or refunded through
+`orders.states`, gives units back to their lots when asked (newest allocation
+first), gives the money back through Stripe for Stripe payments (offline
+payments are only recorded: the group hands the money back itself), posts the
+ledger's reversals and queues the buyer's mail. It flushes; the view commits.
+
+A line's refund is its share of the line's net amount, counted cumulatively:
+after k of n units, `net * k // n` satang in all, so the last unit refunded
+brings the line to exactly its net amount and rounding never adds up to more.
+
+Stripe is called inside the transaction, with an idempotency key made of the
+part and the number of its refunds so far: if the commit fails after Stripe
+accepted, the same request sent again gets Stripe's same refund back instead of
+a second one.
+"""
+
+import logging
+import re
+
+from flask_babel import lazy_gettext as _l
+
+from ..accounts.audit import AuditAction, audit
+from ..accounts.service import clean_text
+from ..extensions import db
+from ..models import (
+    FulfilmentStatus,
+    OrderStatus,
+    PaymentMethod,
+    Refund,
+    RefundLine,
+)
+from . import notify, payments, states, stock
+from .fulfilment import locked, paid_payment
+
+log = logging.getLogger(__name__)
+
+_REFUNDABLE_PARTS = (
+    FulfilmentStatus.PAID,
+    FulfilmentStatus.PACKED,
+    FulfilmentStatus.SHIPPED,
+    FulfilmentStatus.DELIVERED,
+    FulfilmentStatus.PARTLY_REFUNDED,
+)
+_REFUNDABLE_ORDERS = (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
+
+
+class RefundError(Exception):
+    """A refund that cannot be made; `message` is for the person, nothing was changed."""
+
+    def __init__(self, message, field=None):
+        self.message = message
+        self.field = field
+        super().__init__(str(message))
+
+
+# -- what is left to refund ----------------------------------------------------------------
+
+
+def line_amount(line, units):
+    """What refunding `units` more units of `line` gives back, in satang (cumulative shares)."""
+    if units <= 0:
+        return 0
+    done = line.refunded_quantity + units
+    if done >= line.quantity:
+        return max(line.net_satang - line.refunded_satang, 0)
+    return max(line.net_satang * done // line.quantity - line.refunded_satang, 0)
+
+
+def shipping_refunded(fulfilment):
+    """Shipping of this part already given back, in satang."""
+    return sum(
+        refund.shipping_satang
+        for refund in fulfilment.order.refunds
+        if refund.fulfilment_id == fulfilment.id
+    )
+
+
+def shipping_left(fulfilment):
+    """Shipping of this part that may still be given back, in satang."""
+    return max(fulfilment.shipping_satang - shipping_refunded(fulfilment), 0)
+
+
+def can_refund(fulfilment):
+    """True when the part is paid and something of it is left to refund."""
+    return (
+        fulfilment.status in _REFUNDABLE_PARTS
+        and fulfilment.order.status in _REFUNDABLE_ORDERS
+        and fulfilment.refunded_satang < fulfilment.total_satang
+    )
+
+
+def refunds_of(fulfilment):
+    """The part's refunds, oldest first."""
+    return [r for r in fulfilment.order.refunds if r.fulfilment_id == fulfilment.id]
+
+
+# -- reading the form ----------------------------------------------------------------------
+
+
+_WHOLE = re.compile(r"[0-9]{1,4}")
+
+
+def parse_quantities(fulfilment, raw):
+    """{line: units} from {line_id: text as typed}; only the part's own lines are read.
+
+    Empty means 0; anything else must be a whole number no larger than what is
+    left of the line, or RefundError names the field.
+    """
+    quantities = {}
+    for line in fulfilment.lines:
+        text = clean_text(str(raw.get(line.id, "") or ""), 10)
+        if not text:
+            continue
+        field = f"qty-{line.id}"
+        if not _WHOLE.fullmatch(text):
+            raise RefundError(_l("Enter a whole number of units, e.g. 1."), field)
+        units = int(text)
+        left = line.quantity - line.refunded_quantity
+        if units > left:
+            raise RefundError(
+                _l("At most %(n)d units of this line are left to refund.") % {"n": left}, field
+            )
+        if units:
+            quantities[line] = units
+    return quantities
+
+
+# -- the refund ----------------------------------------------------------------------------
+
+
+def refund_fulfilment(
+    group,
+    fulfilment_id,
+    quantities=None,
+    *,
+    shipping=False,
+    everything=False,
+    restock=False,
+    reason="",
+    actor=None,
+):
+    """Refund units of a group's part (and its shipping): the Refund, flushed.
+
+    `quantities` maps line ids to units as typed (see `parse_quantities`);
+    `everything` refunds all that is left, shipping included. Raises
+    RefundError when the part is not paid, nothing is chosen, or more than what
+    was paid would go back; NotFound for a part of another group.
+    """
+    reason = clean_text(reason, 300)
+    fulfilment = locked(group, fulfilment_id)
+    order = fulfilment.order
+    if not can_refund(fulfilment):
+        raise RefundError(_l("Only a paid part with something left to refund can be refunded."))
+    payment = paid_payment(order)
+    if payment is None:
+        raise RefundError(_l("No payment of this order was received, so nothing can be refunded."))
+
+    if everything:
+        units = {
+            line: line.quantity - line.refunded_quantity
+            for line in fulfilment.lines
+            if line.quantity > line.refunded_quantity
+        }
+        shipping_satang = shipping_left(fulfilment)
+    else:
+        units = parse_quantities(fulfilment, quantities or {})
+        shipping_satang = shipping_left(fulfilment) if shipping else 0
+    amounts = {line: line_amount(line, n) for line, n in units.items()}
+    total = sum(amounts.values()) + shipping_satang
+    if total <= 0:
+        raise RefundError(_l("Choose the units or the shipping to refund."))
+    # Never more than was paid: for the part, the order, and the payment that paid it.
+    refunded_with_payment = sum(
+        r.amount_satang for r in order.refunds if r.method == payment.method
+    )
+    if (
+        fulfilment.refunded_satang + total > fulfilment.total_satang
+        or order.refunded_satang + total > order.total_satang
+        or refunded_with_payment + total > payment.amount_satang
+    ):
+        raise RefundError(_l("That is more than the buyer paid for this part."))
+
+    sequence = len(refunds_of(fulfilment)) + 1
+    refund = Refund(
+        order=order,
+        fulfilment=fulfilment,
+        amount_satang=total,
+        shipping_satang=shipping_satang,
+        reason=reason,
+        restock=bool(restock),
+        method=payment.method,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(refund)
+    for line, n in units.items():
+        refund.lines.append(RefundLine(line=line, quantity=n, amount_satang=amounts[line]))
+        line.refunded_quantity += n
+        line.refunded_satang += amounts[line]
+        if restock:
+            _restock(line, n)
+    fulfilment.refunded_satang += total
+    order.refunded_satang += total
+    states.change_fulfilment(
+        fulfilment,
+        FulfilmentStatus.REFUNDED
+        if fulfilment.refunded_satang >= fulfilment.total_satang
+        else FulfilmentStatus.PARTLY_REFUNDED,
+    )
+    states.change_order(
+        order,
+        OrderStatus.REFUNDED
+        if order.refunded_satang >= order.total_satang
+        else OrderStatus.PARTLY_REFUNDED,
+    )
+    db.session.flush()
+
+    if payment.method == PaymentMethod.STRIPE:
+        # payments.refund prefixes it with the order's reference.
+        key = f"part{fulfilment.id}-{sequence}-{total}"
+        try:
+            refund.stripe_refund_id = payments.refund(payment, total, key)
+        except (payments.PaymentError, RuntimeError) as error:
+            log.warning("Stripe refused refund %s of order %s: %s", key, order.reference, error)
+            raise RefundError(
+                _l("Stripe did not accept the refund, so nothing was changed. Try again later.")
+            ) from error
+        db.session.flush()
+
+    from ..impact import ledger
+
+    ledger.post_refund_reversals(refund)
+    details = dict(
+        order=order.reference,
+        amount=total,
+        shipping=shipping_satang,
+        restock=bool(restock),
+        method=payment.method,
+        lines={line.id: n for line, n in units.items()},
+    )
+    if actor is None:
+        audit(AuditAction.REFUND_MADE, refund, **details)
+    else:
+        audit(AuditAction.REFUND_MADE, refund, actor=actor, **details)
+    notify.refund_made(refund)
+    return refund
+
+
+def _restock(line, units):
+    """Give `units` of a refunded line back to its lots, newest allocation first."""
+    left = units
+    for allocation in sorted(line.allocations, key=lambda a: a.id, reverse=True):
+        if not left:
+            break
+        n = min(left, allocation.held_quantity)
+        if n > 0:
+            stock.release(allocation, n)
+            left -= n

@@ -1,0 +1,206 @@
+"""Transfer slips: the buyer's photo of a bank or PromptPay transfer, stored privately.
+
+A slip goes through the same checks as a product photo (`catalog.images.open_image`:
+the format read from the content, a pixel limit against decompression bombs,
+EXIF orientation applied, every piece of metadata left behind) and is stored
+as one JPEG under `<upload folder>/slips/<random key>.jpg`. The public media
+route serves only `products/`, so a slip is reachable only through views that
+checked who is asking: the buyer's order page (`send_slip`) and the group's
+back office (`slip_path` / `send_slip`).
+
+Submitting a slip moves the order's transfer payment to SUBMITTED, which also
+stops the order expiring while the leader decides. A rejected slip can be
+replaced by a new one (and so can one still waiting, if the buyer sent the
+wrong picture); the old file is deleted when the transaction commits.
+"""
+
+import contextlib
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Response, abort, current_app
+from flask_babel import gettext
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..catalog import images
+from ..catalog.service import IMAGE_MESSAGES
+from ..extensions import db
+from ..models import OrderStatus, PaymentMethod, PaymentStatus
+from . import service, states
+
+SLIP_FOLDER = "slips"
+# Long enough to read every digit of a slip; a 12-megapixel phone photo shrinks to this.
+MAX_SLIP_EDGE = 2000
+_WRITTEN = "slip_files_written"
+
+
+class SlipError(Exception):
+    """A slip that cannot be accepted; `message` is for the buyer. Nothing was stored."""
+
+    def __init__(self, message, field="slip"):
+        self.message = message
+        self.field = field
+        super().__init__(str(message))
+
+
+def can_submit(order):
+    """True when the buyer may (still) upload a slip for this order."""
+    if order.payment_method != PaymentMethod.TRANSFER:
+        return False
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return False
+    payment = service.open_payment(order, PaymentMethod.TRANSFER)
+    return payment is None or payment.status in (
+        PaymentStatus.PENDING,
+        PaymentStatus.SUBMITTED,
+        PaymentStatus.REJECTED,
+    )
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Where a transfer for an order goes: a group's account, or the platform's."""
+
+    name: str
+    promptpay_id: str
+    bank: str
+    account_no: str
+    is_platform: bool
+
+    @property
+    def is_known(self):
+        return bool(self.promptpay_id or self.account_no)
+
+
+def transfer_payee(order):
+    """The account a buyer transfers to: the group's for a one-group order, else the platform's.
+
+    The same rule as `checkout.payment_methods`: a cart of several groups is
+    paid to the platform (PLATFORM_* settings), which pays each group out.
+    """
+    groups = [f.group for f in order.fulfilments]
+    if len(groups) == 1:
+        group = groups[0]
+        return Payee(
+            name=group.payout_account_name or group.name_th,
+            promptpay_id=group.promptpay_id,
+            bank=group.payout_bank,
+            account_no=group.payout_account_no,
+            is_platform=False,
+        )
+    config = current_app.config
+    return Payee(
+        name=config.get("PLATFORM_PAYEE_NAME", ""),
+        promptpay_id=config.get("PLATFORM_PROMPTPAY_ID", ""),
+        bank=config.get("PLATFORM_BANK", ""),
+        account_no=config.get("PLATFORM_BANK_ACCOUNT_NO", ""),
+        is_platform=True,
+    )
+
+
+def slip_payment(order):
+    """The order's latest transfer payment that carries a slip, or None."""
+    for payment in reversed(order.payments):
+        if payment.method == PaymentMethod.TRANSFER and payment.slip_key:
+            return payment
+    return None
+
+
+def _clean_jpeg(data):
+    """Upload bytes as a metadata-free JPEG no larger than MAX_SLIP_EDGE, or SlipError."""
+    try:
+        image = images.open_image(data)
+    except images.ImageRejected as error:
+        raise SlipError(IMAGE_MESSAGES.get(error.reason, IMAGE_MESSAGES["format"])) from error
+    image.thumbnail((MAX_SLIP_EDGE, MAX_SLIP_EDGE))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue()
+
+
+def _relative(key):
+    return f"{SLIP_FOLDER}/{key}.jpg"
+
+
+def submit_slip(order, data, now=None):
+    """Store a slip photo for a transfer order and mark its payment SUBMITTED; the payment.
+
+    Raises SlipError when the order takes no slip (not a transfer, already
+    paid or closed) or the file is not a picture we accept. Flushes; the
+    caller commits (the file is removed again if the transaction rolls back).
+    """
+    now = now or datetime.now(UTC)
+    service._lock_order(order)  # a leader's decision on the same payment waits for us
+    if not can_submit(order):
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise SlipError(gettext("This order is no longer waiting for a payment."))
+        raise SlipError(gettext("This order is not paid by transfer."))
+    if not data:
+        raise SlipError(gettext("Choose a photo of your transfer slip."))
+    jpeg = _clean_jpeg(data)
+
+    payment = service.open_payment(order, PaymentMethod.TRANSFER)
+    if payment is None:
+        payment = service.new_payment(order, PaymentMethod.TRANSFER)
+    old_key = payment.slip_key
+    key = secrets.token_hex(16)
+    images.save_bytes(_relative(key), jpeg)
+    db.session.info.setdefault(_WRITTEN, []).append(_relative(key))
+    states.change_payment(payment, PaymentStatus.SUBMITTED)
+    payment.slip_key = key
+    payment.slip_uploaded_at = now
+    # A new slip is a new question for the leader: the last answer no longer applies
+    # (the rejection stays in the audit log).
+    payment.decided_by_id = None
+    payment.decided_at = None
+    payment.decision_note = ""
+    db.session.flush()
+    if old_key:
+        images.delete_stored_file(_relative(old_key))
+    return payment
+
+
+def slip_path(payment):
+    """The stored file of a payment's slip, or None (no slip, or the file is gone).
+
+    For views that have already checked who may see it (the buyer, the group's leader).
+    """
+    if not payment.slip_key:
+        return None
+    try:
+        path = images.media_path(_relative(payment.slip_key), within=SLIP_FOLDER)
+    except FileNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def send_slip(payment):
+    """The slip image as a private, never-cached response (404 when there is none)."""
+    path = slip_path(payment)
+    if path is None:
+        abort(404)
+    # Read whole (a slip is at most a few hundred kB): no file handle outlives the request.
+    response = Response(path.read_bytes(), mimetype="image/jpeg")
+    response.headers["Content-Disposition"] = f'inline; filename="slip-{payment.id}.jpg"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_written(session):
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_written(session, previous_transaction):
+    """A slip stored by a transaction that rolled back belongs to no payment: remove it."""
+    if previous_transaction.parent is not None:
+        return
+    for relative in session.info.pop(_WRITTEN, []):
+        with contextlib.suppress(FileNotFoundError, RuntimeError):
+            images.media_path(relative, within=SLIP_FOLDER).unlink(missing_ok=True)

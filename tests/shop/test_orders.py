@@ -1,0 +1,350 @@
+"""The order page: who may open it, cancelling, expiry on access, transfer slips, history."""
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import OrderStatus, Payment, PaymentStatus
+from marketplace.orders import service, slips, states, stock
+
+from ..office.pictures import jpeg_with_gps_and_rotation, picture, png_bomb_header
+from .buying import english, html, post, stripe_stub
+
+__all__ = ["english", "stripe_stub"]  # the fixtures, used by name
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def order(make):
+    """A guest's unpaid transfer order of 2 units (5 in stock)."""
+    product = make.product(stock=5)
+    placed = make.order({product.variants[0]: 2})
+    db.session.commit()
+    placed.variant_id = product.variants[0].id
+    return placed
+
+
+def _page(order, **values):
+    token = service.order_token(order)
+    query = "&".join(f"{k}={v}" for k, v in {"token": token, **values}.items())
+    return f"/orders/{order.reference}?{query}"
+
+
+def _send_slip(client, order, data, name="slip.jpg", token=True):
+    fields = {"slip": (io.BytesIO(data), name)}
+    if token:
+        fields["token"] = service.order_token(order)
+    return post(
+        client,
+        f"/orders/{order.reference}/slip",
+        fields,
+        page=_page(order),
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.fixture
+def new_slip_files(app):
+    """The slip files written since the test began (the upload folder lives for the session)."""
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "slips"
+
+    def files():
+        return set(folder.glob("*")) if folder.exists() else set()
+
+    before = files()
+    return lambda: sorted(files() - before)
+
+
+# -- who may see it ------------------------------------------------------------------------
+
+
+def test_the_mailed_link_opens_the_order(client, order):
+    response = client.get(_page(order))
+    assert response.status_code == 200
+    assert order.reference in html(response)
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("token", ["", "nonsense", "eyJvIjoiTVAtWFhYWC1YWFhYIn0.abc"])
+def test_a_missing_or_bad_token_is_404(client, order, token):
+    assert client.get(f"/orders/{order.reference}?token={token}").status_code == 404
+
+
+def test_a_token_for_another_order_is_404(client, make, order):
+    other = make.order({make.product(stock=3).variants[0]: 1})
+    db.session.commit()
+    token = service.order_token(other)
+    assert client.get(f"/orders/{order.reference}?token={token}").status_code == 404
+    assert client.get("/orders/MP-NONE-NONE?token=x").status_code == 404
+    assert client.get("/orders/" + "A" * 500).status_code == 404
+
+
+def test_the_owner_signed_in_needs_no_token_and_strangers_get_404(client, auth, make, make_user):
+    owner = make_user("owner@example.com")
+    make_user("stranger@example.com")
+    placed = make.order({make.product(stock=3).variants[0]: 1}, user=owner)
+    db.session.commit()
+    path = f"/orders/{placed.reference}"
+    assert client.get(path).status_code == 404
+    auth.login("owner@example.com")
+    assert client.get(path).status_code == 200
+    auth.logout()
+    auth.login("stranger@example.com")
+    assert client.get(path).status_code == 404
+    assert client.get(path + "/slip").status_code == 404
+    response = post(client, path + "/cancel", page="/cart")
+    assert response.status_code == 404
+    assert placed.status == OrderStatus.PENDING_PAYMENT
+
+
+# -- cancel and expiry ---------------------------------------------------------------------
+
+
+def test_cancel_while_unpaid_gives_the_stock_back(client, order, outbox):
+    assert stock.variant_available(order.variant_id) == 3
+    token = service.order_token(order)
+    response = post(client, f"/orders/{order.reference}/cancel", {"token": token}, page="/cart")
+    assert response.status_code == 303
+    assert f"token={token}" in response.headers["Location"]
+    db.session.refresh(order)
+    assert order.status == OrderStatus.CANCELLED
+    assert stock.variant_available(order.variant_id) == 5
+    assert "cancelled" in html(client.get(_page(order)))
+    assert [m.to for m in outbox] == ["buyer@example.com"]
+    # Twice is harmless.
+    post(client, f"/orders/{order.reference}/cancel", {"token": token}, page="/cart")
+    assert stock.variant_available(order.variant_id) == 5
+
+
+def test_cancel_without_the_token_is_404(client, order):
+    response = post(client, f"/orders/{order.reference}/cancel", page="/cart")
+    assert response.status_code == 404
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_paid_order_cannot_be_cancelled_by_the_buyer(client, make):
+    placed = make.order({make.product(stock=3).variants[0]: 1}, paid=True)
+    db.session.commit()
+    page = html(client.get(_page(placed)))
+    assert "Cancel this order" not in page
+    token = service.order_token(placed)
+    response = post(client, f"/orders/{placed.reference}/cancel", {"token": token}, page="/cart")
+    assert response.status_code == 303
+    db.session.refresh(placed)
+    assert placed.status == OrderStatus.PAID
+    assert "can no longer be cancelled" in html(client.get(_page(placed)))
+
+
+def test_an_overdue_order_expires_when_its_page_is_opened(client, order):
+    order.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    page = html(client.get(_page(order)))
+    db.session.refresh(order)
+    assert order.status == OrderStatus.EXPIRED
+    assert "went back on sale" in page
+    assert stock.variant_available(order.variant_id) == 5
+
+
+# -- paying --------------------------------------------------------------------------------
+
+
+def test_pay_now_reopens_the_stripe_page(client, make, stripe_stub):
+    placed = make.order({make.product(stock=3).variants[0]: 1}, payment_method="stripe")
+    db.session.commit()
+    assert "Pay now" in html(client.get(_page(placed)))
+    token = service.order_token(placed)
+    for _ in range(2):
+        response = post(client, f"/orders/{placed.reference}/pay", {"token": token}, page="/cart")
+        assert response.status_code == 303
+        assert response.headers["Location"].startswith("https://checkout.stripe.test/")
+    assert stripe_stub.calls == [placed.reference] * 2
+
+
+def test_pay_now_on_a_transfer_order_changes_nothing(client, order, stripe_stub):
+    token = service.order_token(order)
+    response = post(client, f"/orders/{order.reference}/pay", {"token": token}, page="/cart")
+    assert response.status_code == 303
+    assert "/orders/" in response.headers["Location"]
+    assert stripe_stub.calls == []
+
+
+def test_transfer_instructions_name_the_groups_account(client, make):
+    group = make.group(
+        promptpay_id="0812345678",
+        payout_bank="ธ.ก.ส.",
+        payout_account_name="กลุ่มหอมแผ่นดิน",
+        payout_account_no="020-1-23456-7",
+    )
+    placed = make.order({make.product(group=group, stock=3).variants[0]: 1})
+    db.session.commit()
+    page = html(client.get(_page(placed)))
+    for text in ("0812345678", "ธ.ก.ส.", "กลุ่มหอมแผ่นดิน", "020-1-23456-7", "Send the slip"):
+        assert text in page
+
+
+# -- transfer slips ------------------------------------------------------------------------
+
+
+def test_a_good_slip_is_stored_privately_without_metadata(new_slip_files, client, order):
+    response = _send_slip(client, order, jpeg_with_gps_and_rotation(size=(60, 40)))
+    assert response.status_code == 303
+    payment = db.session.scalars(select(Payment)).one()
+    assert payment.status == PaymentStatus.SUBMITTED
+    assert payment.slip_uploaded_at is not None
+    files = new_slip_files()
+    assert [f.name for f in files] == [f"{payment.slip_key}.jpg"]
+    assert slips.slip_path(payment) == files[0].resolve()
+    with Image.open(files[0]) as stored:
+        assert stored.format == "JPEG"
+        assert stored.size == (40, 60)  # the EXIF rotation applied
+        assert not stored.getexif()  # GPS and camera gone
+    # The buyer sees it; the public media route does not serve it.
+    response = client.get(f"/orders/{order.reference}/slip?token={service.order_token(order)}")
+    assert response.status_code == 200
+    assert response.mimetype == "image/jpeg"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert client.get(f"/media/slips/{payment.slip_key}.jpg").status_code == 404
+    page = html(client.get(_page(order)))
+    assert "waiting for the group" in page
+    assert "Cancel this order" not in page
+
+
+def test_a_submitted_slip_keeps_the_order_from_expiring(client, order):
+    _send_slip(client, order, picture("PNG", size=(30, 30)), name="slip.png")
+    order.expires_at = datetime.now(UTC) - timedelta(hours=1)
+    db.session.commit()
+    client.get(_page(order))
+    db.session.refresh(order)
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+NOT_A_PHOTO = "This file is not a photo we can use"
+BAD_FILES = [
+    pytest.param(b"", "empty.jpg", "Choose a photo of your transfer slip", id="empty"),
+    pytest.param(b"%PDF-1.4\n%%EOF\n", "slip.pdf", NOT_A_PHOTO, id="pdf"),
+    pytest.param(b"<svg xmlns='http://www.w3.org/2000/svg'/>", "slip.svg", NOT_A_PHOTO, id="svg"),
+    pytest.param(picture("JPEG", (200, 100))[:300], "half.jpg", NOT_A_PHOTO, id="truncated"),
+    pytest.param(picture("GIF", (20, 20)), "slip.gif", NOT_A_PHOTO, id="gif"),
+    pytest.param(png_bomb_header(), "bomb.png", "too many pixels", id="bomb"),
+]
+
+
+@pytest.mark.parametrize(("data", "name", "message"), BAD_FILES)
+def test_a_bad_slip_gets_a_message_and_stores_nothing(
+    new_slip_files, client, order, data, name, message
+):
+    response = _send_slip(client, order, data, name=name)
+    assert response.status_code == 400
+    assert message in html(response)
+    assert db.session.scalars(select(Payment)).first() is None
+    assert new_slip_files() == []
+
+
+def test_a_slip_without_a_file_field_gets_a_message(client, order):
+    token = service.order_token(order)
+    response = post(client, f"/orders/{order.reference}/slip", {"token": token}, page="/cart")
+    assert response.status_code == 400
+    assert "Choose a photo of your transfer slip" in html(response)
+
+
+def test_an_upload_over_the_size_limit_is_413(app, new_slip_files, client, order, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50_000)
+    response = _send_slip(client, order, b"\xff\xd8" + b"0" * 60_000)
+    assert response.status_code == 413
+    assert new_slip_files() == []
+
+
+def test_a_rejected_slip_can_be_replaced(new_slip_files, client, order):
+    _send_slip(client, order, picture("JPEG", size=(50, 50)))
+    payment = db.session.scalars(select(Payment)).one()
+    first_key = payment.slip_key
+    states.change_payment(payment, PaymentStatus.REJECTED)
+    payment.decision_note = "ยอดเงินไม่ตรง"
+    db.session.commit()
+    page = html(client.get(_page(order)))
+    assert "ยอดเงินไม่ตรง" in page
+    assert "Send a new slip" in page
+
+    response = _send_slip(client, order, picture("PNG", size=(50, 50)), name="again.png")
+    assert response.status_code == 303
+    db.session.refresh(payment)
+    assert payment.status == PaymentStatus.SUBMITTED
+    assert payment.slip_key != first_key
+    assert payment.decision_note == ""
+    assert [f.name for f in new_slip_files()] == [f"{payment.slip_key}.jpg"]  # old one gone
+    assert db.session.scalars(select(Payment)).all() == [payment]
+
+
+def test_no_slip_for_a_stripe_or_closed_order(new_slip_files, client, make):
+    by_card = make.order({make.product(stock=3).variants[0]: 1}, payment_method="stripe")
+    db.session.commit()
+    response = _send_slip(client, by_card, picture())
+    assert response.status_code == 400
+    assert "not paid by transfer" in html(response)
+    closed = make.order({make.product(stock=3).variants[0]: 1})
+    service.cancel_order(closed)
+    db.session.commit()
+    response = _send_slip(client, closed, picture())
+    assert response.status_code == 400
+    assert "no longer waiting for a payment" in html(response)
+    assert new_slip_files() == []
+
+
+def test_a_stored_slip_is_removed_when_the_transaction_rolls_back(new_slip_files, order):
+    slips.submit_slip(order, picture())
+    assert len(new_slip_files()) == 1
+    db.session.rollback()
+    assert new_slip_files() == []
+
+
+# -- history -------------------------------------------------------------------------------
+
+
+def test_history_lists_the_buyers_own_orders(client, auth, make, make_user):
+    buyer = make_user("buyer2@example.com")
+    product = make.product(stock=10)
+    mine = [make.order({product.variants[0]: 1}, user=buyer) for _ in range(2)]
+    theirs = make.order({product.variants[0]: 1})
+    db.session.commit()
+    response = client.get("/account/orders")
+    assert response.status_code == 302
+    assert "/account/sign-in" in response.headers["Location"]
+    auth.login("buyer2@example.com")
+    page = html(client.get("/account/orders"))
+    for placed in mine:
+        assert placed.reference in page
+    assert theirs.reference not in page
+    assert 'href="/account/orders"' in page  # in the header
+
+
+def test_an_empty_history(client, auth, make_user):
+    make_user("new@example.com")
+    db.session.commit()
+    auth.login("new@example.com")
+    assert "You have not ordered anything yet." in html(client.get("/account/orders"))
+
+
+def test_the_placed_mail_tells_where_to_transfer(make, outbox):
+    from marketplace.orders import notify
+
+    group = make.group(promptpay_id="0812345678", payout_account_name="กลุ่มหอมแผ่นดิน")
+    placed = make.order({make.product(group=group, stock=3).variants[0]: 1})
+    notify.order_placed(placed)
+    db.session.commit()
+    body = outbox[0].body
+    assert "0812345678" in body and "กลุ่มหอมแผ่นดิน" in body
+    assert f"/orders/{placed.reference}?token=" in body
+
+
+def test_back_from_stripe_the_page_says_the_payment_is_being_confirmed(client, make):
+    placed = make.order({make.product(stock=3).variants[0]: 1}, payment_method="stripe")
+    db.session.commit()
+    page = html(client.get(_page(placed, checkout="success")))
+    assert "waiting for the payment service to confirm" in page
+    page = html(client.get(_page(placed, checkout="cancel")))
+    assert "You left the payment page" in page
