@@ -14,6 +14,8 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models.accounts import AuditLog, User
 from ..models.catalog import ProducerGroup
+from ..office.order_forms import RejectSlipForm
+from ..orders import fulfilment, slips
 from .forms import (
     AuditFilterForm,
     ConfirmForm,
@@ -369,3 +371,78 @@ def audit_log():
     page = db.paginate(query, page=_page(), per_page=PAGE_SIZE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, page=page, args=args)
+
+
+# -- transfers to the platform's account -------------------------------------------------
+
+
+def _transfer_back():
+    return redirect(url_for("admin.transfers"), code=303)
+
+
+@blueprint.get("/transfers")
+def transfers():
+    """Slips of orders from several groups, paid to the platform's account, awaiting a decision."""
+    page = fulfilment.platform_transfers_waiting(page=_page(), per_page=PAGE_SIZE)
+    return render_template(
+        "admin/transfers.html",
+        page=page,
+        confirm_form=ConfirmForm(formdata=None),
+        reject_form=RejectSlipForm(formdata=None),
+    )
+
+
+@blueprint.get("/transfers/<int:payment_id>/slip")
+def transfer_slip(payment_id):
+    """The slip photo of a transfer to the platform's account."""
+    try:
+        payment = fulfilment.get_platform_transfer(payment_id)
+    except fulfilment.NotFound:
+        abort(404)
+    return slips.send_slip(payment)
+
+
+def _decide_transfer(payment_id, accepted):
+    try:
+        fulfilment.get_platform_transfer(payment_id)
+    except fulfilment.NotFound:
+        abort(404)
+    form = ConfirmForm() if accepted else RejectSlipForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return _transfer_back()
+    reason = "" if accepted else form.reason.data
+    try:
+        paid = fulfilment.decide_platform_transfer(
+            payment_id, accepted, reason=reason, actor=current_user
+        )
+    except fulfilment.FulfilmentError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _transfer_back()
+    db.session.commit()
+    if not accepted:
+        flash(_("Slip rejected; the buyer has been told and may send another."), "success")
+    elif paid:
+        flash(_("Transfer confirmed: the order is paid."), "success")
+    else:
+        flash(
+            _(
+                "The payment is recorded, but the order had closed and its products are "
+                "no longer in stock: refund the buyer."
+            ),
+            "warning",
+        )
+    return _transfer_back()
+
+
+@blueprint.post("/transfers/<int:payment_id>/confirm")
+def transfer_confirm(payment_id):
+    """The money arrived in the platform's account: the order is paid."""
+    return _decide_transfer(payment_id, True)
+
+
+@blueprint.post("/transfers/<int:payment_id>/reject")
+def transfer_reject(payment_id):
+    """The money did not arrive: the buyer is told why and may upload another slip."""
+    return _decide_transfer(payment_id, False)

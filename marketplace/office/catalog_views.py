@@ -27,6 +27,7 @@ from ..catalog.service import CatalogError, NotFound
 from ..extensions import db
 from ..media import send_evidence
 from ..models import ClaimStatus, ProducerGroup, ProductStatus
+from ..orders.fulfilment import FulfilmentError, update_shipping
 from .blueprint import (
     blueprint,
     current_group,
@@ -118,6 +119,8 @@ def profile():
     if request.method == "GET":
         form = ProfileForm(obj=group)
         form.moo.data = str(group.moo) if group.moo else ""
+        form.shipping_flat.data = service.format_price(group.shipping_flat_satang)
+        form.shipping_per_kg.data = service.format_price(group.shipping_per_kg_satang)
         return render_template("office/profile_form.html", form=form, group=group)
     form = ProfileForm()
     if form.update_areas.data:
@@ -125,7 +128,10 @@ def profile():
     if form.validate_on_submit():
         try:
             service.update_group_profile(group, **form.values())
-        except CatalogError as error:
+            shipping = form.shipping_values()
+            if shipping is not None:
+                update_shipping(group, actor=current_user, **shipping)
+        except (CatalogError, FulfilmentError) as error:
             db.session.rollback()
             _show_error(form, error)
         else:

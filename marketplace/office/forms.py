@@ -353,6 +353,30 @@ class ProfileForm(FlaskForm):
         _l("PromptPay ID"), validators=[Length(max=20)], render_kw={"inputmode": "numeric"}
     )
 
+    # Shipping and pickup (orders.fulfilment.update_shipping). The hidden marker says the
+    # form carried this fieldset: a post without it leaves the settings as they are.
+    shipping_section = HiddenField(default="1")
+    ships = BooleanField(_l("We ship orders"))
+    shipping_flat = StringField(
+        _l("Shipping fee per parcel, in baht"),
+        validators=[Length(max=40)],
+        description=_l("Charged once per order from your group, e.g. 50."),
+        render_kw={"inputmode": "decimal"},
+    )
+    shipping_per_kg = StringField(
+        _l("Shipping per kilogram, in baht"),
+        validators=[Length(max=40)],
+        description=_l("Added for every started kilogram, e.g. 20; 0 for none."),
+        render_kw={"inputmode": "decimal"},
+    )
+    offers_pickup = BooleanField(_l("Buyers may pick up orders at the group"))
+    pickup_note_th = TextAreaField(
+        _l("Where and when to pick up, in Thai"), validators=[Length(max=300)]
+    )
+    pickup_note_en = TextAreaField(
+        _l("Where and when to pick up, in English"), validators=[Length(max=300)]
+    )
+
     FIELDS = (
         "story_th",
         "story_en",
@@ -377,3 +401,16 @@ class ProfileForm(FlaskForm):
     def values(self):
         """The fields as the service takes them."""
         return {name: self[name].data or "" for name in self.FIELDS}
+
+    def shipping_values(self):
+        """The shipping fields as `orders.fulfilment.update_shipping` takes them, or None."""
+        if (self.shipping_section.raw_data or [""])[0] != "1":
+            return None
+        return {
+            "ships": bool(self.ships.data),
+            "shipping_flat": self.shipping_flat.data or "",
+            "shipping_per_kg": self.shipping_per_kg.data or "",
+            "offers_pickup": bool(self.offers_pickup.data),
+            "pickup_note_th": self.pickup_note_th.data or "",
+            "pickup_note_en": self.pickup_note_en.data or "",
+        }
