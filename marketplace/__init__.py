@@ -66,6 +66,8 @@ def register_blueprints(app):
     from .media import blueprint as media
     from .office import blueprint as office
     from .officer.views import blueprint as officer
+    from .orders.views import blueprint as payments
+    from .reports_views import blueprint as reports
     from .shop.search import blueprint as search
     from .shop.views import blueprint as shop
 
@@ -76,6 +78,8 @@ def register_blueprints(app):
     app.register_blueprint(admin)
     app.register_blueprint(office)
     app.register_blueprint(officer)
+    app.register_blueprint(reports)
+    app.register_blueprint(payments)  # Stripe's webhook
 
 
 def register_template_helpers(app):
@@ -117,13 +121,18 @@ def register_security_headers(app):
 
     @app.after_request
     def add_headers(response):
+        from .orders.payments import checkout_origins
+
+        # The pay button's POST is answered with a redirect to Stripe's hosted page, and
+        # Chromium applies form-action to that redirect too: Stripe's origin must be listed.
+        form_action = " ".join(["'self'", *checkout_origins()])
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            "frame-ancestors 'none'; base-uri 'self'; form-action " + form_action,
         )
         if request.is_secure:
             response.headers.setdefault(

@@ -259,6 +259,8 @@ def translate_compile():
 
 def register(app):
     """Attach every command group to the app."""
+    from fakestripe.cli import flask_command as fake_stripe_command
+
     from .catalog.search_cli import search_cli
     from .impact.cli import report_cli
     from .orders.cli import orders_cli
@@ -269,3 +271,4 @@ def register(app):
     app.cli.add_command(search_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(fake_stripe_command)  # a local fake Stripe for the demo and tests

@@ -11,7 +11,7 @@ A part is a module `tests/matrix_<area>.py` with:
 `test_role_matrix.py` finds every part by its file name and merges it in.
 """
 
-BACK_OFFICE = ("admin", "office", "officer")
+BACK_OFFICE = ("admin", "office", "officer", "reports")
 
 ROLES = (
     "anonymous",

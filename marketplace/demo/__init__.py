@@ -12,6 +12,10 @@ Choices worth knowing:
 - Certificates meant to be current get end dates counted from the day of
   loading; one PGS certificate ends yesterday, so the storefront always has a
   verified claim that shows as expired.
+- A year of sales is placed through the real checkout and paid through
+  `orders.service.mark_paid` with backdated times, so the ledger is posted
+  by the same code as real sales (see `ledger.py` here); share rules, raw
+  material bought from households, wages and payouts fill in the rest.
 - Personal data of households is invented; `registry_ref_hash` is the SHA-256
   of a fake, deliberately invalid ID number (Thai IDs never start with 0).
 """
@@ -33,15 +37,19 @@ from ..models import (
     Household,
     HouseholdAssessment,
     HouseholdPersonal,
+    LedgerEntry,
     Lot,
     LotContribution,
+    Order,
     PovertyClass,
     ProducerGroup,
     Product,
     ProductImage,
+    ShareRule,
     Variant,
 )
 from . import data, photos
+from . import ledger as ledger_demo
 
 SEED = 2569
 BANK = "ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร (ธ.ก.ส.)"
@@ -95,6 +103,9 @@ class _Loader:
         self.lot_numbers = {}
         self.photo_jobs = []
         self.trajectory = 0
+        self.groups = {}  # slug → (group, its households)
+        self.products = {}  # slug → (group, product)
+        self.lots = []
 
     def load(self):
         for position, (slug, name_th, name_en) in enumerate(data.CATEGORIES):
@@ -104,6 +115,7 @@ class _Loader:
         for spec in data.GROUPS:
             self.add_group(spec)
         db.session.flush()
+        ledger_demo.add_ledger(self)
         self.add_photos()
 
     def summary(self):
@@ -119,6 +131,9 @@ class _Loader:
             "assessments": HouseholdAssessment,
             "contributions": LotContribution,
             "claims": Claim,
+            "share rules": ShareRule,
+            "orders": Order,
+            "ledger entries": LedgerEntry,
         }
         return {
             name: db.session.scalar(select(func.count()).select_from(model))
@@ -170,6 +185,7 @@ class _Loader:
         households = [self.add_household(spec, group) for _ in range(spec["households"])]
         for product in spec["products"]:
             self.add_product(spec, group, product, households)
+        self.groups[spec["slug"]] = (group, households)
 
     def add_household(self, spec, group):
         rng = self.rng
@@ -245,6 +261,7 @@ class _Loader:
             created_at=datetime.combine(first_batch, time(3, 0), tzinfo=UTC),
         )
         db.session.add(product)
+        self.products[spec["slug"]] = (group, product)
         for claim in spec.get("claims", ()):
             self.add_claim(claim, product=product)
         lots = {}
@@ -265,6 +282,7 @@ class _Loader:
                 lot = self.add_lot(group_spec, spec, variant, batch_index, quantity, available)
                 self.add_contributions(spec, lot, grams, households)
                 lots[suffix, batch_index] = lot
+                self.lots.append(lot)
         for suffix, batch_index, claim in spec.get("lot_claims", ()):
             self.add_claim(claim, lot=lots[suffix, batch_index])
         for index, (scene, options, alt_th, alt_en) in enumerate(spec["photos"]):

@@ -2052,3 +2052,59 @@ GROUPS = [
         ],
     },
 ]
+
+
+# ---------------------------------------------------------------------------- the ledger
+# Share rules by product slug: versions of (in force from, {role: "60%" or baht per unit},
+# platform fee in percent, note). Products not listed here have no rule: their sales go to
+# the group fund (bamboo winnowing trays, to show that case).
+SHARE_RULES = {
+    "black-sticky-rice-doi-ngam": [
+        (date(2025, 11, 1), {R.GROWER: "55%", R.PACKER: "5"}, "3", "มติที่ประชุมกลุ่ม ต.ค. 2568"),
+        (date(2026, 5, 1), {R.GROWER: "60%", R.PACKER: "5"}, "3", "เพิ่มส่วนผู้ปลูกหลังขายได้ดี"),
+    ],
+    "japanese-rice-phan": [(date(2025, 11, 1), {R.GROWER: "60%"}, "3", "")],
+    "japanese-brown-rice-phan": [(date(2025, 11, 1), {R.GROWER: "60%"}, "3", "")],
+    "handwoven-doormat-stripes": [(date(2025, 11, 1), {R.WEAVER: "70%", R.DYER: "10%"}, "3", "")],
+    "handwoven-doormat-round": [(date(2025, 11, 1), {R.WEAVER: "70%", R.DYER: "10%"}, "3", "")],
+    "dried-karen-chili": [(date(2025, 11, 1), {R.GROWER: "65%"}, "3", "")],
+    "karen-chili-powder": [(date(2025, 11, 1), {R.PROCESSOR: "20%", R.PACKER: "2"}, "3", "")],
+    "karen-chili-paste": [(date(2025, 11, 1), {R.PROCESSOR: "25%"}, "3", "")],
+    "karen-hill-rice": [(date(2025, 11, 1), {R.GROWER: "65%"}, "3", "")],
+    "karen-chili-salt": [(date(2025, 11, 1), {R.PROCESSOR: "30%"}, "3", "")],
+    "tai-lue-sarong-nam-lai": [(date(2025, 11, 1), {R.WEAVER: "60%", R.DYER: "15%"}, "3", "")],
+    "natural-dye-cotton-scarf": [(date(2025, 11, 1), {R.WEAVER: "55%", R.DYER: "20%"}, "3", "")],
+    "tai-lue-tote-bag": [(date(2025, 11, 1), {R.WEAVER: "60%"}, "3", "")],
+    "mo-hom-shirt": [(date(2025, 11, 1), {R.DYER: "40%", R.PROCESSOR: "50"}, "3", "")],
+    "indigo-shibori-scarf": [(date(2025, 11, 1), {R.DYER: "65%"}, "3", "")],
+    "indigo-table-runner": [(date(2025, 11, 1), {R.DYER: "65%"}, "3", "")],
+    "huai-kaeo-arabica-medium-roast": [
+        (date(2025, 11, 1), {R.GROWER: "50%", R.PROCESSOR: "15"}, "3", ""),
+    ],
+    "coffee-drip-bags": [(date(2025, 11, 1), {R.PROCESSOR: "30%"}, "3", "")],
+    "miang-tea-leaves": [(date(2025, 11, 1), {R.GROWER: "60%"}, "3", "")],
+    "longan-blossom-honey": [(date(2025, 11, 1), {R.GROWER: "70%"}, "3", "")],
+    "herbal-balm-plai": [(date(2025, 11, 1), {R.PROCESSOR: "35%"}, "3", "")],
+    "herbal-compress-balls": [(date(2025, 11, 1), {R.PROCESSOR: "40%"}, "0", "")],
+    "bamboo-sticky-rice-basket": [(date(2025, 11, 1), {R.WEAVER: "75%"}, "0", "")],
+}
+
+# Raw material the groups buy from their member households, once a month over the
+# last year: group slug → (what, unit, price per unit in baht, (least, most) per purchase).
+RAW_MATERIALS = {
+    "karen-chili-huai-phueng": ("พริกกะเหรี่ยงสด / fresh Karen chili", "kg", 80, (15, 45)),
+    "hom-phaendin": ("ข้าวเปลือกเหนียวดำ / black paddy rice", "kg", 18, (60, 200)),
+    "mo-hom-thung-hong": ("ใบห้อมสด / fresh indigo leaves", "kg", 25, (20, 80)),
+    "thung-phueng-honey-herbs": ("ไพลสด / fresh plai root", "kg", 30, (10, 40)),
+}
+# A day of packing or milling paid as a wage: baht per day.
+DAY_WAGE = 350
+
+# Buyers of the demo orders (invented), with real postal areas.
+BUYERS = [
+    ("สมใจ รักดี", "somjai@example.org", "0811110001", "12/3 ซอยลาดพร้าว 15", "10", "1030", "103002", "10900"),
+    ("Anna Keller", "anna.keller@example.org", "0811110002", "88 ถนนนิมมานเหมินท์", "50", "5001", "500105", "50100"),
+    ("ประภา ศรีสุข", "prapa@example.org", "0811110003", "5 หมู่ 2", "57", "5701", "570101", "57000"),
+    ("Tom Baker", "tom.baker@example.org", "0811110004", "101 ถนนสุขุมวิท", "10", "1039", "103901", "10110"),
+    ("วิไล ใจงาม", "wilai@example.org", "0811110005", "45 ถนนมิตรภาพ", "40", "4001", "400101", "40000"),
+]

@@ -84,3 +84,13 @@ class HouseholdImportForm(FlaskForm):
     """A CSV file of households, in the template's columns."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+
+
+class HouseholdEraseForm(FlaskForm):
+    """Confirm erasing a household's personal data by typing its code."""
+
+    confirm = StringField(
+        _l("Type the household's code to confirm"),
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
+    )

@@ -8,6 +8,11 @@ Who sees what (decided here, shown by the templates through `can_see_names`):
   support work does not need a household's name (PDPA data minimisation).
 Only the leader adds, edits or imports households, since that means entering
 personal data. Poverty assessments are never shown in the office.
+
+PDPA rights, also the leader's alone: the access export (everything the group
+holds about a household, as JSON: name, contributions, payments; never
+assessments) and erasure of its personal data, after typing its code to
+confirm. Both are audited (`impact.privacy`).
 """
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -18,8 +23,9 @@ from ..accounts.audit import audit_personal_data_view
 from ..csv_import import CsvImportError
 from ..extensions import db
 from ..impact import households as domain
+from ..impact import privacy
 from .blueprint import blueprint, current_group, sees_household_names
-from .household_forms import HouseholdForm, HouseholdImportForm
+from .household_forms import HouseholdEraseForm, HouseholdForm, HouseholdImportForm
 
 PAGE_SIZE = 50
 
@@ -211,3 +217,62 @@ def households_template():
             "Cache-Control": "no-store",
         },
     )
+
+
+@blueprint.get("/<group_slug>/households/<int:household_id>/export.json")
+def household_export(household_id):
+    """Everything the group holds about a household, as JSON (leader only, audited)."""
+    _require_group_leader()
+    try:
+        household, data = privacy.group_export(current_group(), household_id)
+    except domain.HouseholdNotFound:
+        abort(404)
+    db.session.commit()
+    return Response(
+        privacy.export_bytes(data),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="household-{household.code}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _render_erase(household, form, status=200):
+    return (
+        render_template(
+            "office/household_erase.html", group=current_group(), household=household, form=form
+        ),
+        status,
+    )
+
+
+@blueprint.route("/<group_slug>/households/<int:household_id>/erase", methods=["GET", "POST"])
+def household_erase(household_id):
+    """Erase a household's personal data, after typing its code to confirm (leader only)."""
+    _require_group_leader()
+    household = _group_household_or_404(household_id)
+    if request.method == "GET":
+        return _render_erase(household, HouseholdEraseForm(formdata=None))
+    form = HouseholdEraseForm()
+    if not form.validate_on_submit():
+        return _render_erase(household, form, status=400)
+    try:
+        _household, erased = privacy.erase_group_household(
+            current_group(), household.id, form.confirm.data
+        )
+    except privacy.ErasureError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return _render_erase(household, form, status=400)
+    db.session.commit()
+    if erased:
+        flash(
+            _("The personal data of household %(code)s was erased.", code=household.code), "success"
+        )
+    else:
+        flash(
+            _("The personal data of household %(code)s was already erased.", code=household.code),
+            "info",
+        )
+    return redirect(url_for("office.households"), code=303)

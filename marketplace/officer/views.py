@@ -5,7 +5,6 @@ areas (`catalog.claim_review`, `impact.households`): anything outside them is 40
 """
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     redirect,
@@ -16,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts import access
 from ..accounts.audit import audit_personal_data_view
 from ..catalog import claim_review
 from ..catalog.claims import claim_subject
@@ -24,18 +22,10 @@ from ..extensions import db
 from ..impact import households as household_domain
 from ..media import send_evidence
 from ..models import ClaimStatus
+from .blueprint import blueprint
 from .forms import ReasonForm, VerifyForm
 
-blueprint = Blueprint("officer", __name__, url_prefix="/officer")
-
 PAGE_SIZE = 50
-# Shown in the browser; anything else (PDFs included) is downloaded, never rendered inline.
-
-
-@blueprint.before_request
-def require_officer():
-    """Only officers with an area (anonymous visitors go to sign in, others get 403)."""
-    access.require_officer()
 
 
 def _claim_or_404(claim_id):

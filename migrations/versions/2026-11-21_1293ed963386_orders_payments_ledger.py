@@ -292,8 +292,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_entry_lot_id'), ['lot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entry_order_line_id'), ['order_line_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entry_refund_line_id'), ['refund_line_id'], unique=False)
-        batch_op.create_index('ix_ledger_group_date', ['group_id', 'occurred_on'], unique=False)
-        batch_op.create_index('ix_ledger_household_date', ['household_id', 'occurred_on'], unique=False)
+        batch_op.create_index('ix_ledger_group_date', ['group_id', 'occurred_on', 'account', 'kind', 'amount_satang'], unique=False)
+        batch_op.create_index('ix_ledger_household_date', ['household_id', 'occurred_on', 'account', 'kind', 'amount_satang'], unique=False)
 
     with op.batch_alter_table('household_assessment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consent_on', sa.Date(), nullable=True))

@@ -1,0 +1,646 @@
+"""Officer reports at province scale: a province report and a full-area export, timed.
+
+    /tmp/venv/bin/python benchmarks/bench_reports.py --db sqlite            # 20,000 households
+    /tmp/venv/bin/python benchmarks/bench_reports.py --db postgresql --full # 235,704 households
+
+It generates a registry like a provincial poverty data system's (at `--full`
+size 235,704 households with 1,039,270 members over 20 northern and
+northeastern provinces, real district and subdistrict codes from geothai),
+about 400 producer groups, their products, lots, paid orders, and 12 months of
+ledger entries (sale shares, group fund, platform fee, raw material, wages,
+payouts: about 5.7 million entries at full size); see `registry_data.py`.
+The database is built with `db.create_all()` and kept between runs: a SQLite
+file under /tmp/bench_reports (or `--sqlite PATH`) or the PostgreSQL database
+`bench_reports` (created when missing; `--pg-url` for another). A database
+that already holds the same size and seed is reused; `--regenerate` forces a
+new one. Generation prints its time, row counts and the database's size.
+
+Then it times, with several runs and the median reported:
+
+- the area report for the largest province over the 12 months
+  (`impact.reports.area_report`), and one district of it;
+- the full-area export of all 20 provinces to CSV and to XLSX
+  (`impact.exports`), written to a temporary file.
+
+- `write_xlsx` for the largest province (every sheet, the report included).
+
+Each report also has one extra run under tracemalloc (peak Python
+allocations) with peak RSS growth (VmHWM, reset through /proc/self/clear_refs
+before the run), and the statements of one run with their execute times. For
+the exports, RSS growth is sampled at 25, 50, 75 and 100 % of the rows
+written, to show that memory stays flat (`--tracemalloc-exports` adds a run
+under tracemalloc). Aim: a province report under 2 s; the export streams in
+constant memory. Figures only, no assertions.
+
+Two proposals can be measured against the same data: `--try-index` adds a
+covering index on ledger_entry (household_id, occurred_on, account, kind,
+amount_satang), dropped again by a run without it; `--try-month-key` makes
+the report bucket months with substr() on SQLite instead of two STRFTIME calls.
+The 1-minute load average is printed at the start and the end: other work on
+the machine slows every figure.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import registry_data  # noqa: E402
+
+DEFAULT_HOUSEHOLDS = 20_000
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_reports"
+SQLITE_FOLDER = Path("/tmp/bench_reports")
+# A proposal measured with --try-index: every column the per-household income query
+# reads, so it is answered from the index alone (no lookup of each ledger row).
+TRY_INDEX = "ix_ledger_household_income"
+TRY_INDEX_COLUMNS = ("household_id", "occurred_on", "account", "kind", "amount_satang")
+
+
+def parse_args(argv=None):
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--households", type=int, default=DEFAULT_HOUSEHOLDS)
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help=f"the registry's size: {registry_data.FULL_HOUSEHOLDS:,} households",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each report")
+    parser.add_argument("--export-rounds", type=int, default=1, help="timed runs of each export")
+    parser.add_argument(
+        "--tracemalloc-exports",
+        action="store_true",
+        help="one more run of each export under tracemalloc (several times slower)",
+    )
+    parser.add_argument("--sqlite", help="SQLite file (default /tmp/bench_reports/…)")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--regenerate", action="store_true", help="ignore a cached database")
+    parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--no-export", action="store_true", help="time the reports only")
+    parser.add_argument(
+        "--try-index",
+        action="store_true",
+        help=f"time with the proposed covering index {TRY_INDEX} (dropped again without it)",
+    )
+    parser.add_argument(
+        "--try-month-key",
+        action="store_true",
+        help="time with the month key computed by substr() on SQLite instead of STRFTIME",
+    )
+    args = parser.parse_args(argv)
+    if args.full:
+        args.households = registry_data.FULL_HOUSEHOLDS
+    return args
+
+
+# -- the database ----------------------------------------------------------------------------
+
+
+def database_url(args):
+    """The benchmark database's URL; a missing PostgreSQL database is created."""
+    if args.db == "sqlite":
+        path = Path(args.sqlite or SQLITE_FOLDER / f"registry-{args.households}.db")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(args.pg_url)
+    if url.database in (None, "", "test", "postgres", "template0", "template1"):
+        sys.exit(f"refusing to use the database {url.database!r}: give --pg-url a bench database")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        )
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+META_TABLE = "bench_meta"
+
+
+def read_meta(db):
+    """What the benchmark wrote about a finished generation, or {} for none."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(db.engine).has_table(META_TABLE):
+        return {}
+    rows = db.session.execute(text(f"SELECT key, value FROM {META_TABLE}")).all()  # noqa: S608
+    db.session.rollback()
+    return dict(rows)
+
+
+def wanted_meta(args):
+    """The generation parameters a reusable database must match."""
+    return {
+        "version": registry_data.GENERATOR_VERSION,
+        "households": str(args.households),
+        "seed": str(args.seed),
+    }
+
+
+def wipe(db, url):
+    """An empty database: the SQLite file removed, or PostgreSQL's public schema recreated."""
+    db.session.remove()
+    db.engine.dispose()
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+
+
+def generate(db, url, args):
+    """Build the schema, bulk-load the data set and record that it is complete."""
+    from sqlalchemy import text
+
+    wipe(db, url)
+    db.create_all()
+    print(f"Generating {args.households:,} households (seed {args.seed}) …", flush=True)
+    start = time.perf_counter()
+    counts, timings = registry_data.load(
+        db.engine, db.metadata, args.households, args.seed, log=lambda s: print(s, flush=True)
+    )
+    total = time.perf_counter() - start
+    meta = wanted_meta(args) | {"seconds": f"{total:.1f}"}
+    meta |= {f"seconds_{name}": f"{value:.1f}" for name, value in timings.items()}
+    meta |= {f"rows_{name}": str(count) for name, count in counts.items()}
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"CREATE TABLE {META_TABLE} (key VARCHAR(40) PRIMARY KEY, value VARCHAR(200))"
+        )
+        connection.execute(
+            text(f"INSERT INTO {META_TABLE} (key, value) VALUES (:key, :value)"),  # noqa: S608
+            [{"key": k, "value": v} for k, v in meta.items()],
+        )
+    print(f"Generated in {total:.1f} s")
+    return meta
+
+
+def proposed_index(db, wanted):
+    """Create or drop the proposed covering index, so each run measures what it says."""
+    from sqlalchemy import Index, inspect
+
+    from marketplace.models import LedgerEntry
+
+    present = any(i["name"] == TRY_INDEX for i in inspect(db.engine).get_indexes("ledger_entry"))
+    index = Index(TRY_INDEX, *(LedgerEntry.__table__.c[c] for c in TRY_INDEX_COLUMNS))
+    with db.engine.begin() as connection:
+        if wanted and not present:
+            start = time.perf_counter()
+            index.create(connection)
+            print(f"Created {TRY_INDEX} in {time.perf_counter() - start:.1f} s")
+        elif present and not wanted:
+            index.drop(connection)
+            print(f"Dropped {TRY_INDEX}")
+    if wanted and db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE ledger_entry")
+
+
+def substr_month_key():
+    """Patch reports._sql_month_key: on SQLite, yyyymm from the ISO text, not two STRFTIMEs."""
+    from sqlalchemy import Integer, cast, func
+
+    from marketplace.impact import reports
+
+    original = reports._sql_month_key
+
+    def month_key(column):
+        if db_dialect() != "sqlite":
+            return original(column)
+        return cast(func.substr(column, 1, 4).op("||")(func.substr(column, 6, 2)), Integer)
+
+    reports._sql_month_key = month_key
+
+
+def db_dialect():
+    """The dialect name of the app's engine."""
+    from marketplace.extensions import db
+
+    return db.engine.dialect.name
+
+
+def database_size(db, url):
+    """Bytes on disk (SQLite file and its WAL, or pg_database_size)."""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        return sum(
+            os.path.getsize(f"{path}{s}") for s in ("", "-wal") if os.path.exists(f"{path}{s}")
+        )
+    from sqlalchemy import text
+
+    size = db.session.scalar(text("SELECT pg_database_size(current_database())"))
+    db.session.rollback()
+    return size
+
+
+def describe(db, models):
+    """What the database holds, counted from the rows themselves."""
+    from sqlalchemy import func, select
+
+    assessment = models.HouseholdAssessment
+    latest = (
+        select(assessment.household_id, func.max(assessment.assessed_on).label("on"))
+        .group_by(assessment.household_id)
+        .subquery()
+    )
+    members = db.session.scalar(
+        select(func.sum(assessment.members)).join(
+            latest,
+            (latest.c.household_id == assessment.household_id)
+            & (latest.c.on == assessment.assessed_on),
+        )
+    )
+    entry = models.LedgerEntry
+    first, last = db.session.execute(
+        select(func.min(entry.occurred_on), func.max(entry.occurred_on))
+    ).one()
+    facts = {
+        "households": db.session.scalar(select(func.count()).select_from(models.Household)),
+        "members (latest assessment)": members,
+        "provinces": db.session.scalar(
+            select(func.count(models.Household.province_code.distinct()))
+        ),
+        "producer groups": db.session.scalar(
+            select(func.count()).select_from(models.ProducerGroup)
+        ),
+        "lots": db.session.scalar(select(func.count()).select_from(models.Lot)),
+        "order lines": db.session.scalar(select(func.count()).select_from(models.OrderLine)),
+        "ledger entries": db.session.scalar(select(func.count()).select_from(entry)),
+    }
+    db.session.rollback()
+    return facts, first, last
+
+
+def largest_province(db, models):
+    """The province with the most households, and its largest district."""
+    from sqlalchemy import func, select
+
+    household = models.Household
+    province, count = db.session.execute(
+        select(household.province_code, func.count())
+        .group_by(household.province_code)
+        .order_by(func.count().desc())
+        .limit(1)
+    ).one()
+    district = db.session.scalar(
+        select(household.district_code)
+        .where(household.province_code == province)
+        .group_by(household.district_code)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    db.session.rollback()
+    return province, count, district
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def rss_kib(field="VmRSS"):
+    """A memory figure of this process from /proc/self/status, in KiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def reset_peak_rss():
+    """Reset VmHWM to the current RSS (Linux 4.0+); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def timed(function, rounds):
+    """Median and spread of wall times (seconds) over `rounds` runs after a warm-up run."""
+    result = function()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return result, times
+
+
+def memory(function):
+    """One run under tracemalloc: (peak Python allocations, peak RSS growth), in MiB."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    before = rss_kib()
+    exact = reset_peak_rss()
+    tracemalloc.start()
+    try:
+        function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    growth = rss_kib("VmHWM") - before if exact else None
+    return peak / 2**20, (growth / 1024 if growth is not None else None)
+
+
+def show(name, times, peak=None, growth=None, extra=""):
+    """One line of figures."""
+    line = (
+        f"  {name:<42} median {statistics.median(times):7.3f} s"
+        f"  (min {min(times):.3f}, max {max(times):.3f}, {len(times)} runs)"
+    )
+    if peak is not None:
+        line += f"  tracemalloc peak {peak:7.1f} MiB"
+    if growth is not None:
+        line += f"  RSS peak growth {growth:7.1f} MiB"
+    print(line + extra, flush=True)
+
+
+def load_average():
+    """The 1-minute load average, to read the figures against (other work on the machine)."""
+    return os.getloadavg()[0]
+
+
+def main(argv=None):
+    """Generate (or reuse) the database, then time the reports and exports."""
+    args = parse_args(argv)
+    url = database_url(args)
+    os.environ["DATABASE_URL"] = url
+    scratch = tempfile.TemporaryDirectory(prefix="bench-reports-")
+    os.environ["MARKETPLACE_INSTANCE"] = scratch.name
+    from marketplace import create_app, models
+    from marketplace.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        meta = read_meta(db)
+        if args.regenerate or any(meta.get(k) != v for k, v in wanted_meta(args).items()):
+            meta = generate(db, url, args)
+        else:
+            print(f"Reusing the generated database ({meta.get('seconds')} s to generate)")
+        print(f"Database: {db.engine.url.render_as_string()}")
+        print(f"  size on disk {database_size(db, url) / 2**20:,.0f} MiB")
+        facts, first, last = describe(db, models)
+        for name, value in facts.items():
+            print(f"  {name:<28} {value:>12,}")
+        print(f"  ledger dates                 {first} … {last}")
+        if args.generate_only:
+            return
+        proposed_index(db, args.try_index)
+        if args.try_month_key:
+            substr_month_key()
+        province, count, district = largest_province(db, models)
+        print(
+            f"Largest province {province} ({count:,} households), district {district};"
+            f" load average {load_average():.2f} on {os.cpu_count()} cores"
+        )
+        args.largest_province = province
+        run_reports(app, db, args, province, district, first, last)
+        if not args.no_export:
+            run_exports(app, db, args, first, last)
+        print(f"Load average at the end {load_average():.2f}")
+        db.session.remove()
+        db.engine.dispose()
+    scratch.cleanup()
+
+
+class QueryLog:
+    """Records each SQL statement's duration while active, to show where a report's time goes."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.queries = []
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        started = conn.info["bench_started"].pop()
+        self.queries.append((time.perf_counter() - started, statement))
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def show(self, top=4):
+        """The slowest statements of the run (time to execute; fetching comes after)."""
+        total = sum(seconds for seconds, _ in self.queries)
+        print(f"    {len(self.queries)} statements, {total:.3f} s in execute; slowest:")
+        for seconds, statement in sorted(self.queries, key=lambda q: q[0], reverse=True)[:top]:
+            words = " ".join(statement.split())
+            print(f"      {seconds:7.3f} s  {words[:150]}")
+
+
+def run_reports(app, db, args, province, district, first, last):
+    """Time the area report for the largest province, one of its districts, and a subdistrict."""
+    from sqlalchemy import func, select
+
+    from marketplace.impact import reports
+    from marketplace.models import Household
+
+    subdistrict = db.session.scalar(
+        select(Household.subdistrict_code)
+        .where(Household.district_code == district)
+        .group_by(Household.subdistrict_code)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    db.session.rollback()
+    print(f"Area report, {first} … {last} ({args.rounds} runs after a warm-up):")
+    cases = [
+        (f"province {province}", (province,)),
+        (f"district {district}", (province, district)),
+        (f"subdistrict {subdistrict} (by group)", (province, district, subdistrict)),
+    ]
+    for name, codes in cases:
+        with app.test_request_context():
+
+            def report(codes=codes):
+                result = reports.area_report(*codes, date_from=first, date_to=last)
+                db.session.rollback()
+                return result
+
+            result, times = timed(report, args.rounds)
+            peak, growth = memory(report)
+            total = result.total.raw
+            show(
+                name,
+                times,
+                peak,
+                growth,
+                f"  [{total['households']:,} households, {total['reached']:,} reached,"
+                f" {len(result.rows)} rows]",
+            )
+            if name.startswith("province"):
+                with QueryLog(db.engine) as log:
+                    report()
+                log.show()
+
+
+class MemoryProbe:
+    """Passes rows through, noting memory when 25, 50, 75 and 100 % of them have gone by."""
+
+    FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+
+    def __init__(self, total):
+        self.marks = [max(1, round(total * f)) for f in self.FRACTIONS]
+        self.samples = []  # (rows so far, traced MiB, RSS growth MiB)
+        self.start_rss = rss_kib()
+
+    def wrap(self, rows):
+        import tracemalloc
+
+        for count, row in enumerate(rows, 1):
+            yield row
+            if self.marks and count >= self.marks[0]:
+                self.marks.pop(0)
+                traced = tracemalloc.get_traced_memory()[0] / 2**20
+                self.samples.append((count, traced, (rss_kib() - self.start_rss) / 1024))
+
+    def show(self, traced=True):
+        """One line: traced memory (when tracemalloc ran) and RSS growth at each mark."""
+        parts = []
+        for f, (count, current, rss) in zip(self.FRACTIONS, self.samples, strict=False):
+            figures = f"traced {current:.1f} MiB, " if traced else ""
+            parts.append(f"{int(f * 100)}% ({count:,} rows): {figures}RSS +{rss:.1f} MiB")
+        print("    memory at " + "; ".join(parts), flush=True)
+
+
+def all_rows(exports, provinces, first, last):
+    """The export header, then every household of every province (one province at a time)."""
+    header = True
+    for code in provinces:
+        rows = exports.iter_export_rows(code, date_from=first, date_to=last)
+        head = next(rows)
+        if header:
+            yield head
+            header = False
+        yield from rows
+
+
+def run_exports(app, db, args, first, last):
+    """Time the full-area export (all provinces) to CSV and XLSX, and one province's workbook."""
+    import gc
+
+    from openpyxl import Workbook
+    from sqlalchemy import select
+
+    from marketplace.impact import exports
+    from marketplace.models import Household
+
+    provinces = sorted(db.session.scalars(select(Household.province_code).distinct()))
+    total = db.session.scalar(select(func_count()).select_from(Household)) + 1
+    db.session.rollback()
+    folder = tempfile.mkdtemp(prefix="bench-export-")
+
+    def to_csv(rows):
+        path = Path(folder, "area.csv")
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            for text in exports.iter_csv(rows):
+                handle.write(text)
+        return path
+
+    def to_xlsx(rows):
+        path = Path(folder, "area.xlsx")
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Households")
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return path
+
+    print(
+        f"Full-area export, {len(provinces)} provinces, {total - 1:,} households"
+        f" ({args.export_rounds} run(s) each):"
+    )
+    for name, write in (("CSV (iter_csv)", to_csv), ("XLSX write-only, Households sheet", to_xlsx)):
+        with app.test_request_context():
+
+            def export(write=write, probe=None):
+                rows = all_rows(exports, provinces, first, last)
+                path = write(probe.wrap(rows) if probe else rows)
+                db.session.rollback()
+                return path
+
+            times, growths = [], []
+            for _ in range(args.export_rounds):
+                probe = MemoryProbe(total)
+                gc.collect()
+                before = rss_kib()
+                reset_peak_rss()
+                started = time.perf_counter()
+                path = export(probe=probe)
+                times.append(time.perf_counter() - started)
+                growths.append((rss_kib("VmHWM") - before) / 1024)
+            size = path.stat().st_size
+            show(name, times, None, max(growths), f"  [{size / 2**20:,.1f} MiB file]")
+            probe.show(traced=False)
+            if args.tracemalloc_exports:
+                probe = MemoryProbe(total)
+                peak, growth = memory(lambda probe=probe, export=export: export(probe=probe))
+                print(f"    under tracemalloc: peak {peak:.1f} MiB")
+                probe.show()
+
+    province = args.largest_province
+    with app.test_request_context():
+
+        def workbook():
+            path = Path(folder, "province.xlsx")
+            exports.write_xlsx(path, province, date_from=first, date_to=last)
+            db.session.rollback()
+            return path
+
+        times = []
+        for _ in range(args.export_rounds):
+            started = time.perf_counter()
+            path = workbook()
+            times.append(time.perf_counter() - started)
+        peak, growth = memory(workbook)
+        show(
+            f"write_xlsx province {province} (all sheets)",
+            times,
+            peak,
+            growth,
+            f"  [{path.stat().st_size / 2**20:,.1f} MiB file]",
+        )
+    for leftover in Path(folder).iterdir():
+        leftover.unlink()
+    Path(folder).rmdir()
+
+
+def func_count():
+    """COUNT(*), imported late like the rest of the app."""
+    from sqlalchemy import func
+
+    return func.count()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,354 @@
+"""Area report exports: CSV streamed row by row, XLSX written in openpyxl's write-only mode.
+
+Both carry pseudonymous household codes only: no name, phone or registry
+reference is ever read here. The CSV is one row per household (for officers'
+own analysis). The XLSX holds the suppressed summary, the transition matrix,
+the monthly trend, the IRIS+ sheet for funders and, unless `households=False`,
+the same household rows; with `households=False` it holds aggregates only and
+can go to a funder as it is.
+
+Memory stays flat however large the area: household rows come from the
+database in batches (`reports.iter_household_figures`), the CSV is yielded
+line by line, and the write-only workbook streams rows to a temporary file.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+from flask_babel import gettext
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ..accounts.audit import AuditAction, audit
+from ..models.households import PovertyClass
+from . import reports
+
+EXPORT_COLUMNS = (
+    "household_code",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "reached",
+    "value_chain_income_baht",
+    "annualised_value_chain_income_baht",
+    "months_with_income",
+    "months_above_poverty_line",
+    "months_in_period",
+    "baseline_date",
+    "baseline_members",
+    "baseline_annual_income_baht",
+    "baseline_class",
+    "baseline_income_per_person_month_baht",
+    "latest_date",
+    "latest_members",
+    "latest_annual_income_baht",
+    "latest_class",
+    "latest_income_per_person_month_baht",
+    "estimated_income_per_person_month_baht",
+    "estimated_above_poverty_line",
+    "estimated_above_basic_needs",
+    "crossed_poverty_line_assessed",
+    "lifted_above_poverty_line_estimated",
+    "low_income",
+)
+
+# IRIS+ (GIIN) metrics and how this marketplace computes them for an area and period.
+IRIS_METRICS = (
+    (
+        "PI7852",
+        "Payments to Supplier Individuals",
+        "THB",
+        "Value-chain income paid to the area's households in the period: sale shares, "
+        "raw material bought from them, wages and adjustments, less refund reversals "
+        "(payouts are not counted again).",
+    ),
+    (
+        "PI8632",
+        "Percent Smallholder Sourcing Payments",
+        "%",
+        "Of the money the area's producer groups paid for sourcing and sales in the period "
+        "(net sales revenue over every account, plus raw material, wages and adjustments "
+        "paid to households), the percentage that went to member households. Every "
+        "supplying household is a smallholder village household.",
+    ),
+    (
+        "PI7318",
+        "Client Households: Low Income",
+        "households",
+        "Households reached (value-chain income above zero in the period) whose baseline "
+        "assessment classes them struggling or difficult, or whose baseline income per "
+        "person is below the poverty line.",
+    ),
+)
+
+
+def _baht(satang):
+    if satang is None:
+        return None
+    if reports.is_suppressed(satang):
+        return str(satang)
+    return Decimal(int(satang)) / 100
+
+
+def _flag(value):
+    if value is None:
+        return None
+    return "yes" if value else "no"
+
+
+def household_row(figures):
+    """One export row (EXPORT_COLUMNS) for a household's figures."""
+    f = figures
+    return [
+        f.code,
+        f.province_code,
+        f.district_code,
+        f.subdistrict_code,
+        _flag(f.reached),
+        _baht(f.income),
+        _baht(f.annualised_income),
+        f.months_with_income,
+        f.months_above_line,
+        f.month_count,
+        f.baseline_on,
+        f.baseline_members,
+        _baht(f.baseline_income),
+        f.baseline_class,
+        _baht(f.baseline_per_person_month),
+        f.latest_on,
+        f.latest_members,
+        _baht(f.latest_income),
+        f.latest_class,
+        _baht(f.latest_per_person_month),
+        _baht(f.estimated_per_person_month),
+        _flag(f.estimated_above_line),
+        _flag(f.estimated_above_basic_needs),
+        _flag(f.crossed_line),
+        _flag(f.lifted_above_line),
+        _flag(f.low_income),
+    ]
+
+
+def iter_export_rows(
+    province_code,
+    district_code=None,
+    subdistrict_code=None,
+    *,
+    date_from,
+    date_to,
+    viewer=None,
+):
+    """The header, then one row per household of the area, by code, streamed."""
+    yield list(EXPORT_COLUMNS)
+    for figures in reports.iter_household_figures(
+        province_code,
+        district_code,
+        subdistrict_code,
+        date_from=date_from,
+        date_to=date_to,
+        viewer=viewer,
+    ):
+        yield household_row(figures)
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def iter_csv(rows):
+    """CSV text, one line at a time, for a streamed response or a file."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_text(value) for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _cell(value):
+    """An XLSX cell value: numbers stay numbers, "<5" stays text, no text becomes a formula."""
+    if value is None:
+        return None
+    if reports.is_suppressed(value):
+        return str(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        # openpyxl stores text starting with "=" as a formula; group names are typed by people.
+        return "'" + value
+    return value
+
+
+def _class_name(value):
+    names = {
+        PovertyClass.STRUGGLING: gettext("Struggling"),
+        PovertyClass.DIFFICULT: gettext("Difficult"),
+        PovertyClass.GETTING_BY: gettext("Getting by"),
+        PovertyClass.WELL_OFF: gettext("Well off"),
+    }
+    return names.get(value, value)
+
+
+def write_xlsx(
+    target,
+    province_code,
+    district_code=None,
+    subdistrict_code=None,
+    *,
+    date_from,
+    date_to,
+    viewer=None,
+    households=True,
+):
+    """Write the area workbook to `target` (a path or a binary file); returns the report."""
+    report = reports.area_report(
+        province_code,
+        district_code,
+        subdistrict_code,
+        date_from=date_from,
+        date_to=date_to,
+        viewer=viewer,
+    )
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(sheet, values):
+        sheet.append([_styled(sheet, value, bold) for value in values])
+
+    summary = book.create_sheet("Summary")
+    summary.append([gettext("Income-uplift report"), report.total.name])
+    summary.append([gettext("Area codes"), "/".join(c for c in report.codes if c)])
+    summary.append([gettext("Period"), report.period.start, report.period.end])
+    summary.append(
+        [gettext("Poverty line (baht per person per month)"), _baht(report.poverty_line)]
+    )
+    summary.append([gettext("Basic needs (baht per person per year)"), _baht(report.basic_needs)])
+    summary.append([gettext("Cells counting fewer than 5 households are shown as <5."), None])
+    summary.append([])
+    header(
+        summary,
+        [
+            "code",
+            "name",
+            "households",
+            "reached",
+            "value_chain_income_baht",
+            "assessed",
+            "reassessed",
+            "crossed_poverty_line_assessed",
+            "lifted_above_poverty_line_estimated",
+            "below_line_at_baseline",
+            "low_income_reached",
+            "group_sales_revenue_baht",
+            "group_sales_to_households_baht",
+        ],
+    )
+    for row in [*report.rows, report.total]:
+        summary.append(
+            [
+                row.key or "total",
+                _cell(row.name),
+                *(_cell(getattr(row, name)) for name in ("households", "reached")),
+                _cell(_baht(row.income)),
+                *(
+                    _cell(getattr(row, name))
+                    for name in (
+                        "assessed",
+                        "reassessed",
+                        "crossed",
+                        "lifted",
+                        "below_at_baseline",
+                        "low_income_reached",
+                    )
+                ),
+                _cell(_baht(row.revenue)),
+                _cell(_baht(row.sales_to_households)),
+            ]
+        )
+
+    transitions = book.create_sheet("Transitions")
+    transitions.append(
+        [gettext("Households by poverty class: baseline (rows) × latest assessment (columns)")]
+    )
+    header(transitions, ["", *(_class_name(c) for c in PovertyClass.ALL), gettext("Total")])
+    for baseline in PovertyClass.ALL:
+        transitions.append(
+            [
+                _class_name(baseline),
+                *(_cell(report.transitions[(baseline, latest)]) for latest in PovertyClass.ALL),
+                _cell(report.transition_rows[baseline]),
+            ]
+        )
+    transitions.append(
+        [
+            gettext("Total"),
+            *(_cell(report.transition_cols[latest]) for latest in PovertyClass.ALL),
+            _cell(report.transition_total),
+        ]
+    )
+
+    monthly = book.create_sheet("Monthly")
+    header(monthly, ["month", "value_chain_income_baht", "households_with_income"])
+    for first, amount, count in report.months:
+        monthly.append([first.strftime("%Y-%m"), _cell(_baht(amount)), _cell(count)])
+
+    iris = book.create_sheet("IRIS+")
+    header(iris, ["metric_id", "metric", "value", "unit", "definition"])
+    for metric_id, name, unit, definition in IRIS_METRICS:
+        value = report.iris[metric_id]
+        if metric_id == "PI7852":
+            value = _baht(value)
+        iris.append([metric_id, name, _cell(value), unit, definition])
+    iris.append([])
+    iris.append(["period", f"{report.period.start:%Y-%m-%d} – {report.period.end:%Y-%m-%d}"])
+    iris.append(["households_reached", _cell(report.iris["reached"])])
+
+    if households:
+        sheet = book.create_sheet("Households")
+        rows = iter_export_rows(
+            province_code,
+            district_code,
+            subdistrict_code,
+            date_from=date_from,
+            date_to=date_to,
+            viewer=viewer,
+        )
+        header(sheet, next(rows))
+        for row in rows:
+            sheet.append(row)
+
+    book.save(target)
+    return report
+
+
+def _styled(sheet, value, font):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
+
+
+def export_filename(codes, date_from, date_to, fmt):
+    """A download name such as uplift-57-5705_2025-12-01_2026-11-30.xlsx."""
+    area = "-".join(code for code in codes if code)
+    return f"uplift-{area}_{date_from:%Y-%m-%d}_{date_to:%Y-%m-%d}.{fmt}"
+
+
+def audit_export(codes, date_from, date_to, fmt, via="web", households=True):
+    """Record an export in the audit log (the caller commits)."""
+    return audit(
+        AuditAction.REPORT_EXPORTED,
+        None,
+        scope="area",
+        area="-".join(code for code in codes if code),
+        date_from=date_from.isoformat(),
+        date_to=date_to.isoformat(),
+        format=fmt,
+        via=via,
+        households=households,
+    )

@@ -1,0 +1,366 @@
+"""The income-uplift reports officers read: area → district → subdistrict → group → household.
+
+Officers see the areas they cover (a household, group or area outside them is
+404); admins see all. Reports are pseudonymous: households appear by code. A
+household's name shows only to an officer of its area who asks for it, and
+that view is audited as personal data, as is every household page that shows
+assessments. Every report view and every export goes to the audit log.
+"""
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from . import areas
+from .accounts import access
+from .accounts.audit import AuditAction, audit, audit_personal_data_view
+from .extensions import db
+from .i18n import current_language, format_baht
+from .impact import charts, exports, reports
+from .models import Household
+from .models.households import PovertyClass
+
+blueprint = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@blueprint.before_request
+def require_officer_or_admin():
+    """Officers with an area, and admins (anonymous visitors go to sign in, others get 403)."""
+    user = access.require_signed_in()
+    if not (access.is_officer(user) or access.is_admin(user)):
+        raise access.NotAllowed()
+
+
+# -- helpers for the templates --------------------------------------------------------------
+
+
+def _count(value):
+    return str(value) if value is not None else ""
+
+
+def _money(value):
+    if value is None:
+        return ""
+    if reports.is_suppressed(value):
+        return str(value)
+    return format_baht(value)
+
+
+def _percent(value):
+    if value is None:
+        return "–"
+    if reports.is_suppressed(value):
+        return str(value)
+    return f"{value * 100:.1f}%"
+
+
+def class_names():
+    """Poverty class labels in the user's language."""
+    return {
+        PovertyClass.STRUGGLING: _("Struggling"),
+        PovertyClass.DIFFICULT: _("Difficult"),
+        PovertyClass.GETTING_BY: _("Getting by"),
+        PovertyClass.WELL_OFF: _("Well off"),
+    }
+
+
+def kind_names():
+    """Ledger kinds in the user's language."""
+    return {
+        "sale_share": _("Sale shares"),
+        "raw_material": _("Raw material bought"),
+        "wage": _("Wages"),
+        "adjustment": _("Adjustments"),
+        "reversal": _("Refund reversals"),
+        "payout": _("Payouts"),
+    }
+
+
+@blueprint.context_processor
+def report_helpers():
+    """Cell formatting for suppressed counts and money, and class labels."""
+    return {
+        "show_count": _count,
+        "show_money": _money,
+        "show_percent": _percent,
+        "class_names": class_names(),
+        "kind_names": kind_names(),
+        "is_suppressed": reports.is_suppressed,
+        "area_name": lambda area: areas.area_name(area, current_language()),
+    }
+
+
+# -- the period ----------------------------------------------------------------------------
+
+
+def default_period(today=None):
+    """The twelve months up to today: from the first of the month eleven months back."""
+    today = today or date.today()
+    month = today.month - 11
+    year = today.year
+    if month < 1:
+        month += 12
+        year -= 1
+    return date(year, month, 1), today
+
+
+def _parse_date(text):
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise reports.PeriodError(_("Write dates as YYYY-MM-DD, e.g. 2025-12-01.")) from None
+    if value.year > 2400:  # a Buddhist-era year typed in
+        value = value.replace(year=value.year - 543)
+    return value
+
+
+def period_from_request():
+    """(date_from, date_to, error message or None): from ?from=&to=, else the default."""
+    start, end = default_period()
+    try:
+        chosen_from = _parse_date(request.args.get("from"))
+        chosen_to = _parse_date(request.args.get("to"))
+        start = chosen_from or start
+        end = chosen_to or end
+        reports.Period(start, end)
+    except reports.PeriodError as error:
+        start, end = default_period()
+        return start, end, error.message
+    return start, end, None
+
+
+def _period_args(start, end):
+    return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+def _viewer():
+    return current_user._get_current_object()
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+@blueprint.get("/")
+def index():
+    """The areas the viewer may open: an officer's areas, or every province with households."""
+    user = _viewer()
+    entries = []
+    if access.is_admin(user):
+        codes = db.session.scalars(
+            select(Household.province_code).distinct().order_by(Household.province_code)
+        ).all()
+        entries = [(areas.province(code), None) for code in codes if areas.province(code)]
+    if access.is_officer(user):
+        for area in user.officer_areas:
+            pair = (areas.province(area.province_code), areas.district(area.district_code))
+            if pair[0] is not None and pair not in entries:
+                entries.append(pair)
+    start, end = default_period()
+    return render_template(
+        "reports/index.html", entries=entries, period_args=_period_args(start, end)
+    )
+
+
+def _area_or_404(province, district, subdistrict, start, end):
+    try:
+        return reports.area_report(
+            province, district, subdistrict, date_from=start, date_to=end, viewer=_viewer()
+        )
+    except reports.ReportNotFound:
+        abort(404)
+
+
+@blueprint.get("/area/<province>/")
+@blueprint.get("/area/<province>/<district>/")
+@blueprint.get("/area/<province>/<district>/<subdistrict>/")
+def area(province, district=None, subdistrict=None):
+    """An area's report with its breakdown one level down, transitions and trend."""
+    start, end, error = period_from_request()
+    report = _area_or_404(province, district, subdistrict, start, end)
+    audit(
+        AuditAction.REPORT_VIEWED,
+        None,
+        scope="area",
+        area="-".join(c for c in report.codes if c),
+        date_from=start.isoformat(),
+        date_to=end.isoformat(),
+    )
+    db.session.commit()
+    chart = charts.monthly_income_chart(
+        report.months,
+        _("Value-chain income of the area's households, by month"),
+        current_language(),
+    )
+    return (
+        render_template(
+            "reports/area.html",
+            report=report,
+            chart=charts.data_uri(chart),
+            period_args=_period_args(start, end),
+            period_error=error,
+            classes=PovertyClass.ALL,
+        ),
+        400 if error else 200,
+    )
+
+
+@blueprint.get("/area/<province>/export.<any(csv, xlsx):fmt>")
+@blueprint.get("/area/<province>/<district>/export.<any(csv, xlsx):fmt>")
+@blueprint.get("/area/<province>/<district>/<subdistrict>/export.<any(csv, xlsx):fmt>")
+def area_export(fmt, province, district=None, subdistrict=None):
+    """The area's export: CSV of household rows (streamed), or the XLSX workbook."""
+    start, end, error = period_from_request()
+    if error:
+        abort(400)
+    viewer = _viewer()
+    try:
+        reports.check_area(viewer, province, district, subdistrict)
+    except reports.ReportNotFound:
+        abort(404)
+    codes = (province, district, subdistrict)
+    households = request.args.get("summary") != "1"
+    exports.audit_export(codes, start, end, fmt, households=households or fmt == "csv")
+    db.session.commit()
+    name = exports.export_filename(codes, start, end, fmt)
+    if fmt == "csv":
+        rows = exports.iter_export_rows(*codes, date_from=start, date_to=end, viewer=viewer)
+        response = Response(
+            stream_with_context(exports.iter_csv(rows)), mimetype="text/csv; charset=utf-8"
+        )
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    # Written to a temporary file (write-only mode keeps memory flat), then streamed from it.
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    path = Path(handle.name)
+    try:
+        with handle:
+            exports.write_xlsx(
+                handle, *codes, date_from=start, date_to=end, viewer=viewer, households=households
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    response = Response(_stream_file(path), mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Length"] = str(path.stat().st_size)
+    response.call_on_close(lambda: path.unlink(missing_ok=True))
+    return response
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _stream_file(path, chunk_size=64 * 1024):
+    """The file's bytes in chunks, deleting it once sent."""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(chunk_size):
+                yield chunk
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@blueprint.get("/groups/<int:group_id>")
+def group(group_id):
+    """A group's report: households reached, income paid, share of sales, by product."""
+    start, end, error = period_from_request()
+    try:
+        report = reports.group_report(group_id, start, end, viewer=_viewer())
+    except reports.ReportNotFound:
+        abort(404)
+    audit(
+        AuditAction.REPORT_VIEWED,
+        report.group,
+        scope="group",
+        date_from=start.isoformat(),
+        date_to=end.isoformat(),
+    )
+    db.session.commit()
+    chart = charts.monthly_income_chart(
+        report.months, _("Value-chain income paid to households, by month"), current_language()
+    )
+    return (
+        render_template(
+            "reports/group.html",
+            report=report,
+            chart=charts.data_uri(chart),
+            period_args=_period_args(start, end),
+            period_error=error,
+        ),
+        400 if error else 200,
+    )
+
+
+@blueprint.get("/households/<int:household_id>")
+def household(household_id):
+    """A household's report by its code; its name only for an officer of its area who asks."""
+    start, end, error = period_from_request()
+    viewer = _viewer()
+    try:
+        report = reports.household_report(household_id, start, end, viewer=viewer)
+    except reports.ReportNotFound:
+        abort(404)
+    record = report.household
+    may_see_name = (
+        access.officer_covers(viewer, record.province_code, record.district_code)
+        and record.personal is not None
+        and record.erased_at is None
+    )
+    show_name = may_see_name and request.args.get("name") == "1"
+    audit(
+        AuditAction.REPORT_VIEWED,
+        record,
+        scope="household",
+        code=record.code,
+        date_from=start.isoformat(),
+        date_to=end.isoformat(),
+    )
+    if report.baseline is not None or report.latest is not None or show_name:
+        audit_personal_data_view(
+            record, reason="reports.household.name" if show_name else "reports.household"
+        )
+    db.session.commit()
+    line_label = _("Poverty line")
+    if report.figures.has_baseline:
+        per_person = [(first, per, n) for first, _amount, per, n in report.months]
+        chart = charts.monthly_income_chart(
+            per_person,
+            _("Income per person per month: baseline plus that month's value-chain income"),
+            current_language(),
+            poverty_line=report.poverty_line,
+            line_label=line_label,
+        )
+    else:
+        chart = charts.monthly_income_chart(
+            [(first, amount) for first, amount, _p, _a in report.months],
+            _("Value-chain income by month"),
+            current_language(),
+        )
+    return (
+        render_template(
+            "reports/household.html",
+            report=report,
+            f=report.figures,
+            chart=charts.data_uri(chart),
+            period_args=_period_args(start, end),
+            period_error=error,
+            may_see_name=may_see_name,
+            head_name=record.personal.head_name if show_name else None,
+        ),
+        400 if error else 200,
+    )
