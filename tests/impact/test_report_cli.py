@@ -4,6 +4,7 @@ import csv
 import io
 
 import openpyxl
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from marketplace.accounts.audit import AuditAction
@@ -69,4 +70,6 @@ def test_bad_area_or_period_is_a_clear_error(runner, db):
         args=["report", "uplift", "--province", "57", "--from", "2026-12-01", "--to", "2026-11-30"]
     )
     assert result.exit_code == 2
-    assert "ends before it starts" in result.output
+    # The command speaks Thai, the default language, outside a request.
+    with force_locale("th"):
+        assert gettext("The period ends before it starts.").rstrip(".") in result.output

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from marketplace.catalog import service as catalog
@@ -85,10 +86,11 @@ def test_check_values_reads_percent_and_baht():
     ],
 )
 def test_bad_rules_are_refused_with_a_message_and_the_field(fields, prices, field, words):
-    with pytest.raises(share_rules.ShareRuleError) as error:
+    with force_locale("en"), pytest.raises(share_rules.ShareRuleError) as error:
         share_rules.check_values(fields, prices=prices, now=NOW)
     assert error.value.field == field
-    assert words in str(error.value.message)
+    with force_locale("en"):
+        assert words in str(error.value.message)
 
 
 def test_a_rule_may_take_exactly_the_whole_price():

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -160,10 +161,11 @@ def test_stripe_unreachable_is_a_message_and_the_order_holds(app, make, monkeypa
     db.session.commit()
     monkeypatch.setitem(app.config, "STRIPE_API_BASE", f"http://127.0.0.1:{_closed_port()}")
     monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
-    with pytest.raises(payments.PaymentError) as raised:
+    with force_locale("en"), pytest.raises(payments.PaymentError) as raised:
         payments.start_checkout(order)
     db.session.rollback()
-    assert "try again" in str(raised.value.message)
+    with force_locale("en"):
+        assert "try again" in str(raised.value.message)
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert order.payments == []
     assert "Stripe unreachable" in caplog.text

@@ -323,7 +323,7 @@ def test_history_lists_the_buyers_own_orders(client, auth, make, make_user):
 
 
 def test_an_empty_history(client, auth, make_user):
-    make_user("new@example.com")
+    make_user("new@example.com").locale = "en"
     db.session.commit()
     auth.login("new@example.com")
     assert "You have not ordered anything yet." in html(client.get("/account/orders"))
