@@ -1,5 +1,6 @@
 """Language choice and the formatting of money, dates and bilingual fields."""
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from flask import current_app, has_request_context, request
@@ -98,3 +99,33 @@ def format_datetime(value, language=None):
         value = value.replace(tzinfo=UTC)
     local = value.astimezone(BANGKOK)
     return f"{format_date(local.date(), language)} {local:%H:%M}"
+
+
+BUDDHIST_ERA_OFFSET = 543
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+class NotADate(ValueError):
+    """Text that is not a date: `shape` is True when it is not even written as YYYY-MM-DD."""
+
+    def __init__(self, shape):
+        super().__init__("not YYYY-MM-DD" if shape else "no such day")
+        self.shape = shape
+
+
+def calendar_date(year, month, day):
+    """A date from its parts; a Buddhist-era year (after 2400, e.g. 2568) is converted."""
+    if year > 2400:
+        year -= BUDDHIST_ERA_OFFSET
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise NotADate(shape=False) from None
+
+
+def parse_ymd(text):
+    """A date typed as YYYY-MM-DD, in the Buddhist or the Common era, or NotADate."""
+    match = _YMD.fullmatch(text)
+    if not match:
+        raise NotADate(shape=True)
+    return calendar_date(*(int(part) for part in match.groups()))

@@ -39,7 +39,7 @@ from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
 from ..csv_import import CsvImportError, CsvProblem, decode, read_rows, template_bytes
 from ..extensions import db
-from ..i18n import BANGKOK
+from ..i18n import BANGKOK, NotADate, calendar_date
 from ..models import Household, HouseholdAssessment, HouseholdPersonal
 from ..models.households import PovertyClass
 from .households import (
@@ -49,7 +49,6 @@ from .households import (
     registry_hash,
 )
 
-BUDDHIST_ERA_OFFSET = 543
 MAX_MEMBERS = 50
 MAX_ANNUAL_INCOME_SATANG = 100_000_000 * 100  # 100 million baht: beyond it, a typo
 SOURCE_SURVEY = "survey"
@@ -188,11 +187,9 @@ def parse_date(value, field_name, today=None, label=None):
             ),
             field=field_name,
         )
-    if year > 2400:
-        year -= BUDDHIST_ERA_OFFSET
     try:
-        result = date(year, month, day)
-    except ValueError:
+        result = calendar_date(year, month, day)
+    except NotADate:
         raise AssessmentError(
             gettext("%(label)s %(value)s is not a real date.", label=label, value=text),
             field=field_name,

@@ -27,13 +27,13 @@ from ..accounts import access
 from ..accounts.service import clean_text
 from ..csv_import import CsvImportError, CsvProblem, read_rows, template_bytes
 from ..extensions import db
+from ..i18n import NotADate, parse_ymd
 from ..models import Household, HouseholdPersonal, Lot, LotContribution, ProducerGroup
 from ..models.households import household_group
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 REGISTRY_REF = re.compile(r"^[0-9A-Z]{6,20}$")
 PHONE = re.compile(r"^\+?[0-9]{9,15}$")
-BUDDHIST_ERA_OFFSET = 543
 
 IMPORT_COLUMNS = (
     "code",
@@ -97,21 +97,16 @@ def parse_consent_date(value, today=None):
     """A consent date from YYYY-MM-DD text; Buddhist-era years (2568) are converted."""
     today = today or date.today()
     value = clean_text(value)
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    if not match:
-        raise HouseholdError(
-            gettext("Write the consent date as YYYY-MM-DD, e.g. 2568-01-15 or 2025-01-15."),
-            field="consent_on",
-        )
-    year, month, day = (int(part) for part in match.groups())
-    if year > 2400:
-        year -= BUDDHIST_ERA_OFFSET
     try:
-        result = date(year, month, day)
-    except ValueError:
-        raise HouseholdError(
-            gettext("%(value)s is not a real date.", value=value), field="consent_on"
-        ) from None
+        result = parse_ymd(value)
+    except NotADate as error:
+        if error.shape:
+            message = gettext(
+                "Write the consent date as YYYY-MM-DD, e.g. 2568-01-15 or 2025-01-15."
+            )
+        else:
+            message = gettext("%(value)s is not a real date.", value=value)
+        raise HouseholdError(message, field="consent_on") from None
     if result > today:
         raise HouseholdError(
             gettext("The consent date cannot be in the future."), field="consent_on"

@@ -49,7 +49,7 @@ from sqlalchemy import case, func, select
 from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
 from ..extensions import db
-from ..i18n import BANGKOK
+from ..i18n import BANGKOK, NotADate, parse_ymd
 from ..models import (
     LedgerAccount,
     LedgerEntry,
@@ -363,7 +363,6 @@ RECORDED_KINDS = (
 )
 MAX_ENTRY_SATANG = 10_000_000_00  # ten million baht: more is a typing mistake
 _NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
-BUDDHIST_ERA_OFFSET = 543
 
 
 class LedgerError(Exception):
@@ -415,21 +414,14 @@ def parse_entry_date(text, today):
     text = clean_text(text or "", 20)
     if not text:
         return today
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    if not match:
-        raise LedgerError(
-            gettext("Write the date as YYYY-MM-DD, e.g. 2568-01-15 or 2025-01-15."),
-            field="occurred_on",
-        )
-    year, month, day = (int(part) for part in match.groups())
-    if year > 2400:
-        year -= BUDDHIST_ERA_OFFSET
     try:
-        result = date(year, month, day)
-    except ValueError:
-        raise LedgerError(
-            gettext("%(value)s is not a real date.", value=text), "occurred_on"
-        ) from None
+        result = parse_ymd(text)
+    except NotADate as error:
+        if error.shape:
+            message = gettext("Write the date as YYYY-MM-DD, e.g. 2568-01-15 or 2025-01-15.")
+        else:
+            message = gettext("%(value)s is not a real date.", value=text)
+        raise LedgerError(message, field="occurred_on") from None
     if result > today:
         raise LedgerError(gettext("The date cannot be in the future."), field="occurred_on")
     if result.year < 2000:
