@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..accounts.audit import AuditAction, audit
 from ..extensions import db
 from ..models import (
+    Fulfilment,
     FulfilmentStatus,
     Order,
     OrderStatus,
@@ -318,5 +320,11 @@ def open_payment(order, method):
 def orders_of_user(user):
     """A signed-in buyer's orders, newest first."""
     return db.session.scalars(
-        select(Order).where(Order.user_id == user.id).order_by(Order.created_at.desc())
+        select(Order)
+        .where(Order.user_id == user.id)
+        .order_by(Order.created_at.desc())
+        .options(
+            selectinload(Order.fulfilments).selectinload(Fulfilment.group),
+            selectinload(Order.fulfilments).selectinload(Fulfilment.lines),
+        )
     ).all()
