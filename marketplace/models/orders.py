@@ -93,6 +93,9 @@ class Order(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     # Public reference shown to buyers and sent to Stripe as client_reference_id.
     reference = db.Column(db.String(24), nullable=False, unique=True)
+    # The one-time key of the checkout form that placed it (`orders.checkout`): the same
+    # form posted again (a double click, a retry) finds this order instead of placing another.
+    checkout_key = db.Column(db.String(64), unique=True)
     user_id = db.Column(db.ForeignKey("user.id"), index=True)
     status = db.Column(db.String(20), nullable=False, default=OrderStatus.PENDING_PAYMENT)
     payment_method = db.Column(db.String(20), nullable=False)

@@ -50,6 +50,7 @@ def _order_labels():
         "payment_status_label": domain.PAYMENT_STATUS_LABELS.get,
         "order_tab_label": domain.TAB_LABELS.get,
         "order_address": lambda order: domain.address_lines(order, current_language()),
+        "has_late_payment": refunds.late_payment,
     }
 
 
@@ -71,6 +72,7 @@ def orders():
         tab=tab,
         tabs=Tab.ALL,
         counts=domain.tab_counts(group),
+        late_payments=domain.late_payment_count(group),
         page=domain.group_orders(group, tab, page=_page()),
     )
 
@@ -90,6 +92,9 @@ def _render_order(fulfilment, status=200, ship_form=None, reject_form=None):
         can_confirm_slip=can_lead and domain.can_confirm_slip(fulfilment),
         can_confirm_cash=can_lead and domain.can_confirm_cash(fulfilment),
         can_refund=can_lead and refunds.can_refund(fulfilment),
+        late_payment=refunds.late_payment(order),
+        can_refund_late=can_lead and refunds.may_refund_late_payment(order, current_user),
+        late_refund_by_admin=refunds.late_payment_needs_admin(order),
         platform_transfer=domain.transfer_goes_to_platform(order),
         slip=domain.latest_slip(order) if can_lead else None,
         paid_payment=domain.paid_payment(order),
@@ -279,6 +284,7 @@ def cash_received(fulfilment_id):
 
 
 def _render_refund(fulfilment, form, quantities=None, status=200):
+    order = fulfilment.order
     return render_template(
         "office/refund_form.html",
         group=current_group(),
@@ -289,7 +295,9 @@ def _render_refund(fulfilment, form, quantities=None, status=200):
         errors_by_field=getattr(form, "line_errors", {}),
         shipping_left=refunds.shipping_left(fulfilment),
         can_refund=refunds.can_refund(fulfilment),
-        paid_payment=domain.paid_payment(fulfilment.order),
+        paid_payment=domain.paid_payment(order),
+        late_payment=refunds.late_payment(order),
+        can_refund_late=refunds.may_refund_late_payment(order, current_user),
     ), status
 
 
@@ -307,16 +315,24 @@ def order_refund(fulfilment_id):
     }
     if form.validate_on_submit():
         try:
-            refund = refunds.refund_fulfilment(
-                group,
-                fulfilment_id,
-                quantities,
-                shipping=form.shipping.data,
-                everything=request.form.get("everything") == "y",
-                restock=form.restock.data,
-                reason=form.reason.data,
-                actor=current_user,
-            )
+            if refunds.late_payment(fulfilment.order) is not None:
+                # Money that came after the order closed goes back whole (checked again there).
+                made = refunds.refund_late_payment(
+                    group, fulfilment_id, reason=form.reason.data, actor=current_user
+                )
+                refunded = sum(refund.amount_satang for refund in made)
+            else:
+                refund = refunds.refund_fulfilment(
+                    group,
+                    fulfilment_id,
+                    quantities,
+                    shipping=form.shipping.data,
+                    everything=request.form.get("everything") == "y",
+                    restock=form.restock.data,
+                    reason=form.reason.data,
+                    actor=current_user,
+                )
+                refunded = refund.amount_satang
         except RefundError as error:
             db.session.rollback()
             if error.field and error.field.startswith("qty-"):
@@ -325,7 +341,7 @@ def order_refund(fulfilment_id):
                 _show_error(form, error)
         else:
             db.session.commit()
-            amount = format_baht(refund.amount_satang)
+            amount = format_baht(refunded)
             flash(_("Refunded %(amount)s; the buyer has been told.", amount=amount), "success")
             return _back(fulfilment_id)
     fulfilment = domain.get_fulfilment(group, fulfilment_id)

@@ -7,6 +7,14 @@ oldest lots (`stock.reserve`) and writes the order, its fulfilments, lines and
 allocations. It flushes; the request commits. If any line cannot be reserved
 it raises `OutOfStock` and the caller rolls back, so either the whole order
 holds its stock or nothing was taken.
+
+A double click on "Place the order" must not place two orders. The checkout
+page carries a one-time key (`new_checkout_key`, a hidden field) that is stored
+on the order; placing an order with a key already used raises `AlreadyPlaced`
+instead of reserving again: found under the write lock on SQLite, or, when two
+posts race on PostgreSQL, by the unique column at the flush. The caller rolls
+back and sends the buyer to the order the first post placed. A post without a
+key (an old page, a script) is placed as before.
 """
 
 import math
@@ -18,12 +26,14 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import areas
 from ..accounts.errors import AccountError
 from ..accounts.groups import check_place
 from ..accounts.service import clean_text, is_valid_email, normalize_email
+from ..database import begin_write
 from ..extensions import db
 from ..i18n import localized
 from ..models import (
@@ -42,8 +52,10 @@ from . import stock
 MAX_LINE_QUANTITY = 99
 MAX_CART_LINES = 50
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-# Thai numbers: mobile 0[689]x-xxx-xxxx (10 digits) or landline 0x-xxx-xxxx (9 digits).
-_PHONE = re.compile(r"^0[2-9][0-9]{7,8}$")
+# Thai numbers: mobile 06/08/09 + 8 digits (10 in all), landline 02-07 + 7 digits (9 in all).
+_PHONE = re.compile(r"^(?:0[689][0-9]{8}|0[2-7][0-9]{7})$")
+# The checkout form's one-time key: secrets.token_urlsafe(24), 32 characters.
+_CHECKOUT_KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
 class CheckoutError(Exception):
@@ -56,6 +68,20 @@ class CheckoutError(Exception):
         self.message = message
         self.field = field
         super().__init__(str(message))
+
+
+class AlreadyPlaced(Exception):
+    """This checkout form placed an order before; the caller rolls back and shows that order.
+
+    `order` is it when it was found before anything was reserved; None when two
+    posts raced and the unique key refused the second at the flush: after the
+    rollback, `order_for_checkout_key` finds the first.
+    """
+
+    def __init__(self, key, order=None):
+        self.key = key
+        self.order = order
+        super().__init__(f"checkout key {key} was used")
 
 
 @dataclass
@@ -268,6 +294,23 @@ def payment_methods(the_quote, stripe_configured):
     return methods
 
 
+def new_checkout_key():
+    """A fresh one-time key for a checkout form (a hidden field)."""
+    return secrets.token_urlsafe(24)
+
+
+def is_checkout_key(key):
+    """True when `key` looks like a key `new_checkout_key` made."""
+    return isinstance(key, str) and bool(_CHECKOUT_KEY.match(key))
+
+
+def order_for_checkout_key(key):
+    """The order placed with this checkout form's key, or None (also for no or a malformed key)."""
+    if not is_checkout_key(key):
+        return None
+    return db.session.scalar(select(Order).where(Order.checkout_key == key))
+
+
 def new_reference():
     """A short public order reference, e.g. MP-7KQ2-X9PD."""
     part = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
@@ -299,16 +342,26 @@ def place_order(
     user=None,
     locale="th",
     note="",
+    checkout_key=None,
     now=None,
 ):
     """Reserve stock and write an order for a cart; the order, flushed (the caller commits).
 
     `address` is a dict of address_line, province_code, district_code,
     subdistrict_code, postal_code; it may be empty when every part is picked up.
-    Raises CheckoutError for bad details and stock.OutOfStock when a line
-    cannot be reserved (the caller rolls back).
+    `checkout_key` is the checkout form's one-time key (None: no double-post check).
+    Raises CheckoutError for bad details, stock.OutOfStock when a line cannot be
+    reserved, and AlreadyPlaced when the key placed an order before (the caller
+    rolls back in each case).
     """
     now = now or datetime.now(UTC)
+    checkout_key = checkout_key or None
+    if checkout_key is not None and not is_checkout_key(checkout_key):
+        raise CheckoutError(
+            gettext(
+                "This form is out of date; please check your details and place the order again."
+            )
+        )
     items = check_items(items)
     email, name, phone = check_contact(email, name, phone)
     the_quote = quote(items, delivery)
@@ -333,8 +386,14 @@ def place_order(
         raise CheckoutError(gettext("Choose how you will pay."), field="payment_method")
 
     # The write lock first, then the stock: every line or none.
+    if checkout_key is not None:
+        begin_write(db.session)  # on SQLite a second post waits here, then finds the first
+        placed = order_for_checkout_key(checkout_key)
+        if placed is not None:
+            raise AlreadyPlaced(checkout_key, placed)
     order = Order(
         reference=new_reference(),
+        checkout_key=checkout_key,
         user_id=getattr(user, "id", None),
         payment_method=payment_method,
         locale=locale,
@@ -378,5 +437,11 @@ def place_order(
             line.allocations = [LineAllocation(lot_id=lot_id, quantity=n) for lot_id, n in taken]
             fulfilment.lines.append(line)
     db.session.add(order)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        if checkout_key is None:
+            raise
+        # Another post of the same form committed its order meanwhile (PostgreSQL).
+        raise AlreadyPlaced(checkout_key) from error
     return order

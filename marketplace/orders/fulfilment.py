@@ -181,6 +181,19 @@ def _tab_expression():
     )
 
 
+def late_payment_count(group):
+    """How many of the group's closed orders hold a payment that came too late, to give back."""
+    return db.session.scalar(
+        select(func.count(Fulfilment.id))
+        .join(Order, Order.id == Fulfilment.order_id)
+        .where(
+            Fulfilment.group_id == group.id,
+            Order.status.in_((OrderStatus.EXPIRED, OrderStatus.CANCELLED)),
+            exists().where(Payment.order_id == Order.id, Payment.status == PaymentStatus.SUCCEEDED),
+        )
+    )
+
+
 def tab_counts(group):
     """How many of the group's parts are in each tab: {tab: n}."""
     tab = _tab_expression()
@@ -224,11 +237,8 @@ def expire_overdue(group, now=None):
     order_ids = db.session.scalars(
         select(Order.id)
         .join(Fulfilment, Fulfilment.order_id == Order.id)
-        .where(
-            Fulfilment.group_id == group.id,
-            Order.status == OrderStatus.PENDING_PAYMENT,
-            Order.expires_at <= now,
-        )
+        .where(Fulfilment.group_id == group.id, service.overdue_condition(now))
+        .order_by(Order.expires_at)
         .limit(200)
     ).all()
     closed = 0
@@ -310,9 +320,11 @@ def can_confirm_slip(fulfilment):
 def can_confirm_cash(fulfilment):
     """True when the group may record the cash the buyer paid on pickup."""
     order = fulfilment.order
-    return order.payment_method == PaymentMethod.CASH_ON_PICKUP and order.status in (
-        OrderStatus.PENDING_PAYMENT,
-        OrderStatus.EXPIRED,
+    return (
+        order.payment_method == PaymentMethod.CASH_ON_PICKUP
+        and order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)
+        # Cash recorded once already (after the order closed, its stock gone): to refund.
+        and paid_payment(order) is None
     )
 
 
@@ -342,7 +354,8 @@ _REFUSED = {
 }
 
 
-def _move(fulfilment, step, wanted, actor):
+def _check_step(fulfilment, step):
+    """FulfilmentError unless `step` is open to the part now."""
     if step not in next_steps(fulfilment):
         if step == "ship" and fulfilment.delivery_method == DeliveryMethod.PICKUP:
             raise FulfilmentError(
@@ -351,6 +364,10 @@ def _move(fulfilment, step, wanted, actor):
         raise FulfilmentError(
             _REFUSED[step] % {"status": STATUS_LABELS.get(fulfilment.status, fulfilment.status)}
         )
+
+
+def _move(fulfilment, step, wanted, actor):
+    _check_step(fulfilment, step)
     before = fulfilment.status
     try:
         states.change_fulfilment(fulfilment, wanted)
@@ -379,12 +396,22 @@ def mark_packed(group, fulfilment_id, actor=None):
 
 
 def mark_shipped(group, fulfilment_id, carrier, tracking_no, actor=None):
-    """The part went out with `carrier` under `tracking_no`; the buyer is told."""
+    """The part went out with `carrier` under `tracking_no`; the buyer is told.
+
+    Both are needed: the buyer follows the parcel with them. (A part picked up
+    at the group is not shipped but handed over, `mark_delivered`, with neither.)
+    Whether the part can be shipped at all is said first, then what the form lacks.
+    """
     carrier = clean_text(carrier, 60)
     tracking_no = clean_text(tracking_no, 60)
+    fulfilment = locked(group, fulfilment_id)
+    _check_step(fulfilment, "ship")
     if not carrier:
         raise FulfilmentError(_l("Enter the carrier, e.g. Thailand Post or Kerry."), "carrier")
-    fulfilment = locked(group, fulfilment_id)
+    if not tracking_no:
+        raise FulfilmentError(
+            _l("Enter the tracking number from the carrier's receipt."), "tracking_no"
+        )
     _move(fulfilment, "ship", F.SHIPPED, actor)
     now = _now()
     fulfilment.carrier = carrier

@@ -101,6 +101,14 @@ def refund_made(refund):
     queue_mail(order.email, *_render(order, "mail/refund_made.txt", refund=refund))
 
 
+def late_payment_refunded(order, payment, amount_satang):
+    """Tell the buyer that money which came after the order closed was given back in full."""
+    queue_mail(
+        order.email,
+        *_render(order, "mail/late_payment_refunded.txt", payment=payment, amount=amount_satang),
+    )
+
+
 def group_leaders(group_id):
     """Active leaders of a group (who are told of new orders)."""
     return db.session.scalars(

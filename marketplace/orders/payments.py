@@ -64,9 +64,34 @@ class WebhookError(Exception):
     """A webhook body or signature that cannot be trusted (answered with 400)."""
 
 
-def is_configured():
-    """True when Stripe keys are set, so card and PromptPay payments are offered."""
-    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
+def is_configured(config=None):
+    """True when both Stripe settings are set, so card and PromptPay payments are offered.
+
+    The secret key alone is not enough: without STRIPE_WEBHOOK_SECRET no webhook
+    can be verified, so buyers could pay and the order would never learn of it.
+    """
+    config = current_app.config if config is None else config
+    return bool(config.get("STRIPE_SECRET_KEY")) and bool(config.get("STRIPE_WEBHOOK_SECRET"))
+
+
+def check_settings(config):
+    """Log an error when only one of the two Stripe settings is set; True when they agree."""
+    key = bool(config.get("STRIPE_SECRET_KEY"))
+    secret = bool(config.get("STRIPE_WEBHOOK_SECRET"))
+    if key == secret:
+        return True
+    missing, present = (
+        ("STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY")
+        if key
+        else ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+    )
+    log.error(
+        "%s is set but %s is not: card and PromptPay payments are switched off until both are "
+        "set (without the webhook secret no payment could be confirmed)",
+        present,
+        missing,
+    )
+    return False
 
 
 def client():
@@ -402,8 +427,9 @@ def _drop_on_rollback(session, previous_transaction):
         session.info.pop(SESSIONS_TO_EXPIRE, None)
 
 
-def init_app(_app):
-    """Expire the Stripe sessions of orders closed in a transaction once it commits."""
+def init_app(app):
+    """Check the Stripe settings; expire the Stripe sessions of orders closed once they commit."""
+    check_settings(app.config)
     if not event.contains(Session, "after_commit", _expire_after_commit):
         event.listen(Session, "after_commit", _expire_after_commit)
         event.listen(Session, "after_soft_rollback", _drop_on_rollback)

@@ -17,6 +17,14 @@ Stripe is called inside the transaction, with an idempotency key made of the
 part and the number of its refunds so far: if the commit fails after Stripe
 accepted, the same request sent again gets Stripe's same refund back instead of
 a second one.
+
+Money that arrives after an order closed, when its stock is gone, is kept as a
+succeeded payment on the closed order (`service.mark_paid`): nothing paid for
+is ever lost. `late_payment` finds it and `refund_late_payment` gives it back
+in full, part by part (one Refund each), moving the order and its parts to
+refunded; the Stripe keys name the part alone, so a retry after a failure gets
+the same refunds back. One group's order is refunded by its leader; an order
+of several groups was paid to the platform, so an admin refunds it.
 """
 
 import logging
@@ -24,6 +32,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from ..accounts import access
 from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
 from ..extensions import db
@@ -47,6 +56,7 @@ _REFUNDABLE_PARTS = (
     FulfilmentStatus.PARTLY_REFUNDED,
 )
 _REFUNDABLE_ORDERS = (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
+_CLOSED_ORDERS = (OrderStatus.EXPIRED, OrderStatus.CANCELLED)
 
 
 class RefundError(Exception):
@@ -92,6 +102,33 @@ def can_refund(fulfilment):
         and fulfilment.order.status in _REFUNDABLE_ORDERS
         and fulfilment.refunded_satang < fulfilment.total_satang
     )
+
+
+def late_payment(order):
+    """The payment that arrived after the order closed (its stock gone), to give back; or None."""
+    if order.status not in _CLOSED_ORDERS:
+        return None
+    return paid_payment(order)
+
+
+def late_payment_refunded(order):
+    """True when the order closed unpaid and the money that came later was given back."""
+    return order.status == OrderStatus.REFUNDED and order.paid_at is None
+
+
+def late_payment_needs_admin(order):
+    """True when an order's late payment is an admin's to give back: it went to the platform.
+
+    A one-group order was paid to that group (or through Stripe for it): its
+    leader refunds. An order of several groups was paid to the platform's
+    account: an admin does.
+    """
+    return len(order.fulfilments) > 1
+
+
+def may_refund_late_payment(order, actor):
+    """Whether `actor` (a leader of one of the order's groups, or an admin) gives the money back."""
+    return not late_payment_needs_admin(order) or access.is_admin(actor)
 
 
 def refunds_of(fulfilment):
@@ -248,6 +285,98 @@ def refund_fulfilment(
         audit(AuditAction.REFUND_MADE, refund, actor=actor, **details)
     notify.refund_made(refund)
     return refund
+
+
+def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
+    """Give back, in full, a payment that came after the order closed: the Refunds, flushed.
+
+    Every part of the order gets one Refund of what is left of it (its lines
+    and shipping); the parts and the order move to refunded. A Stripe payment
+    goes back through Stripe, one refund per part under a key that names the
+    part, so a retry never refunds twice; an offline one is recorded (the group
+    or the platform hands the money back). Nothing is restocked (the units went
+    back on sale when the order closed) and nothing is reversed in the ledger
+    (an order that never counted as paid posted nothing). Raises RefundError
+    when there is no such payment, or when an order of several groups is asked
+    for by someone other than an admin; NotFound for a part of another group.
+    """
+    reason = clean_text(reason, 300)
+    fulfilment = locked(group, fulfilment_id)
+    order = fulfilment.order
+    payment = late_payment(order)
+    if payment is None:
+        raise RefundError(_l("This order has no payment received after it closed to refund."))
+    if actor is not None and not may_refund_late_payment(order, actor):
+        raise RefundError(
+            _l("This order was paid to the marketplace's account: an admin refunds it.")
+        )
+
+    made = []
+    for part in order.fulfilments:
+        units = {
+            line: line.quantity - line.refunded_quantity
+            for line in part.lines
+            if line.quantity > line.refunded_quantity
+        }
+        amounts = {line: line_amount(line, n) for line, n in units.items()}
+        shipping_satang = shipping_left(part)
+        total = sum(amounts.values()) + shipping_satang
+        if total <= 0:
+            continue
+        refund = Refund(
+            order=order,
+            fulfilment=part,
+            amount_satang=total,
+            shipping_satang=shipping_satang,
+            reason=reason,
+            restock=False,
+            method=payment.method,
+            created_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(refund)
+        for line, n in units.items():
+            refund.lines.append(RefundLine(line=line, quantity=n, amount_satang=amounts[line]))
+            line.refunded_quantity += n
+            line.refunded_satang += amounts[line]
+        part.refunded_satang += total
+        order.refunded_satang += total
+        states.change_fulfilment(part, FulfilmentStatus.REFUNDED)
+        made.append(refund)
+    given_back = sum(refund.amount_satang for refund in made)
+    if not made or given_back > payment.amount_satang or order.refunded_satang > order.total_satang:
+        raise RefundError(_l("That is more than the buyer paid for this part."))
+    states.change_order(order, OrderStatus.REFUNDED)
+    db.session.flush()
+
+    if payment.method == PaymentMethod.STRIPE:
+        for refund in made:
+            key = f"late-part{refund.fulfilment_id}"  # payments.refund adds the order's reference
+            try:
+                refund.stripe_refund_id = payments.refund(payment, refund.amount_satang, key)
+            except (payments.PaymentError, RuntimeError) as error:
+                log.warning("Stripe refused refund %s of order %s: %s", key, order.reference, error)
+                raise RefundError(
+                    _l("Stripe did not accept the refund, so nothing was changed. Try again later.")
+                ) from error
+        db.session.flush()
+
+    for refund in made:
+        details = dict(
+            order=order.reference,
+            amount=refund.amount_satang,
+            shipping=refund.shipping_satang,
+            restock=False,
+            method=payment.method,
+            payment=payment.id,
+            after_close=True,
+            lines={rl.line_id: rl.quantity for rl in refund.lines},
+        )
+        if actor is None:
+            audit(AuditAction.REFUND_MADE, refund, **details)
+        else:
+            audit(AuditAction.REFUND_MADE, refund, actor=actor, **details)
+    notify.late_payment_refunded(order, payment, given_back)
+    return made
 
 
 def _restock(line, units):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import selectinload
 
 from ..accounts.audit import AuditAction, audit
@@ -211,8 +211,15 @@ def cancel_order(order, actor=None):
 
 
 def expire_order(order, now=None):
-    """Close an unpaid order whose hold ran out; False if it is not (yet) expirable."""
+    """Close an unpaid order whose hold ran out; False if it is not (yet) expirable.
+
+    Checked before the lock, so a sweep or a page meeting an order that is not
+    overdue never waits for the write lock, and again under it, as a webhook or
+    a slip may have changed the order meanwhile.
+    """
     now = now or _now()
+    if not is_overdue(order, now):
+        return False
     _lock_order(order)
     if not is_overdue(order, now):
         return False
@@ -261,14 +268,24 @@ def expire_if_overdue(order):
     return False
 
 
+def overdue_condition(now):
+    """`is_overdue` as SQL on Order: unpaid, past its hold, no transfer slip waiting.
+
+    An order whose slip waits for the leader never expires, so it is left out
+    here: otherwise such orders, oldest first, could fill every batch of the
+    sweep and crowd out the orders that can be closed.
+    """
+    slip_waiting = exists().where(
+        Payment.order_id == Order.id, Payment.status == PaymentStatus.SUBMITTED
+    )
+    return (Order.status == OrderStatus.PENDING_PAYMENT) & (Order.expires_at <= now) & ~slip_waiting
+
+
 def overdue_order_ids(now=None, limit=500):
-    """Ids of unpaid orders whose hold ran out, oldest first."""
+    """Ids of unpaid orders whose hold ran out (and may be closed), oldest first."""
     now = now or _now()
     return db.session.scalars(
-        select(Order.id)
-        .where(Order.status == OrderStatus.PENDING_PAYMENT, Order.expires_at <= now)
-        .order_by(Order.expires_at)
-        .limit(limit)
+        select(Order.id).where(overdue_condition(now)).order_by(Order.expires_at).limit(limit)
     ).all()
 
 
@@ -315,6 +332,18 @@ def open_payment(order, method):
         if payment.method == method and payment.status in _WAITING:
             return payment
     return None
+
+
+def expire_overdue_of_user(user, now=None):
+    """Close a buyer's overdue unpaid orders (the history page's check on access); how many."""
+    now = now or _now()
+    order_ids = db.session.scalars(
+        select(Order.id)
+        .where(Order.user_id == user.id, overdue_condition(now))
+        .order_by(Order.expires_at)
+        .limit(200)
+    ).all()
+    return sum(1 for order_id in order_ids if expire_order(db.session.get(Order, order_id), now))
 
 
 def orders_of_user(user):

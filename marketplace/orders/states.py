@@ -13,9 +13,10 @@ from ..models import PaymentStatus as P
 ORDER_TRANSITIONS = {
     O.PENDING_PAYMENT: {O.PAID, O.CANCELLED, O.EXPIRED},
     # Money that arrives after the hold ran out still counts, if the stock can be taken
-    # again (`orders.service.mark_paid` re-reserves it first).
-    O.EXPIRED: {O.PAID},
-    O.CANCELLED: {O.PAID},
+    # again (`orders.service.mark_paid` re-reserves it first); when the stock is gone the
+    # payment is kept and given back in full (`orders.refunds.refund_late_payment`).
+    O.EXPIRED: {O.PAID, O.REFUNDED},
+    O.CANCELLED: {O.PAID, O.REFUNDED},
     O.PAID: {O.PARTLY_REFUNDED, O.REFUNDED},
     O.PARTLY_REFUNDED: {O.PARTLY_REFUNDED, O.REFUNDED},
     O.REFUNDED: set(),
@@ -29,8 +30,8 @@ FULFILMENT_TRANSITIONS = {
     F.SHIPPED: {F.DELIVERED, F.PARTLY_REFUNDED, F.REFUNDED},
     F.DELIVERED: {F.PARTLY_REFUNDED, F.REFUNDED},
     F.PARTLY_REFUNDED: {F.PARTLY_REFUNDED, F.REFUNDED, F.PACKED, F.SHIPPED, F.DELIVERED},
-    F.CANCELLED: {F.PAID},
-    F.EXPIRED: {F.PAID},
+    F.CANCELLED: {F.PAID, F.REFUNDED},
+    F.EXPIRED: {F.PAID, F.REFUNDED},
     F.REFUNDED: set(),
 }
 

@@ -79,6 +79,8 @@ class CheckoutForm(FlaskForm):
         _l("Note to the groups (optional)"), validators=[Length(max=500)], render_kw={"rows": 2}
     )
     update_quote = SubmitField(_l("Update the totals"))
+    # One-time key, made when the form is first shown: posting it twice places one order.
+    checkout_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,7 +33,7 @@ from ..models import (
     PaymentMethod,
     PaymentStatus,
 )
-from ..orders import cart, checkout, notify, payments, service, slips, states, stock
+from ..orders import cart, checkout, notify, payments, refunds, service, slips, states, stock
 from .checkout_forms import (
     PAYMENT_LABELS,
     CartItemForm,
@@ -248,6 +248,8 @@ def _suggest_postal_code(form):
 def _render_checkout(form, view, the_quote, methods, status=200, error=None):
     if not form.payment_method.data and methods:
         form.payment_method.data = methods[0]
+    if not checkout.is_checkout_key(form.checkout_key.data):
+        form.checkout_key.data = checkout.new_checkout_key()
     ship_fees = {
         g.group.id: checkout.shipping_fee(g.group, g.weight_grams, DeliveryMethod.SHIP)
         for g in the_quote.groups
@@ -280,6 +282,11 @@ def _field_error(form, error):
 @blueprint.route("/checkout", methods=["GET", "POST"], endpoint="checkout")
 def checkout_page():
     """Contact, address, delivery per group and payment; placing the order reserves the stock."""
+    if request.method == "POST":
+        # The same form posted again (a double click): its order, not a second one.
+        placed = checkout.order_for_checkout_key(request.form.get("checkout_key", type=str))
+        if placed is not None:
+            return _already_placed(placed)
     items = cart.items()
     view = cart.cart_view(items)
     if not view.groups and not view.unavailable:
@@ -320,8 +327,12 @@ def checkout_page():
             user=current_user if current_user.is_authenticated else None,
             locale=current_language(),
             note=form.note.data,
+            checkout_key=form.checkout_key.data,
         )
         notify.order_placed(order)
+    except checkout.AlreadyPlaced as placed:
+        db.session.rollback()
+        return _already_placed(placed.order or checkout.order_for_checkout_key(placed.key))
     except checkout.CheckoutError as error:
         db.session.rollback()
         message = _field_error(form, error)
@@ -336,6 +347,24 @@ def checkout_page():
     cart.clear()
     link = _order_url(order)
     if order.payment_method == PaymentMethod.STRIPE:
+        return _to_stripe(order, link)
+    flash(_("Thank you! Your order %(ref)s is placed.", ref=order.reference), "success")
+    return redirect(link, code=303)
+
+
+def _already_placed(order):
+    """Where a second post of a checkout form goes: the order the first one placed.
+
+    In a double click the browser shows the answer to the second post, so it
+    does what the first did: empty the cart, and go to the payment page (a
+    Stripe order still waiting for payment) or the order page.
+    """
+    if order is None:  # a race lost to an order that is not there after all
+        flash(_("Your order could not be placed just now; please try again."), "error")
+        return redirect(url_for("shop.checkout"), code=303)
+    cart.clear()
+    link = _order_url(order)
+    if order.payment_method == PaymentMethod.STRIPE and order.status == OrderStatus.PENDING_PAYMENT:
         return _to_stripe(order, link)
     flash(_("Thank you! Your order %(ref)s is placed.", ref=order.reference), "success")
     return redirect(link, code=303)
@@ -445,6 +474,8 @@ def _render_order(order, status=200, slip_form=None, error=None):
         payee=slips.transfer_payee(order)
         if order.payment_method == PaymentMethod.TRANSFER
         else None,
+        late_payment=refunds.late_payment(order),
+        late_refunded=refunds.late_payment_refunded(order),
         error=error,
     )
     return response, status, {"Cache-Control": PRIVATE}
@@ -537,6 +568,8 @@ def order_slip_file(reference):
 def my_orders():
     """A signed-in buyer's orders, newest first."""
     user = access.require_signed_in()
+    if service.expire_overdue_of_user(user):  # as the order page does, so both say the same
+        db.session.commit()
     orders = service.orders_of_user(user)
     html = render_template("shop/orders.html", orders=orders, order_labels=ORDER_LABELS)
     return html, 200, {"Cache-Control": PRIVATE}

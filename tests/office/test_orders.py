@@ -154,12 +154,12 @@ def test_staff_pack_ship_and_deliver_and_the_buyer_is_told(shop, outbox):
 def test_shipping_straight_from_paid_is_allowed(shop):
     part = _part(paid_order(shop.variant), shop.a)
     shop.login("staff")
-    shop.post(_order_url(shop, part, "/ship"), {"carrier": "Kerry"})
+    shop.post(_order_url(shop, part, "/ship"), {"carrier": "Kerry", "tracking_no": "KE123"})
     db.session.refresh(part)
     assert part.status == FulfilmentStatus.SHIPPED and part.packed_at is not None
 
 
-def test_shipping_needs_a_carrier(shop, outbox):
+def test_shipping_needs_a_carrier_and_a_tracking_number(shop, outbox):
     part = _part(paid_order(shop.variant), shop.a)
     outbox.clear()
     shop.login("staff")
@@ -168,6 +168,14 @@ def test_shipping_needs_a_carrier(shop, outbox):
     assert "Enter the carrier" in response.get_data(as_text=True)
     response = shop.post(_order_url(shop, part, "/ship"), {"carrier": "K" * 61})
     assert response.status_code == 400
+    for tracking in ("", "   ", "\t"):
+        response = shop.post(
+            _order_url(shop, part, "/ship"), {"carrier": "Kerry", "tracking_no": tracking}
+        )
+        assert response.status_code == 400, repr(tracking)
+        page = response.get_data(as_text=True)
+        assert "Enter the tracking number" in page
+        assert 'id="tracking_no-error"' in page
     db.session.refresh(part)
     assert part.status == FulfilmentStatus.PAID and part.carrier == ""
     assert outbox == []
@@ -190,7 +198,7 @@ def test_transitions_the_table_refuses_change_nothing(shop, outbox):
     assert "cannot be marked delivered" in _refused(shop, part, "/deliver")
     shop.post(_order_url(shop, part, "/pack"))
     assert "cannot be marked packed" in _refused(shop, part, "/pack")
-    shop.post(_order_url(shop, part, "/ship"), {"carrier": "Kerry"})
+    shop.post(_order_url(shop, part, "/ship"), {"carrier": "Kerry", "tracking_no": "KE1"})
     assert "cannot be marked shipped" in _refused(shop, part, "/ship")
     assert "cannot be marked packed" in _refused(shop, part, "/pack")
 

@@ -5,10 +5,11 @@ Stripe of the order tests (`fake_stripe`), and elsewhere against a monkeypatched
 stand-in that records the calls or refuses them.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -17,11 +18,12 @@ from marketplace.models import (
     Lot,
     OrderStatus,
     PaymentMethod,
+    PaymentStatus,
     Refund,
     RefundLine,
 )
 from marketplace.models.accounts import AuditLog
-from marketplace.orders import payments, refunds
+from marketplace.orders import payments, refunds, service, states
 from marketplace.orders.payments import PaymentError
 from marketplace.orders.refunds import RefundError, line_amount
 
@@ -297,3 +299,176 @@ def test_a_card_payment_is_refunded_at_the_fake_stripe(shop, fake_stripe, outbox
     intent = fake_stripe.state.payment_intents[order.payments[0].stripe_payment_intent_id]
     assert intent["amount_refunded"] == order.total_satang
     assert [m.to for m in outbox] == ["buyer@example.com"] * 2
+
+
+# -- money that came after the order closed ------------------------------------------------
+
+
+def _late_paid_at_stripe(shop, fake_stripe, quantity=2):  # noqa: F811
+    """A card payment whose webhook arrives after the sweep closed the order and its stock sold."""
+    order = factories.make_order({shop.variant: quantity}, payment_method=PaymentMethod.STRIPE)
+    payments.start_checkout(order)
+    db.session.commit()
+    paid_events = fake_stripe.state.complete(fake_stripe.session_id(order), "card")
+    assert service.sweep_expired(datetime.now(UTC) + timedelta(hours=2)) == 1
+    factories.make_order({shop.variant: available(shop.variant)})  # someone buys every unit
+    db.session.commit()
+    [response] = fake_stripe.post_events(paid_events)
+    assert response.json["outcome"] == "refused"
+    db.session.expire_all()
+    assert order.status == OrderStatus.EXPIRED
+    assert order.payments[0].status == PaymentStatus.SUCCEEDED
+    return order
+
+
+def _buyer_page(shop, order):
+    shop.client.set_cookie("lang", "en")
+    link = f"/orders/{order.reference}?token={service.order_token(order)}"
+    return shop.client.get(link).get_data(as_text=True)
+
+
+def test_a_card_payment_after_the_order_closed_is_refunded_in_full(
+    shop,
+    fake_stripe,  # noqa: F811
+    outbox,
+):
+    """End to end: paid at the fake, closed meanwhile, shown to the leader, refunded at Stripe."""
+    order = _late_paid_at_stripe(shop, fake_stripe)
+    part = _part(order, shop.a)
+    assert order.total_satang == 2 * 12000 + 5000
+
+    buyer = _buyer_page(shop, order)
+    assert "Nothing was charged" not in buyer
+    assert "We received your payment of ฿290" in buyer and "refunded to you in full" in buyer
+
+    shop.login("leader")
+    listing = shop.client.get(shop.url("/orders")).get_data(as_text=True)
+    assert "1 closed order holds a payment that came after it closed" in listing
+    closed = shop.client.get(shop.url("/orders?tab=closed")).get_data(as_text=True)
+    assert "Payment to give back" in closed
+    page = shop.client.get(shop.url(f"/orders/{part.id}")).get_data(as_text=True)
+    assert "The buyer paid ฿290 after the order had closed" in page
+    assert "Refund the whole payment of ฿290" in page
+    form = shop.client.get(_refund_url(shop, part)).get_data(as_text=True)
+    assert "Refund the whole payment of ฿290" in form
+
+    outbox.clear()
+    response = _post(shop, part, {"everything": "y", "reason": "Sold out before the money came"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (order.status, part.status) == (OrderStatus.REFUNDED, FulfilmentStatus.REFUNDED)
+    assert order.refunded_satang == part.refunded_satang == order.total_satang
+    [refund] = order.refunds
+    assert (refund.amount_satang, refund.shipping_satang, refund.restock) == (29000, 5000, False)
+    assert refund.method == PaymentMethod.STRIPE
+    assert [(rl.quantity, rl.amount_satang) for rl in refund.lines] == [(2, 24000)]
+    [at_stripe] = fake_stripe.refunds.values()
+    assert at_stripe["amount"] == order.total_satang
+    assert refund.stripe_refund_id == at_stripe["id"]
+    intent = fake_stripe.state.payment_intents[order.payments[0].stripe_payment_intent_id]
+    assert intent["amount_refunded"] == order.total_satang
+    assert available(shop.variant) == 0  # nothing restocked: the units were sold again
+    [mail] = outbox
+    assert mail.to == "buyer@example.com" and "฿290" in mail.body
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "refund.made")).all()
+    assert len(audit) == 1 and audit[0].actor_id == shop.people["leader"].id
+
+    assert "was refunded to you in full" in _buyer_page(shop, order)
+    listing = shop.client.get(shop.url("/orders")).get_data(as_text=True)
+    assert "holds a payment that came after" not in listing
+    # Nothing is left: refused with a message, no second refund at Stripe.
+    shop.login("leader")
+    again = _post(shop, part, {"everything": "y"})
+    assert again.status_code == 400
+    assert len(fake_stripe.refunds) == 1 and _count(Refund) == 1
+
+
+def test_a_retry_after_a_lost_commit_gets_stripes_same_refund(shop, fake_stripe):  # noqa: F811
+    order = _late_paid_at_stripe(shop, fake_stripe)
+    part = _part(order, shop.a)
+    [first] = refunds.refund_late_payment(shop.a, part.id)
+    first_id = first.stripe_refund_id
+    db.session.rollback()  # Stripe refunded, but our commit never happened
+    assert _count(Refund) == 0
+    [second] = refunds.refund_late_payment(shop.a, part.id)
+    db.session.commit()
+    assert second.stripe_refund_id == first_id
+    assert len(fake_stripe.refunds) == 1
+
+
+def test_cash_recorded_after_the_order_closed_is_refunded_and_recorded(shop, outbox):
+    shop.a.offers_pickup = True
+    db.session.commit()
+    order = pending_order(
+        shop.variant,
+        quantity=3,
+        method=PaymentMethod.CASH_ON_PICKUP,
+        delivery={shop.a.id: "pickup"},
+        address={},
+    )
+    part = _part(order, shop.a)
+    service.sweep_expired(datetime.now(UTC) + timedelta(days=8))
+    factories.make_order({shop.variant: 10})
+    db.session.commit()
+    response = shop.post(shop.url(f"/orders/{part.id}/cash-received"))
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert order.status == OrderStatus.EXPIRED
+    page = shop.client.get(shop.url(f"/orders/{part.id}")).get_data(as_text=True)
+    assert "The buyer paid ฿360 after the order had closed" in page
+    assert "cash-received" not in page  # recorded once is enough
+    shop.login("staff")
+    page = shop.client.get(shop.url(f"/orders/{part.id}")).get_data(as_text=True)
+    assert "The buyer paid ฿360 after the order had closed" in page
+    assert "leader refunds it" in page and "Refund the whole payment" not in page
+    shop.login("leader")
+
+    outbox.clear()
+    assert _post(shop, part, {"everything": "y"}).status_code == 303
+    db.session.expire_all()
+    assert order.status == OrderStatus.REFUNDED and part.status == FulfilmentStatus.REFUNDED
+    [refund] = order.refunds
+    assert (refund.amount_satang, refund.method) == (36000, PaymentMethod.CASH_ON_PICKUP)
+    assert refund.stripe_refund_id is None
+    with force_locale(order.locale):  # the buyer's language
+        assert gettext("The group returns the money to you directly.") in outbox[0].body
+
+
+def test_an_order_of_several_groups_paid_late_is_refunded_by_an_admin(shop, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PLATFORM_PROMPTPAY_ID", "0812345678")
+    other = a_product(shop.b, price_satang=30000, stock=1)
+    order = factories.make_order({shop.variant: 1, other.variants[0]: 1})
+    payment = service.new_payment(order, PaymentMethod.TRANSFER)
+    db.session.commit()
+    service.sweep_expired(datetime.now(UTC) + timedelta(days=2))
+    factories.make_order({other.variants[0]: 1})  # B's last unit goes to someone else
+    db.session.commit()
+    assert service.mark_paid(order, payment) is False
+    db.session.commit()
+    part_a, part_b = _part(order, shop.a), _part(order, shop.b)
+
+    page = shop.client.get(shop.url(f"/orders/{part_a.id}")).get_data(as_text=True)
+    assert "an admin refunds it" in page and "Refund the whole payment" not in page
+    response = _post(shop, part_a, {"everything": "y"})
+    assert response.status_code == 400
+    assert "an admin refunds it" in response.get_data(as_text=True)
+    assert _count(Refund) == 0
+
+    shop.login("admin")
+    assert _post(shop, part_a, {"everything": "y"}).status_code == 303
+    db.session.expire_all()
+    assert order.status == OrderStatus.REFUNDED
+    assert (part_a.status, part_b.status) == (FulfilmentStatus.REFUNDED,) * 2
+    assert sorted(r.amount_satang for r in order.refunds) == sorted(
+        [part_a.total_satang, part_b.total_satang]
+    )
+    assert order.refunded_satang == order.total_satang == payment.amount_satang
+
+
+def test_closed_orders_may_go_to_refunded_and_nowhere_else_new():
+    for closed in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
+        assert states.allowed(states.ORDER_TRANSITIONS, closed, OrderStatus.REFUNDED)
+        assert not states.allowed(states.ORDER_TRANSITIONS, closed, OrderStatus.PARTLY_REFUNDED)
+    for closed in (FulfilmentStatus.EXPIRED, FulfilmentStatus.CANCELLED):
+        assert states.allowed(states.FULFILMENT_TRANSITIONS, closed, FulfilmentStatus.REFUNDED)
+        assert not states.allowed(states.FULFILMENT_TRANSITIONS, closed, FulfilmentStatus.SHIPPED)

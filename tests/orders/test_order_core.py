@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import FulfilmentStatus, Lot, OrderStatus, PaymentStatus
-from marketplace.orders import service, states, stock
+from marketplace.orders import service, slips, states, stock
 from marketplace.orders.checkout import CheckoutError, place_order, quote, shipping_fee
+
+from ..office.pictures import picture
 
 
 def _lots(variant):
@@ -116,6 +118,8 @@ def test_shipping_is_flat_plus_per_started_kilogram(make):
     "field,value",
     [
         ("phone", "12345"),
+        ("phone", "081234567"),  # a mobile number has 10 digits
+        ("phone", "0212345678"),  # a landline 9
         ("email", "nobody"),
         ("postal_code", "10110"),
         ("district_code", "5801"),
@@ -142,3 +146,45 @@ def test_bad_details_are_refused_with_the_field(make, field, value):
         )
     assert raised.value.field == field
     assert stock.variant_available(product.variants[0].id) == 5
+
+
+def test_the_expire_command_gives_stock_back_past_orders_whose_slip_waits(make, runner):
+    product = make.product(stock=10)
+    variant = product.variants[0]
+    # Older than the one to close: transfers whose slips wait for the leader. They never
+    # expire, and must not fill the sweep's batch ahead of the orders that can close.
+    waiting = [make.order({variant: 1}) for _ in range(3)]
+    for order in waiting:
+        slips.submit_slip(order, picture())
+    overdue = make.order({variant: 4})
+    past = datetime.now(UTC) - timedelta(hours=1)
+    for age, order in enumerate([*waiting, overdue]):
+        order.expires_at = past - timedelta(hours=10 - age)
+    db.session.commit()
+    assert stock.variant_available(variant.id) == 3
+    assert service.overdue_order_ids(limit=1) == [overdue.id]
+
+    result = runner.invoke(args=["orders", "expire"])
+    assert result.exit_code == 0, result.output
+    assert "expired 1 unpaid order(s)" in result.output
+    db.session.expire_all()
+    assert overdue.status == OrderStatus.EXPIRED
+    assert all(order.status == OrderStatus.PENDING_PAYMENT for order in waiting)
+    assert stock.variant_available(variant.id) == 7
+    result = runner.invoke(args=["orders", "expire"])
+    assert "expired 0 unpaid order(s)" in result.output
+    assert stock.variant_available(variant.id) == 7
+
+
+def test_expiring_an_order_that_is_not_overdue_takes_no_lock(make, monkeypatch):
+    product = make.product(stock=5)
+    order = make.order({product.variants[0]: 1})
+    db.session.commit()
+
+    def no_lock(order):
+        raise AssertionError("the write lock was taken for an order that is not overdue")
+
+    monkeypatch.setattr(service, "_lock_order", no_lock)
+    assert service.expire_order(order) is False
+    assert service.expire_if_overdue(order) is False
+    assert order.status == OrderStatus.PENDING_PAYMENT

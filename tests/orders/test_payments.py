@@ -1,5 +1,6 @@
 """Stripe payments: Checkout Sessions and refunds through the real stripe library, on the fake."""
 
+import logging
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
@@ -9,9 +10,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from marketplace import create_app
+from marketplace.config import TestConfig
 from marketplace.extensions import db
 from marketplace.models import OrderStatus, Payment, PaymentMethod, PaymentStatus
 from marketplace.orders import payments, service
+from tests.conftest import csrf_token
 
 
 def _stripe_order(make, quantity=2, price_satang=12000, stock=10, **fields):
@@ -28,6 +32,51 @@ def test_is_configured_follows_the_secret_key(app, monkeypatch):
     assert payments.is_configured()
     monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "")
     assert not payments.is_configured()
+
+
+def test_without_the_webhook_secret_no_card_payment_is_offered(app, monkeypatch, client, make):
+    """A key without the webhook secret would take money no webhook could ever confirm."""
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", "")
+    assert not payments.is_configured()
+    product = make.product(stock=5)
+    db.session.commit()
+    client.post(
+        "/cart/add",
+        data={"csrf_token": csrf_token(client, "/cart"), "variant_id": product.variants[0].id},
+    )
+    page = client.get("/checkout").get_data(as_text=True)
+    assert 'value="transfer"' in page and 'value="stripe"' not in page
+
+
+@pytest.mark.parametrize(
+    ("key", "secret", "logged"),
+    [
+        ("sk_test_x", "", "STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not"),
+        ("", "whsec_x", "STRIPE_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not"),
+        ("sk_test_x", "whsec_x", None),
+        ("", "", None),
+    ],
+)
+def test_one_stripe_setting_without_the_other_is_logged_when_the_app_is_built(
+    tmp_path, monkeypatch, caplog, key, secret, logged
+):
+    class HalfStripe(TestConfig):
+        def __init__(self, instance_path):
+            super().__init__(instance_path)
+            self.STRIPE_SECRET_KEY = key
+            self.STRIPE_WEBHOOK_SECRET = secret
+
+    monkeypatch.setenv("MARKETPLACE_INSTANCE", str(tmp_path))
+    with caplog.at_level(logging.ERROR, logger="marketplace.orders.payments"):
+        built = create_app(HalfStripe)
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    if logged:
+        assert any(logged in message for message in errors), errors
+    else:
+        assert errors == []
+    with built.app_context():
+        assert payments.is_configured() is bool(key and secret)
+        db.engine.dispose()
 
 
 def test_a_checkout_session_carries_the_servers_amounts(make, fake_stripe):

@@ -1,13 +1,14 @@
 """Checkout: the buyer's details checked, shipping per group, server-side totals, stock held."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Order, OrderStatus, PaymentMethod
-from marketplace.orders import payments, stock
+from marketplace.orders import checkout, payments, stock
 
 from .buying import (
     CONTACT,
@@ -129,6 +130,12 @@ BAD_DETAILS = [
     pytest.param({"name": "   "}, "name", "Enter your name.", id="name"),
     pytest.param({"phone": "12345"}, "phone", "Enter a Thai phone number", id="phone-short"),
     pytest.param({"phone": "+1 555 123 4567"}, "phone", "Enter a Thai phone number", id="phone-us"),
+    # A mobile number has 10 digits, a landline 9: one digit short or over is refused.
+    pytest.param({"phone": "081234567"}, "phone", "Enter a Thai phone number", id="mobile-9"),
+    pytest.param({"phone": "08123456789"}, "phone", "Enter a Thai phone number", id="mobile-11"),
+    pytest.param({"phone": "0212345678"}, "phone", "Enter a Thai phone number", id="landline-10"),
+    pytest.param({"phone": "05312345"}, "phone", "Enter a Thai phone number", id="landline-8"),
+    pytest.param({"phone": "0112345678"}, "phone", "Enter a Thai phone number", id="phone-01"),
     pytest.param({"address_line": ""}, "address_line", "Enter the house number", id="address"),
     pytest.param({"postal_code": "10200"}, "postal_code", "57120", id="postal-code"),
     pytest.param({"postal_code": "abc"}, "postal_code", "57120", id="postal-letters"),
@@ -167,6 +174,140 @@ def test_a_plus66_phone_number_is_accepted(client, make, stripe_stub):
     add(client, product.variants[0], 1)
     assert place(client, phone="+66 81-234-5678").status_code == 303
     assert _orders()[0].phone == "0812345678"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("091 234 5678", "0912345678"),
+        ("06-1234-5678", "0612345678"),
+        ("02 123 4567", "021234567"),
+        ("053-123-456", "053123456"),
+        ("+66 53 123 456", "053123456"),
+    ],
+)
+def test_thai_mobile_and_landline_numbers_are_accepted(client, make, stripe_stub, typed, stored):
+    product = make.product(stock=5)
+    db.session.commit()
+    add(client, product.variants[0], 1)
+    assert place(client, phone=typed).status_code == 303
+    assert _orders()[0].phone == stored
+
+
+# -- a double click on "Place the order" ---------------------------------------------------
+
+
+def _checkout_key(page):
+    match = re.search(r'name="checkout_key"[^>]*value="([^"]+)"', page)
+    assert match, "the checkout page has no one-time key"
+    return match.group(1)
+
+
+def test_the_checkout_page_carries_a_one_time_key_that_survives_a_redisplay(
+    client, make, stripe_stub
+):
+    product = make.product(stock=5)
+    db.session.commit()
+    add(client, product.variants[0], 1)
+    key = _checkout_key(html(client.get("/checkout")))
+    assert checkout.is_checkout_key(key)
+    assert _checkout_key(html(client.get("/checkout"))) != key  # a new one per form
+    redisplayed = post(client, "/checkout", checkout_form(checkout_key=key, update_quote="y"))
+    assert _checkout_key(html(redisplayed)) == key
+    refused = place(client, checkout_key=key, phone="12345")
+    assert refused.status_code == 400
+    assert _checkout_key(html(refused)) == key  # nothing was placed: the key is still free
+
+
+def test_the_same_checkout_posted_twice_places_one_order(client, make, outbox, stripe_stub):
+    product = make.product(stock=5)
+    db.session.commit()
+    add(client, product.variants[0], 2)
+    key = _checkout_key(html(client.get("/checkout")))
+    with client.session_transaction() as session:
+        cart_before = dict(session["cart"])
+
+    first = place(client, checkout_key=key)
+    assert first.status_code == 303
+    # A double click: the second post left with the same cookie, the cart still full.
+    with client.session_transaction() as session:
+        session["cart"] = cart_before
+    second = place(client, checkout_key=key)
+    # Then once more after the first answer arrived (the cart is empty by now).
+    third = place(client, checkout_key=key)
+
+    assert len(_orders()) == 1
+    order = _orders()[0]
+    assert order.checkout_key == key
+    assert stock.variant_available(product.variants[0].id) == 3  # taken once
+    for response in (second, third):
+        assert response.status_code == 303
+        assert order_link(response) == order_link(first)
+    assert _cart(client) == {}
+    assert [m.to for m in outbox] == ["somchai@example.com"]  # one confirmation
+    assert f"Your order {order.reference} is placed" in html(client.get(order_link(first)))
+
+
+def test_a_second_post_of_a_stripe_checkout_goes_to_the_same_payment_page(
+    client, make, stripe_stub
+):
+    product = make.product(stock=5)
+    db.session.commit()
+    add(client, product.variants[0], 1)
+    key = _checkout_key(html(client.get("/checkout")))
+    first = place(client, payment_method="stripe", checkout_key=key)
+    add(client, product.variants[0], 1)  # the second post still had a cart
+    second = place(client, payment_method="stripe", checkout_key=key)
+    [order] = _orders()
+    url = f"https://checkout.stripe.test/c/{order.reference}"
+    assert first.headers["Location"] == second.headers["Location"] == url
+    assert stock.variant_available(product.variants[0].id) == 4
+
+
+def test_two_posts_racing_with_one_key_place_one_order(client, make, stripe_stub, monkeypatch):
+    """The post that loses the race meets the unique key at the flush, rolls back, and follows."""
+    product = make.product(stock=5)
+    db.session.commit()
+    add(client, product.variants[0], 2)
+    key = _checkout_key(html(client.get("/checkout")))
+    with client.session_transaction() as session:
+        cart_before = dict(session["cart"])
+    first = place(client, checkout_key=key)
+    with client.session_transaction() as session:
+        session["cart"] = cart_before
+
+    # The second post does not see the first's order before it reserves (as when both
+    # run at once on PostgreSQL): only the unique column stops it.
+    real_lookup = checkout.order_for_checkout_key
+    blind = {"calls": 2}  # the view's check and place_order's check
+
+    def racing_lookup(value):
+        if blind["calls"]:
+            blind["calls"] -= 1
+            return None
+        return real_lookup(value)
+
+    monkeypatch.setattr(checkout, "order_for_checkout_key", racing_lookup)
+    second = place(client, checkout_key=key)
+    assert blind["calls"] == 0
+    assert second.status_code == 303
+    assert order_link(second) == order_link(first)
+    assert len(_orders()) == 1
+    assert stock.variant_available(product.variants[0].id) == 3
+    assert _cart(client) == {}
+
+
+def test_a_malformed_checkout_key_is_refused_with_a_message(client, make, stripe_stub):
+    product = make.product(stock=5)
+    db.session.commit()
+    add(client, product.variants[0], 1)
+    response = place(client, checkout_key="x" * 500)
+    assert response.status_code == 400
+    page = html(response)
+    assert "This form is out of date" in page
+    assert checkout.is_checkout_key(_checkout_key(page))  # a fresh key to try again with
+    assert _orders() == []
+    assert stock.variant_available(product.variants[0].id) == 5
 
 
 def test_shipping_per_group_and_pickup(client, make, stripe_stub):

@@ -322,6 +322,26 @@ def test_history_lists_the_buyers_own_orders(client, auth, make, make_user):
     assert 'href="/account/orders"' in page  # in the header
 
 
+def test_history_closes_overdue_orders_on_sight(client, auth, make, make_user):
+    """As the order page does: an unpaid order past its hold is shown (and is) expired."""
+    buyer = make_user("late@example.com")
+    buyer.locale = "en"
+    product = make.product(stock=5)
+    overdue = make.order({product.variants[0]: 3}, user=buyer)
+    waiting = make.order({product.variants[0]: 1}, user=buyer)
+    overdue.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    assert stock.variant_available(product.variants[0].id) == 1
+    auth.login("late@example.com")
+    page = html(client.get("/account/orders"))
+    db.session.expire_all()
+    assert overdue.status == OrderStatus.EXPIRED
+    assert waiting.status == OrderStatus.PENDING_PAYMENT
+    assert stock.variant_available(product.variants[0].id) == 4
+    row = page[page.index(overdue.reference) :].split("</li>")[0]
+    assert "Expired" in row and "Waiting for payment" not in row
+
+
 def test_an_empty_history(client, auth, make_user):
     make_user("new@example.com").locale = "en"
     db.session.commit()
