@@ -60,8 +60,10 @@ def app(tmp_path_factory):
 def _empty_all_tables():
     # DELETE, children first: on tables this small it is far quicker than
     # TRUNCATE, which PostgreSQL carries out by replacing every table's files.
+    # On the connection, not the session: the session refuses to delete ledger rows.
+    connection = _db.session.connection()
     for table in reversed(_db.metadata.sorted_tables):
-        _db.session.execute(table.delete())
+        connection.execute(table.delete())
     _db.session.commit()
 
 

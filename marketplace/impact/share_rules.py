@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
@@ -315,8 +316,17 @@ def save_rule(group, product_id, fields, variant_id=None, user=None, now=None):
         created_at=_aware(now or datetime.now(UTC)),
         parts=[ShareRulePart(role=p.role, basis=p.basis, value=p.value) for p in values.parts],
     )
-    db.session.add(rule)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(rule)
+    except IntegrityError as error:
+        # Someone saved the same version of this rule a moment ago (the unique indexes).
+        raise ShareRuleError(
+            gettext(
+                "Someone else saved this share rule at the same moment. "
+                "Look at the newest version and save again."
+            )
+        ) from error
     audit(
         AuditAction.SHARE_RULE_SAVED,
         rule,

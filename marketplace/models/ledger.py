@@ -15,7 +15,8 @@ automatic postings idempotent: the same payment or refund posted twice finds
 its key taken and posts nothing.
 """
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, event, text
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .accounts import utcnow
@@ -56,6 +57,16 @@ class ShareRule(db.Model):
 
     __table_args__ = (
         UniqueConstraint("product_id", "variant_id", "version", name="uq_share_rule_version"),
+        # The constraint above lets rows with an empty variant_id repeat (NULL is never
+        # equal to NULL), so the product-wide rules get their own partial unique index.
+        Index(
+            "uq_share_rule_product_version",
+            "product_id",
+            "version",
+            unique=True,
+            sqlite_where=text("variant_id IS NULL"),
+            postgresql_where=text("variant_id IS NULL"),
+        ),
         CheckConstraint(
             "platform_fee_bp >= 0 AND platform_fee_bp <= 10000", name="platform_fee_range"
         ),
@@ -163,3 +174,35 @@ class LedgerEntry(db.Model):
             "ix_ledger_group_date", "group_id", "occurred_on", "account", "kind", "amount_satang"
         ),
     )
+
+
+class AppendOnlyError(RuntimeError):
+    """Code tried to change or delete a ledger entry or a saved share rule."""
+
+
+APPEND_ONLY_MODELS = (LedgerEntry, ShareRule, ShareRulePart)
+APPEND_ONLY_TABLES = frozenset(model.__tablename__ for model in APPEND_ONLY_MODELS)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_append_only_rows(session, _flush_context, _instances):
+    """Ledger entries and share rules are only ever added: a refund posts a reversal,
+    a new rule is a new version. A flush that would update or delete one is a bug."""
+    for obj in session.deleted:
+        if isinstance(obj, APPEND_ONLY_MODELS):
+            raise AppendOnlyError(f"{type(obj).__name__} {obj.id} cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, APPEND_ONLY_MODELS) and session.is_modified(
+            obj, include_collections=False
+        ):
+            raise AppendOnlyError(f"{type(obj).__name__} {obj.id} cannot be changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes_to_append_only_rows(orm_execute_state):
+    """The same for bulk UPDATE and DELETE statements run through the session."""
+    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+        return
+    table = getattr(orm_execute_state.statement, "table", None)
+    if getattr(table, "name", None) in APPEND_ONLY_TABLES:
+        raise AppendOnlyError(f"bulk changes to {table.name} are not allowed")

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from marketplace.extensions import db
 from marketplace.impact import ledger
@@ -17,7 +17,9 @@ from marketplace.models import (
     OrderStatus,
     Refund,
     RefundLine,
+    ShareRule,
 )
+from marketplace.models.ledger import AppendOnlyError
 from marketplace.orders import service
 
 from ..conftest import csrf_token
@@ -119,6 +121,39 @@ def test_posting_twice_or_paying_twice_posts_nothing_new(make, rice):
     assert service.mark_paid(order, second) is False
     assert len(entries()) == count
     assert total() == order.lines[0].net_satang
+
+
+def test_posted_entries_and_saved_rules_can_be_neither_changed_nor_deleted(make, rice):
+    """The ledger is append-only: a refund posts a reversal, a new rule is a new version."""
+    make.order({rice["variant"]: 1}, paid=True)
+    db.session.commit()
+    entry = entries()[0]
+    saved_rule = db.session.scalars(select(ShareRule)).first()
+    for change in (
+        lambda: setattr(entry, "amount_satang", entry.amount_satang + 1),
+        lambda: db.session.delete(entry),
+        lambda: setattr(saved_rule, "platform_fee_bp", 0),
+        lambda: setattr(saved_rule.parts[0], "value", 1),
+        lambda: db.session.delete(saved_rule.parts[0]),
+    ):
+        change()
+        with pytest.raises(AppendOnlyError):
+            db.session.flush()
+        db.session.rollback()
+    for statement in (
+        update(LedgerEntry).values(amount_satang=0),
+        delete(LedgerEntry),
+        update(ShareRule).values(note="x"),
+    ):
+        with pytest.raises(AppendOnlyError):
+            db.session.execute(statement)
+        db.session.rollback()
+    assert total() == make_total_of_one_unit(rice)
+
+
+def make_total_of_one_unit(rice):
+    """The net of one unit of the rice fixture: what a paid order of one unit posts."""
+    return rice["variant"].price_satang
 
 
 def test_an_unpaid_order_posts_nothing(make, rice):

@@ -260,3 +260,21 @@ def test_staff_see_the_rules_but_cannot_save_them(office):
     token = csrf_token(client, f"/office/{group.slug}/share-rules")
     assert client.post(path, data=_form(token)).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(ShareRule)) == 0
+
+
+def test_a_version_saved_at_the_same_moment_is_refused_with_a_message(make, monkeypatch):
+    """Two leaders saving at once both read version 1 as the newest: the second is refused."""
+    group = make.group()
+    product = make.product(group=group)
+    share_rules.save_rule(group, product.id, _fields(("grower", "percent", "50")), now=NOW)
+    real_scalar = db.session.scalar
+
+    def stale_latest(statement, *args, **kwargs):
+        value = real_scalar(statement, *args, **kwargs)
+        return value - 1 if "max(share_rule.version)" in str(statement) else value
+
+    monkeypatch.setattr(db.session, "scalar", stale_latest)
+    with pytest.raises(share_rules.ShareRuleError, match="same moment"):
+        share_rules.save_rule(group, product.id, _fields(("grower", "percent", "60")), now=NOW)
+    monkeypatch.undo()
+    assert [r.version for r in share_rules.rule_versions(product)] == [1]
