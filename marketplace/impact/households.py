@@ -32,6 +32,10 @@ from ..models import Household, HouseholdPersonal, Lot, LotContribution, Produce
 from ..models.households import household_group
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+# Nine or more digits in a row, hyphens aside, looks like an ID card (13), a house
+# registration (11) or a phone number (9-10): the code is shown in every report and
+# kept after erasure, so it must never be one.
+ID_LIKE = re.compile(r"[0-9]{9,}")
 REGISTRY_REF = re.compile(r"^[0-9A-Z]{6,20}$")
 PHONE = re.compile(r"^\+?[0-9]{9,15}$")
 
@@ -161,6 +165,14 @@ def check_values(values, today=None):
     if code and not CODE.match(code):
         raise HouseholdError(
             gettext("A code is up to 20 capital letters, digits and hyphens."), field="code"
+        )
+    if ID_LIKE.search(code.replace("-", "")):
+        raise HouseholdError(
+            gettext(
+                "A code must not be an ID card, house registration or phone number. "
+                "Leave it empty to get a code made for you."
+            ),
+            field="code",
         )
     village = clean_text(values.get("village", ""))
     if not village:

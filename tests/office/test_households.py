@@ -185,6 +185,8 @@ def test_leader_adds_household_with_generated_code_and_hashed_registry(client, a
         ({"subdistrict_code": "999999"}, "Choose a subdistrict"),
         ({"head_name": ""}, "This field is required."),
         ({"code": "57-00001"}, "already used"),
+        ({"code": "3-5701-00123-45-6"}, "ID card"),
+        ({"code": "0812345678"}, "ID card"),
         ({"phone": "call me"}, "phone number"),
     ],
 )
