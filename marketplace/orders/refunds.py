@@ -257,8 +257,10 @@ def refund_fulfilment(
     db.session.flush()
 
     if payment.method == PaymentMethod.STRIPE:
-        # payments.refund prefixes it with the order's reference.
-        key = f"part{fulfilment.id}-{sequence}-{total}"
+        # payments.refund prefixes it with the order's reference. The amount is not in
+        # the key: after a lost commit, a retry for another amount must meet Stripe's
+        # idempotency error (nothing refunded), never a second refund.
+        key = f"part{fulfilment.id}-{sequence}"
         try:
             refund.stripe_refund_id = payments.refund(payment, total, key)
         except (payments.PaymentError, RuntimeError) as error:

@@ -472,3 +472,26 @@ def test_closed_orders_may_go_to_refunded_and_nowhere_else_new():
     for closed in (FulfilmentStatus.EXPIRED, FulfilmentStatus.CANCELLED):
         assert states.allowed(states.FULFILMENT_TRANSITIONS, closed, FulfilmentStatus.REFUNDED)
         assert not states.allowed(states.FULFILMENT_TRANSITIONS, closed, FulfilmentStatus.SHIPPED)
+
+
+
+def test_after_a_lost_commit_a_retry_for_another_amount_refunds_nothing_more(
+    shop,
+    fake_stripe,  # noqa: F811
+):
+    order = factories.make_order({shop.variant: 3}, payment_method=PaymentMethod.STRIPE)
+    payments.start_checkout(order)
+    db.session.commit()
+    fake_stripe.pay(fake_stripe.session_id(order))
+    part = _part(order, shop.a)
+    line = part.lines[0]
+    refunds.refund_fulfilment(shop.a, part.id, {line.id: "1"})
+    db.session.rollback()  # Stripe refunded one unit, but our commit never happened
+    with pytest.raises(RefundError, match="Stripe"):  # Stripe's idempotency error
+        refunds.refund_fulfilment(shop.a, part.id, {line.id: "2"})
+    db.session.rollback()
+    assert [r["amount"] for r in fake_stripe.refunds.values()] == [12000]
+    # The same refund asked again gets Stripe's first one back and is recorded once.
+    again = refunds.refund_fulfilment(shop.a, part.id, {line.id: "1"})
+    db.session.commit()
+    assert [again.stripe_refund_id] == list(fake_stripe.refunds)
