@@ -18,6 +18,7 @@ from flask import (
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -116,25 +117,12 @@ def default_period(today=None):
     return date(year, month, 1), today
 
 
-def _parse_date(text):
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        raise reports.PeriodError(_("Write dates as YYYY-MM-DD, e.g. 2025-12-01.")) from None
-    if value.year > 2400:  # a Buddhist-era year typed in
-        value = value.replace(year=value.year - 543)
-    return value
-
-
 def period_from_request():
     """(date_from, date_to, error message or None): from ?from=&to=, else the default."""
     start, end = default_period()
     try:
-        chosen_from = _parse_date(request.args.get("from"))
-        chosen_to = _parse_date(request.args.get("to"))
+        chosen_from = reports.parse_date(request.args.get("from"))
+        chosen_to = reports.parse_date(request.args.get("to"))
         start = chosen_from or start
         end = chosen_to or end
         reports.Period(start, end)
@@ -223,22 +211,37 @@ def area(province, district=None, subdistrict=None):
 @blueprint.get("/area/<province>/<district>/export.<any(csv, xlsx):fmt>")
 @blueprint.get("/area/<province>/<district>/<subdistrict>/export.<any(csv, xlsx):fmt>")
 def area_export(fmt, province, district=None, subdistrict=None):
-    """The area's export: CSV of household rows (streamed), or the XLSX workbook."""
-    start, end, error = period_from_request()
-    if error:
-        abort(400)
+    """The area's export: CSV of household rows (streamed), or the XLSX workbook.
+
+    `?table=products` gives the CSV of the area's by-product rows instead.
+    A period that cannot be used gets a page saying why (400), not a file.
+    """
     viewer = _viewer()
     try:
         reports.check_area(viewer, province, district, subdistrict)
     except reports.ReportNotFound:
         abort(404)
+    start, end, error = period_from_request()
+    if error:
+        back = url_for(
+            "reports.area", province=province, district=district, subdistrict=subdistrict
+        )
+        return render_template("reports/export_error.html", message=error, back=back), 400
     codes = (province, district, subdistrict)
-    households = request.args.get("summary") != "1"
-    exports.audit_export(codes, start, end, fmt, households=households or fmt == "csv")
+    products = fmt == "csv" and request.args.get("table") == "products"
+    # Household rows: the CSV unless it is the product table; the XLSX unless ?summary=1.
+    households = not products if fmt == "csv" else request.args.get("summary") != "1"
+    table = "products" if products else "households"
+    exports.audit_export(
+        codes, start, end, fmt, households=households, table="products" if products else None
+    )
     db.session.commit()
-    name = exports.export_filename(codes, start, end, fmt)
+    name = exports.export_filename(codes, start, end, fmt, table)
     if fmt == "csv":
-        rows = exports.iter_export_rows(*codes, date_from=start, date_to=end, viewer=viewer)
+        if products:
+            rows = exports.iter_product_rows(*codes, date_from=start, date_to=end, viewer=viewer)
+        else:
+            rows = exports.iter_export_rows(*codes, date_from=start, date_to=end, viewer=viewer)
         response = Response(
             stream_with_context(exports.iter_csv(rows)), mimetype="text/csv; charset=utf-8"
         )
@@ -291,14 +294,20 @@ def group(group_id):
         date_to=end.isoformat(),
     )
     db.session.commit()
-    chart = charts.monthly_income_chart(
-        report.months, _("Value-chain income paid to households, by month"), current_language()
-    )
+    chart = None
+    if not all(reports.is_suppressed(amount) for _first, amount, _n in report.months):
+        chart = charts.data_uri(
+            charts.monthly_income_chart(
+                report.months,
+                _("Value-chain income paid to households, by month"),
+                current_language(),
+            )
+        )
     return (
         render_template(
             "reports/group.html",
             report=report,
-            chart=charts.data_uri(chart),
+            chart=chart,
             period_args=_period_args(start, end),
             period_error=error,
         ),

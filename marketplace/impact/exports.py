@@ -2,10 +2,12 @@
 
 Both carry pseudonymous household codes only: no name, phone or registry
 reference is ever read here. The CSV is one row per household (for officers'
-own analysis). The XLSX holds the suppressed summary, the transition matrix,
+own analysis), or with `table=products` the area's by-product rows. The XLSX
+holds the suppressed summary, the by-product table, the transition matrix,
 the monthly trend, the IRIS+ sheet for funders and, unless `households=False`,
 the same household rows; with `households=False` it holds aggregates only and
-can go to a funder as it is.
+can go to a funder as it is. The XLSX speaks the reader's language; the CSV
+keeps machine-readable column names.
 
 Memory stays flat however large the area: household rows come from the
 database in batches (`reports.iter_household_figures`), the CSV is yielded
@@ -16,7 +18,7 @@ import csv
 import io
 from decimal import Decimal
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -53,33 +55,51 @@ EXPORT_COLUMNS = (
     "low_income",
 )
 
-# IRIS+ (GIIN) metrics and how this marketplace computes them for an area and period.
+# IRIS+ (GIIN) metrics and how this marketplace computes them for an area and period:
+# (id, name, unit, definition); names and definitions in the reader's language.
 IRIS_METRICS = (
     (
         "PI7852",
-        "Payments to Supplier Individuals",
+        lazy_gettext("Payments to supplier individuals"),
         "THB",
-        "Value-chain income paid to the area's households in the period: sale shares, "
-        "raw material bought from them, wages and adjustments, less refund reversals "
-        "(payouts are not counted again).",
+        lazy_gettext(
+            "Value-chain income paid to the area's households in the period: sale shares, "
+            "raw material bought from them, wages and adjustments, less refund reversals "
+            "(payouts are not counted again)."
+        ),
     ),
     (
         "PI8632",
-        "Percent Smallholder Sourcing Payments",
+        lazy_gettext("Percent smallholder sourcing payments"),
         "%",
-        "Of the money the area's producer groups paid for sourcing and sales in the period "
-        "(net sales revenue over every account, plus raw material, wages and adjustments "
-        "paid to households), the percentage that went to member households. Every "
-        "supplying household is a smallholder village household.",
+        lazy_gettext(
+            "Of the money the area's producer groups paid for sourcing and sales in the period "
+            "(net sales revenue over every account, plus raw material, wages and adjustments "
+            "paid to households), the percentage that went to member households. Every "
+            "supplying household is a smallholder village household."
+        ),
     ),
     (
         "PI7318",
-        "Client Households: Low Income",
-        "households",
-        "Households reached (value-chain income above zero in the period) whose baseline "
-        "assessment classes them struggling or difficult, or whose baseline income per "
-        "person is below the poverty line.",
+        lazy_gettext("Client households: low income"),
+        lazy_gettext("households"),
+        lazy_gettext(
+            "Households reached (value-chain income above zero in the period) whose baseline "
+            "assessment classes them struggling or difficult, or whose baseline income per "
+            "person is below the poverty line."
+        ),
     ),
+)
+
+# The by-product table of an area (CSV columns; the XLSX sheet has them in words).
+PRODUCT_COLUMNS = (
+    "product_id",
+    "product",
+    "group_id",
+    "group",
+    "sales_revenue_baht",
+    "sales_to_households_baht",
+    "households_paid",
 )
 
 
@@ -152,6 +172,46 @@ def iter_export_rows(
         yield household_row(figures)
 
 
+def product_row(product):
+    """One row (PRODUCT_COLUMNS) of the area's by-product table."""
+    return [
+        product.product_id,
+        product.name,
+        product.group_id,
+        product.group_name,
+        _baht(product.revenue),
+        _baht(product.to_households),
+        _count(product.households),
+    ]
+
+
+def iter_product_rows(
+    province_code,
+    district_code=None,
+    subdistrict_code=None,
+    *,
+    date_from,
+    date_to,
+    viewer=None,
+):
+    """The header, then the area's by-product rows (small cells as "<5")."""
+    report = reports.area_report(
+        province_code,
+        district_code,
+        subdistrict_code,
+        date_from=date_from,
+        date_to=date_to,
+        viewer=viewer,
+    )
+    yield list(PRODUCT_COLUMNS)
+    for product in report.products:
+        yield product_row(product)
+
+
+def _count(value):
+    return str(value) if reports.is_suppressed(value) else value
+
+
 def _text(value):
     if value is None:
         return ""
@@ -193,6 +253,12 @@ def _class_name(value):
     return names.get(value, value)
 
 
+def sheet_title(text):
+    """A worksheet name Excel accepts: no []:*?/\\ and at most 31 characters."""
+    title = "".join(" " if char in "[]:*?/\\" else char for char in str(text)).strip()
+    return title[:31] or "Sheet"
+
+
 def write_xlsx(
     target,
     province_code,
@@ -204,7 +270,12 @@ def write_xlsx(
     viewer=None,
     households=True,
 ):
-    """Write the area workbook to `target` (a path or a binary file); returns the report."""
+    """Write the area workbook to `target` (a path or a binary file); returns the report.
+
+    Sheet names, headings and the IRIS+ metric names are in the current
+    language (the viewer's, or Thai on the command line). The household rows
+    keep the machine-readable column names of the CSV, so both read alike.
+    """
     report = reports.area_report(
         province_code,
         district_code,
@@ -217,9 +288,9 @@ def write_xlsx(
     bold = Font(bold=True)
 
     def header(sheet, values):
-        sheet.append([_styled(sheet, value, bold) for value in values])
+        sheet.append([_styled(sheet, str(value), bold) for value in values])
 
-    summary = book.create_sheet("Summary")
+    summary = book.create_sheet(sheet_title(gettext("Summary")))
     summary.append([gettext("Income-uplift report"), report.total.name])
     summary.append([gettext("Area codes"), "/".join(c for c in report.codes if c)])
     summary.append([gettext("Period"), report.period.start, report.period.end])
@@ -228,29 +299,30 @@ def write_xlsx(
     )
     summary.append([gettext("Basic needs (baht per person per year)"), _baht(report.basic_needs)])
     summary.append([gettext("Cells counting fewer than 5 households are shown as <5."), None])
+    summary.append([gettext("Amounts are in baht."), None])
     summary.append([])
     header(
         summary,
         [
-            "code",
-            "name",
-            "households",
-            "reached",
-            "value_chain_income_baht",
-            "assessed",
-            "reassessed",
-            "crossed_poverty_line_assessed",
-            "lifted_above_poverty_line_estimated",
-            "below_line_at_baseline",
-            "low_income_reached",
-            "group_sales_revenue_baht",
-            "group_sales_to_households_baht",
+            gettext("Code"),
+            gettext("Name"),
+            gettext("Households"),
+            gettext("Reached"),
+            gettext("Paid to households"),
+            gettext("Assessed"),
+            gettext("Reassessed"),
+            gettext("Crossed the line"),
+            gettext("Lifted (estimated)"),
+            gettext("Below the line at baseline"),
+            gettext("Low-income reached"),
+            gettext("Group sales"),
+            gettext("To households"),
         ],
     )
     for row in [*report.rows, report.total]:
         summary.append(
             [
-                row.key or "total",
+                row.key or gettext("Total"),
                 _cell(row.name),
                 *(_cell(getattr(row, name)) for name in ("households", "reached")),
                 _cell(_baht(row.income)),
@@ -270,7 +342,38 @@ def write_xlsx(
             ]
         )
 
-    transitions = book.create_sheet("Transitions")
+    products = book.create_sheet(sheet_title(gettext("By product")))
+    header(
+        products,
+        [
+            gettext("Product"),
+            gettext("Group"),
+            gettext("Sales revenue"),
+            gettext("To households"),
+            gettext("Households paid"),
+        ],
+    )
+    for product in report.products:
+        products.append(
+            [
+                _cell(product.name),
+                _cell(product.group_name),
+                _cell(_baht(product.revenue)),
+                _cell(_baht(product.to_households)),
+                _cell(product.households),
+            ]
+        )
+    products.append(
+        [
+            gettext("Total"),
+            None,
+            _cell(_baht(report.total.revenue)),
+            _cell(_baht(report.total.sales_to_households)),
+            None,
+        ]
+    )
+
+    transitions = book.create_sheet(sheet_title(gettext("Poverty class")))
     transitions.append(
         [gettext("Households by poverty class: baseline (rows) × latest assessment (columns)")]
     )
@@ -291,24 +394,31 @@ def write_xlsx(
         ]
     )
 
-    monthly = book.create_sheet("Monthly")
-    header(monthly, ["month", "value_chain_income_baht", "households_with_income"])
+    monthly = book.create_sheet(sheet_title(gettext("By month")))
+    header(
+        monthly,
+        [gettext("Month"), gettext("Paid to households"), gettext("Households with income")],
+    )
     for first, amount, count in report.months:
         monthly.append([first.strftime("%Y-%m"), _cell(_baht(amount)), _cell(count)])
 
     iris = book.create_sheet("IRIS+")
-    header(iris, ["metric_id", "metric", "value", "unit", "definition"])
+    header(
+        iris, ["IRIS+", gettext("Metric"), gettext("Value"), gettext("Unit"), gettext("Definition")]
+    )
     for metric_id, name, unit, definition in IRIS_METRICS:
         value = report.iris[metric_id]
         if metric_id == "PI7852":
             value = _baht(value)
-        iris.append([metric_id, name, _cell(value), unit, definition])
+        iris.append([metric_id, str(name), _cell(value), str(unit), str(definition)])
     iris.append([])
-    iris.append(["period", f"{report.period.start:%Y-%m-%d} – {report.period.end:%Y-%m-%d}"])
-    iris.append(["households_reached", _cell(report.iris["reached"])])
+    iris.append(
+        [gettext("Period"), f"{report.period.start:%Y-%m-%d} – {report.period.end:%Y-%m-%d}"]
+    )
+    iris.append([gettext("Households reached"), _cell(report.iris["reached"])])
 
     if households:
-        sheet = book.create_sheet("Households")
+        sheet = book.create_sheet(sheet_title(gettext("Households")))
         rows = iter_export_rows(
             province_code,
             district_code,
@@ -333,14 +443,19 @@ def _styled(sheet, value, font):
     return cell
 
 
-def export_filename(codes, date_from, date_to, fmt):
-    """A download name such as uplift-57-5705_2025-12-01_2026-11-30.xlsx."""
+def export_filename(codes, date_from, date_to, fmt, table="households"):
+    """A download name such as uplift-57-5705_2025-12-01_2026-11-30.xlsx.
+
+    The by-product CSV ends in _products: uplift-57_2025-12-01_2026-11-30_products.csv.
+    """
     area = "-".join(code for code in codes if code)
-    return f"uplift-{area}_{date_from:%Y-%m-%d}_{date_to:%Y-%m-%d}.{fmt}"
+    suffix = "_products" if table == "products" else ""
+    return f"uplift-{area}_{date_from:%Y-%m-%d}_{date_to:%Y-%m-%d}{suffix}.{fmt}"
 
 
-def audit_export(codes, date_from, date_to, fmt, via="web", households=True):
+def audit_export(codes, date_from, date_to, fmt, via="web", households=True, table=None):
     """Record an export in the audit log (the caller commits)."""
+    details = {"table": table} if table else {}
     return audit(
         AuditAction.REPORT_EXPORTED,
         None,
@@ -351,4 +466,5 @@ def audit_export(codes, date_from, date_to, fmt, via="web", households=True):
         format=fmt,
         via=via,
         households=households,
+        **details,
     )

@@ -37,15 +37,20 @@ The definitions officers and funders read (amounts are integer satang):
   paid line's net amount exactly, so this is the net amount of its paid lines
   less refunds. **Share that reached households**: the households' part of it.
 - **Area**: households are placed by their own area codes; an area's sales
-  figures are those of the groups located in it.
+  figures, by product too, are those of the groups located in it.
+- **Households paid** from some sales: those whose net sale income from them
+  in the period is above zero, wherever they live.
 - **Small cells**: in area reports and exports every count of households from
   1 to 4, and every amount earned by such a cell, is shown as "<5" (zero stays:
-  it tells nothing about any household). Where a line of a table adds up to a
-  total that is shown, a second cell is suppressed too (the smallest), so the
-  first cannot be worked out by subtraction. Group and household reports are
-  not suppressed: they list households one by one, by code, to officers of
-  their area (and admins), and a group report lists only the households of the
-  officer's own area.
+  it tells nothing about any household). Sales to households (of a row, the
+  total or a product) are hidden when 1 to 4 households were paid from them,
+  or 1 to 4 of those paid live outside the officer's areas. Where a line of a
+  table adds up to a total that is shown, a second cell is suppressed too (the
+  smallest), so the first cannot be worked out by subtraction. Household
+  reports are not suppressed, and neither are the rows of a group report: they
+  list households one by one, by code, to officers of their area (and admins).
+  A group report lists only the households of the officer's own area, and
+  hides the totals that would give away the others' income (`group_report`).
 """
 
 from __future__ import annotations
@@ -61,8 +66,10 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     literal,
+    not_,
     or_,
     select,
 )
@@ -73,6 +80,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from .. import areas
 from ..accounts import access
 from ..extensions import db
+from ..i18n import NotADate, parse_ymd
 from ..models import Household, ProducerGroup
 from ..models.households import HouseholdAssessment, PovertyClass, household_group
 from ..models.ledger import LedgerAccount, LedgerEntry, LedgerKind
@@ -80,7 +88,6 @@ from ..models.ledger import LedgerAccount, LedgerEntry, LedgerKind
 SUPPRESS_BELOW = 5
 LOW_INCOME_CLASSES = (PovertyClass.STRUGGLING, PovertyClass.DIFFICULT)
 SALE_KINDS = (LedgerKind.SALE_SHARE, LedgerKind.REVERSAL)
-OTHER_INCOME_KINDS = tuple(k for k in LedgerKind.INCOME if k not in SALE_KINDS)
 MAX_MONTHS = 60
 
 
@@ -155,6 +162,28 @@ class Period:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
 
+def parse_date(text):
+    """A date typed as YYYY-MM-DD in either era (2568-12-01 or 2025-12-01); None when empty.
+
+    PeriodError, with a message in the user's language, when it is not a date.
+    The report pages and `flask report` read their periods through it.
+    """
+    from flask_babel import gettext
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        # Converted from the Buddhist era before the calendar is checked: 2567-02-29 exists.
+        return parse_ymd(text)
+    except NotADate as error:
+        if error.shape:
+            message = gettext("Write the date as YYYY-MM-DD, e.g. 2568-01-15 or 2025-01-15.")
+        else:
+            message = gettext("%(value)s is not a real date.", value=text)
+        raise PeriodError(message) from None
+
+
 def month_key(day):
     """The integer a month is bucketed under: 202512 for December 2025."""
     return day.year * 100 + day.month
@@ -197,15 +226,21 @@ def _thresholds():
 # -- suppression ---------------------------------------------------------------------------
 
 
-def suppressed_cells(cells, lines=()):
+def is_small(count):
+    """True for a count of households from 1 to SUPPRESS_BELOW - 1 (zero is not small)."""
+    return 0 < count < SUPPRESS_BELOW
+
+
+def suppressed_cells(cells, lines=(), forced=()):
     """The keys of `cells` ({key: household count}) to hide, primary and complementary.
 
-    Primary: counts from 1 to SUPPRESS_BELOW - 1. Complementary: each of `lines`
+    Primary: counts from 1 to SUPPRESS_BELOW - 1, and the keys in `forced` (hidden
+    for a reason the count does not show). Complementary: each of `lines`
     is a list of keys whose values add up to a total that is shown (the total
     may be one of the keys); a line with exactly one hidden key gets a second,
     its smallest visible non-zero cell, until no line has a single one.
     """
-    hidden = {key for key, value in cells.items() if 0 < value < SUPPRESS_BELOW}
+    hidden = {key for key, value in cells.items() if is_small(value)} | set(forced)
     changed = bool(hidden)
     while changed:
         changed = False
@@ -707,43 +742,55 @@ def household_report(household_id, date_from, date_to, viewer=None):
 
 @dataclass
 class ProductRow:
-    """One product's sales in the period and the part that reached households."""
+    """One product's sales in the period and the part that reached households.
+
+    `to_households` and `households` are ints, or SUPPRESSED (see `group_report`).
+    """
 
     product_id: int
     name_th: str
     name_en: str
     revenue: int
-    to_households: int
-    households: int
+    to_households: object
+    households: object
 
     @property
     def share(self):
+        if is_suppressed(self.to_households):
+            return None
         return _share(self.to_households, self.revenue)
 
 
 @dataclass
 class GroupReport:
-    """One group over a period: households reached, income paid, share of sales, by product."""
+    """One group over a period: households reached, income paid, share of sales, by product.
+
+    Figures that include households outside an officer's area may be SUPPRESSED
+    (see `group_report`); `revenue` is the group's own and is always shown.
+    """
 
     group: ProducerGroup
     period: Period
-    households: int
-    reached: int
-    income: int
+    households: object
+    reached: object
+    income: object
     revenue: int
-    sales_to_households: int
-    group_fund: int
-    platform: int
+    sales_to_households: object
+    group_fund: object
+    platform: object
     products: list
-    other_income: list  # [(kind, amount)]
-    months: list  # [(first day of month, income, households with income)]
+    other_income: list  # [(kind, amount or SUPPRESSED)]
+    months: list  # [(first day of month, income, households with income)], either SUPPRESSED
     rows: list  # [HouseholdFigures] the viewer may see
     hidden_households: int  # households of the group outside the viewer's area
     poverty_line: int = 0
     basic_needs: int = 0
+    suppressed_for_hidden: bool = False  # some figures hidden to protect those households
 
     @property
     def sales_share(self):
+        if is_suppressed(self.sales_to_households):
+            return None
         return _share(self.sales_to_households, self.revenue)
 
 
@@ -774,8 +821,51 @@ def _months_list(period, monthly_rows):
     return [(first, *found.get(month_key(first), (0, 0))) for first in period.months]
 
 
+def _outside(viewer, place):
+    """SQL: true for a place (Household, or columns with its area codes) the viewer may not see."""
+    if _is_admin(viewer):
+        return false()
+    return not_(access.officer_area_filter(viewer, place))
+
+
+def _hidden_household_cells(hidden, cells, month_keys, kinds, product_ids):
+    """Which group-report figures to hide so that households outside the viewer's area stay safe.
+
+    `hidden`: those households' figures; `cells`: for each figure, how many of
+    them it includes ("households", "reached", "income", "sales", ("kind", k),
+    ("month", key), ("product", id)). Fewer than SUPPRESS_BELOW hidden households:
+    every figure that includes households is hidden (even their number would
+    tell too much). Otherwise each figure to which 1 to 4 of them contribute is
+    hidden, plus complementary cells, as their part of it is the total less the
+    households listed: months add up to the income, income kinds to the income,
+    products to the sales to households.
+    """
+    if not hidden:
+        return set()
+    if len(hidden) < SUPPRESS_BELOW:
+        return set(cells)
+    forced = {"income"} if is_small(cells["reached"]) else set()
+    lines = [
+        [*(("month", key) for key in month_keys), "income"],
+        ["sales", *(("kind", kind) for kind in kinds), "income"],
+        [*(("product", pid) for pid in product_ids), "sales"],
+    ]
+    return suppressed_cells(cells, lines, forced=forced)
+
+
 def group_report(group_id, date_from, date_to, viewer=None):
-    """The group report; ReportNotFound when the viewer may not see the group."""
+    """The group report; ReportNotFound when the viewer may not see the group.
+
+    An officer sees the rows of their area's households only. The totals also
+    count the group's other households, so when those are fewer than
+    SUPPRESS_BELOW every figure that includes households (their number, those
+    reached, income, sales to households and what follows from it: group fund,
+    platform fee, per product, per month) is SUPPRESSED: the totals less the
+    rows listed would otherwise give the hidden households' income. With
+    SUPPRESS_BELOW or more hidden, a figure is hidden when 1 to 4 of them
+    contribute to it (see `_hidden_household_cells`). Admins and the command
+    line see everything.
+    """
     from ..models import OrderLine, Product, Variant
 
     period = Period(date_from, date_to)
@@ -791,6 +881,8 @@ def group_report(group_id, date_from, date_to, viewer=None):
     totals = db.session.execute(select(*_counters(ph, period))).one()._mapping
     rows = [_figures(row, period) for row in db.session.execute(select(ph).order_by(ph.c.code))]
     visible = [row for row in rows if viewer_sees_household(viewer, row)]
+    hidden = [row for row in rows if not viewer_sees_household(viewer, row)]
+    outside = _outside(viewer, Household)
     sales = _sales_by_account(ProducerGroup.id == group.id, period)
     products = db.session.execute(
         select(
@@ -805,10 +897,12 @@ def group_report(group_id, date_from, date_to, viewer=None):
                 )
             ),
             func.count(func.distinct(LedgerEntry.household_id)),
+            func.count(func.distinct(case((outside, LedgerEntry.household_id)))),
         )
         .join(OrderLine, OrderLine.id == LedgerEntry.order_line_id)
         .join(Variant, Variant.id == OrderLine.variant_id)
         .join(Product, Product.id == Variant.product_id)
+        .outerjoin(Household, Household.id == LedgerEntry.household_id)
         .where(
             LedgerEntry.group_id == group.id,
             LedgerEntry.kind.in_(SALE_KINDS),
@@ -818,39 +912,86 @@ def group_report(group_id, date_from, date_to, viewer=None):
         .group_by(Product.id, Product.name_th, Product.name_en)
         .order_by(func.sum(LedgerEntry.amount_satang).desc(), Product.id)
     ).all()
-    other = db.session.execute(
-        select(LedgerEntry.kind, func.sum(LedgerEntry.amount_satang))
-        .where(_income_entries(period, group.id), LedgerEntry.kind.in_(OTHER_INCOME_KINDS))
-        .group_by(LedgerEntry.kind)
-        .order_by(LedgerEntry.kind)
+    # Income to households by kind (sale shares and reversals together as "sale"),
+    # with how many households outside the viewer's area each includes.
+    bucket = case((LedgerEntry.kind.in_(SALE_KINDS), literal("sale")), else_=LedgerEntry.kind)
+    by_kind = db.session.execute(
+        select(
+            bucket.label("bucket"),
+            func.sum(LedgerEntry.amount_satang),
+            func.count(func.distinct(case((outside, LedgerEntry.household_id)))),
+        )
+        .join(Household, Household.id == LedgerEntry.household_id)
+        .where(_income_entries(period, group.id))
+        .group_by(bucket)
+        .order_by(bucket)
     ).all()
+    other = [(kind, int(amount or 0), int(n or 0)) for kind, amount, n in by_kind if kind != "sale"]
     month_rows = db.session.execute(
         select(
             monthly.c.month,
             func.sum(monthly.c.amount),
             func.sum(case((monthly.c.amount > 0, 1), else_=0)),
-        ).group_by(monthly.c.month)
+            func.sum(case((and_(monthly.c.amount != 0, outside), 1), else_=0)),
+        )
+        .select_from(monthly)
+        .join(Household, Household.id == monthly.c.household_id)
+        .group_by(monthly.c.month)
     ).all()
+    month_hidden = {m: int(n or 0) for m, _amount, _count, n in month_rows}
+    month_keys = [month_key(first) for first in period.months]
+
+    cells = {
+        "households": len(hidden),
+        "reached": sum(1 for row in hidden if row.reached),
+        "income": sum(1 for row in hidden if row.income != 0),
+        "sales": next((int(n or 0) for kind, _a, n in by_kind if kind == "sale"), 0),
+        **{("kind", kind): n for kind, _amount, n in other},
+        **{("month", key): month_hidden.get(key, 0) for key in month_keys},
+        **{("product", row[0]): int(row[6] or 0) for row in products},
+    }
+    suppress = _hidden_household_cells(
+        hidden, cells, month_keys, [kind for kind, _a, _n in other], [row[0] for row in products]
+    )
+
+    def shown(key, value):
+        return SUPPRESSED if key in suppress else value
+
+    months = []
+    for first, amount, count in _months_list(period, [r[:3] for r in month_rows]):
+        if ("month", month_key(first)) in suppress:
+            amount = count = SUPPRESSED
+        months.append((first, amount, count))
+    sales_hidden = "sales" in suppress
     return GroupReport(
         group=group,
         period=period,
-        households=int(totals["households"]),
-        reached=int(totals["reached"]),
-        income=int(totals["income"]),
+        households=shown("households", int(totals["households"])),
+        reached=shown("reached", int(totals["reached"])),
+        income=shown("income", int(totals["income"])),
         revenue=sum(sales.values()),
-        sales_to_households=sales.get(LedgerAccount.HOUSEHOLD, 0),
-        group_fund=sales.get(LedgerAccount.GROUP_FUND, 0),
-        platform=sales.get(LedgerAccount.PLATFORM, 0),
+        sales_to_households=shown("sales", sales.get(LedgerAccount.HOUSEHOLD, 0)),
+        # Revenue is shown: with it, fund and fee would give the households' part.
+        group_fund=SUPPRESSED if sales_hidden else sales.get(LedgerAccount.GROUP_FUND, 0),
+        platform=SUPPRESSED if sales_hidden else sales.get(LedgerAccount.PLATFORM, 0),
         products=[
-            ProductRow(pid, name_th, name_en, int(revenue or 0), int(to_hh or 0), int(n or 0))
-            for pid, name_th, name_en, revenue, to_hh, n in products
+            ProductRow(
+                pid,
+                name_th,
+                name_en,
+                int(revenue or 0),
+                shown(("product", pid), int(to_hh or 0)),
+                shown(("product", pid), int(n or 0)),
+            )
+            for pid, name_th, name_en, revenue, to_hh, n, _hidden in products
         ],
-        other_income=[(kind, int(amount or 0)) for kind, amount in other],
-        months=_months_list(period, month_rows),
+        other_income=[(kind, shown(("kind", kind), amount)) for kind, amount, _n in other],
+        months=months,
         rows=visible,
-        hidden_households=len(rows) - len(visible),
+        hidden_households=len(hidden),
         poverty_line=_thresholds()[0],
         basic_needs=_thresholds()[1],
+        suppressed_for_hidden=bool(suppress),
     )
 
 
@@ -888,6 +1029,42 @@ class AreaRow:
 
 
 @dataclass
+class AreaProductRow:
+    """One product sold by a group located in the area: its sales and the households paid.
+
+    `to_households` and `households` are ints, or SUPPRESSED.
+    """
+
+    product_id: int
+    name: str
+    group_id: int
+    group_name: str
+    revenue: int
+    to_households: object
+    households: object  # households whose sale income from it in the period is above zero
+
+    @property
+    def share(self):
+        if is_suppressed(self.to_households):
+            return None
+        return _share(self.to_households, self.revenue)
+
+
+@dataclass
+class PaidCounts:
+    """Households paid out of some sales (see `_households_paid`)."""
+
+    paid: int = 0  # net sale income above zero
+    contributors: int = 0  # net sale income not zero (a refund may leave it below)
+    outside: int = 0  # contributors outside the viewer's areas
+    income_contributors: int = 0  # any value-chain income from these groups, not zero
+
+    def too_few(self):
+        """True when the money these households got would describe 1 to 4 of them."""
+        return is_small(self.paid) or is_small(self.contributors) or is_small(self.outside)
+
+
+@dataclass
 class AreaReport:
     """An area (province, district or subdistrict) over a period, small cells suppressed."""
 
@@ -906,6 +1083,7 @@ class AreaReport:
     iris: dict
     poverty_line: int
     basic_needs: int
+    products: list = field(default_factory=list)  # [AreaProductRow]
 
     @property
     def codes(self):
@@ -936,7 +1114,12 @@ def _row_names(level, keys):
 
 
 def _suppress_rows(rows, total):
-    """Hide small counts in the breakdown (lines: each count column with its total)."""
+    """Hide small counts in the breakdown (lines: each count column with its total).
+
+    The rows are treated as adding up to the total even where they do not quite
+    (a household may supply several groups): hiding a second cell costs little,
+    and a lone "<5" next to a total would otherwise be worked out by subtraction.
+    """
     cells = {}
     for index, row in enumerate([*rows, total]):
         for name in COUNT_FIELDS:
@@ -949,8 +1132,150 @@ def _suppress_rows(rows, total):
         # Money earned by a hidden number of households is hidden with it.
         if (index, "reached") in hidden:
             row.income = SUPPRESSED
-            if row.sales_to_households is not None:
-                row.sales_to_households = SUPPRESSED
+
+
+def _suppress_sales(rows, total, products, paid_rows, paid_total, paid_products):
+    """Hide the sales to households of rows, total and products paid to 1 to 4 households.
+
+    Sales to households are the groups' (wherever the households paid live), so
+    they are hidden when the households paid number 1 to 4, when 1 to 4 of them
+    live outside the viewer's areas (the viewer could subtract those of their
+    own area, listed in group reports), and when the row's own households
+    reached number 1 to 4. Rows and total are one line, products and total
+    another: a second cell is hidden where one would give the other away.
+    """
+    cells, forced = {}, set()
+
+    def add(key, counts, reached):
+        counts = counts or PaidCounts()
+        cells[key] = counts.contributors
+        if counts.too_few() or (is_small(reached) and counts.contributors):
+            forced.add(key)
+
+    for index, row in enumerate(rows):
+        add(("row", index), paid_rows.get(row.key), row.raw["reached"])
+    add("total", paid_total, total.raw["reached"])
+    for product in products:
+        add(("product", product.product_id), paid_products.get(str(product.product_id)), 0)
+    lines = [
+        [*(("row", index) for index in range(len(rows))), "total"],
+        [*(("product", product.product_id) for product in products), "total"],
+    ]
+    hidden = suppressed_cells(cells, lines, forced=forced)
+    for index, row in enumerate(rows):
+        if ("row", index) in hidden:
+            row.sales_to_households = SUPPRESSED
+    if "total" in hidden:
+        total.sales_to_households = SUPPRESSED
+    for product in products:
+        if ("product", product.product_id) in hidden:
+            product.to_households = product.households = SUPPRESSED
+
+
+def _households_paid(period, where, viewer, key=None, by_product=False):
+    """{key (text): PaidCounts} for the sales of the groups matching `where`, by `key`.
+
+    `key` is a column (group, area code, or with `by_product` the product);
+    without one, a single entry under "". One statement: each household's net
+    sale income and value-chain income per key, then counted.
+    """
+    from ..models import OrderLine, Variant
+
+    if by_product:
+        key = Variant.product_id
+    sale = case((LedgerEntry.kind.in_(SALE_KINDS), LedgerEntry.amount_satang), else_=0)
+    keys = [key.label("key")] if key is not None else []
+    per = (
+        select(
+            *keys,
+            LedgerEntry.household_id.label("household_id"),
+            Household.province_code.label("province_code"),
+            Household.district_code.label("district_code"),
+            func.sum(sale).label("sale"),
+            func.sum(LedgerEntry.amount_satang).label("income"),
+        )
+        .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
+        .join(Household, Household.id == LedgerEntry.household_id)
+    )
+    if by_product:
+        per = per.join(OrderLine, OrderLine.id == LedgerEntry.order_line_id).join(
+            Variant, Variant.id == OrderLine.variant_id
+        )
+    per = (
+        per.where(where, _income_entries(period))
+        .group_by(
+            *([key] if key is not None else []),
+            LedgerEntry.household_id,
+            Household.province_code,
+            Household.district_code,
+        )
+        .subquery()
+    )
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    counted = select(
+        *([per.c.key] if key is not None else []),
+        count_if(per.c.sale > 0),
+        count_if(per.c.sale != 0),
+        count_if(and_(per.c.sale != 0, _outside(viewer, per.c))),
+        count_if(per.c.income != 0),
+    )
+    if key is not None:
+        counted = counted.group_by(per.c.key)
+    result = {}
+    for values in db.session.execute(counted):
+        values = tuple(values)
+        name = str(values[0]) if key is not None else ""
+        numbers = [int(n or 0) for n in values[-4:]]
+        result[name] = PaidCounts(*numbers)
+    return result
+
+
+def _area_products(period, group_condition):
+    """AreaProductRow for each product sold by the groups matching `group_condition`."""
+    from ..i18n import localized
+    from ..models import OrderLine, Product, Variant
+
+    rows = db.session.execute(
+        select(
+            Product,
+            ProducerGroup,
+            func.sum(LedgerEntry.amount_satang),
+            func.sum(
+                case(
+                    (LedgerEntry.account == LedgerAccount.HOUSEHOLD, LedgerEntry.amount_satang),
+                    else_=0,
+                )
+            ),
+        )
+        .select_from(LedgerEntry)
+        .join(OrderLine, OrderLine.id == LedgerEntry.order_line_id)
+        .join(Variant, Variant.id == OrderLine.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
+        .where(
+            group_condition,
+            LedgerEntry.kind.in_(SALE_KINDS),
+            LedgerEntry.occurred_on >= period.start,
+            LedgerEntry.occurred_on <= period.end,
+        )
+        .group_by(Product.id, ProducerGroup.id)
+        .order_by(func.sum(LedgerEntry.amount_satang).desc(), Product.id)
+    ).all()
+    return [
+        AreaProductRow(
+            product_id=product.id,
+            name=localized(product, "name"),
+            group_id=group.id,
+            group_name=localized(group, "name"),
+            revenue=int(revenue or 0),
+            to_households=int(to_households or 0),
+            households=0,
+        )
+        for product, group, revenue, to_households in rows
+    ]
 
 
 def area_report(
@@ -967,10 +1292,18 @@ def area_report(
     `viewer=None` (the command line, the benchmarks) sees every area; an
     officer sees only areas they cover (ReportNotFound otherwise).
 
-    Three statements whatever the size of the area: the per-household figures
-    grouped by sub-area and class transition (rows, totals and the matrix are
-    added up from that in Python: each household is in one sub-area), the
-    monthly trend, and the sales of the groups located in the area.
+    A fixed number of statements whatever the size of the area: the
+    per-household figures grouped by sub-area and class transition (rows,
+    totals and the matrix are added up from that in Python: each household is
+    in one sub-area), the monthly trend, the sales of the groups located in the
+    area, and the households those sales paid (by row, by product, in total).
+
+    By product: the products sold by the groups located in the area, like every
+    sales figure of the area report, not the products whose income reached the
+    area's households (those would mix in groups elsewhere, whose sales the
+    area's rows do not show). So the products add up to the area's sales.
+    Each carries its revenue, its part paid to households and the number of
+    households paid, small cells suppressed (`_suppress_sales`).
     """
     period = Period(date_from, date_to)
     province, district, subdistrict = check_area(
@@ -1052,8 +1385,15 @@ def area_report(
     if level == "group":
         breakdown = {str(r["key"]): r for r in _group_breakdown(period, condition)}
         sales = _sales_of_groups([int(k) for k in breakdown], period)
+        paid_rows = _households_paid(
+            period,
+            LedgerEntry.group_id.in_([int(k) for k in breakdown]),
+            viewer,
+            key=LedgerEntry.group_id,
+        )
     else:
         breakdown = by_key
+        paid_rows = _households_paid(period, group_condition, viewer, key=group_key)
     names = _row_names(level, list(breakdown))
     rows = []
     for key, raw in sorted(breakdown.items()):
@@ -1077,14 +1417,13 @@ def area_report(
         sales_to_households=sales_total.get(LedgerAccount.HOUSEHOLD, 0),
         raw=total_raw,
     )
-    if level == "group":
-        # A household may supply several groups: group rows do not add up to the
-        # total, so each row is suppressed on its own (primary suppression only).
-        for row in rows:
-            _suppress_rows([], row)
-        _suppress_rows([], total)
-    else:
-        _suppress_rows(rows, total)
+    _suppress_rows(rows, total)
+    products = _area_products(period, group_condition)
+    paid_products = _households_paid(period, group_condition, viewer, by_product=True)
+    for product in products:
+        product.households = paid_products.get(str(product.product_id), PaidCounts()).paid
+    paid_total = _households_paid(period, group_condition, viewer).get("", PaidCounts())
+    _suppress_sales(rows, total, products, paid_rows, paid_total, paid_products)
 
     transitions, trans_rows, trans_cols, trans_total = _transitions(transition_counts)
     return AreaReport(
@@ -1100,9 +1439,10 @@ def area_report(
         transition_cols=trans_cols,
         transition_total=trans_total,
         months=_area_months(monthly, period),
-        iris=_iris(total, sales_total, other_to_households),
+        iris=_iris(total, sales_total, other_to_households, paid_total),
         poverty_line=line,
         basic_needs=basic,
+        products=products,
     )
 
 
@@ -1210,13 +1550,17 @@ def _area_months(monthly, period):
     return result
 
 
-def _iris(total, sales, other):
+def _iris(total, sales, other, paid):
     """IRIS+ figures for funders (see `exports.IRIS_METRICS` for the definitions)."""
     to_households = sales.get(LedgerAccount.HOUSEHOLD, 0) + other
     sourcing = sum(sales.values()) + other
     percent = None if sourcing <= 0 else round(100 * to_households / sourcing, 1)
-    if is_suppressed(total.reached):
-        # With so few households reached, their part of the sales tells their income.
+    if (
+        is_suppressed(total.reached)
+        or is_suppressed(total.sales_to_households)
+        or is_small(paid.income_contributors)
+    ):
+        # With so few households reached or paid, their part of the sales tells their income.
         percent = SUPPRESSED
     return {
         "PI7852": total.income,

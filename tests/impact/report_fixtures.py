@@ -188,3 +188,23 @@ def scenario():
     entry(g, date(2026, 12, 1), 9_000, h4, line=line2)
     db.session.commit()
     return Scenario(g, p1, p2, h1, h2, h3, h4, h5, h6)
+
+
+def by_product_world():
+    """Products A (6 households paid 1,000 each, fund 600), B (7 × 500, fund 350), C (2 × 2,000).
+
+    Revenue: A 6,600, C 4,000, B 3,850; to households 6,000, 4,000, 3,500.
+    """
+    group = factories.make_group(name_en="Hom Phaendin", **PHAN)
+    made = {}
+    for name, n, share, fund in (("A", 6, 1_000, 600), ("B", 7, 500, 350), ("C", 2, 2_000, 0)):
+        product = factories.make_product(group=group, stock=None, name_en=name)
+        line = order_line(group, product.variants[0])
+        for _ in range(n):
+            household = factories.make_household(group, **PHAN)
+            entry(group, date(2026, 3, 5), share, household, line=line)
+        if fund:
+            entry(group, date(2026, 3, 5), fund, line=line)
+        made[name] = product
+    db.session.commit()
+    return group, made

@@ -6,13 +6,14 @@ from datetime import date
 
 import openpyxl
 import pytest
+from flask_babel import force_locale, gettext
 
 from marketplace.extensions import db as _db
 from marketplace.impact import exports
 from marketplace.models import HouseholdPersonal
 
 from .. import factories
-from .report_fixtures import PERIOD, PHAN, assess, entry, scenario
+from .report_fixtures import PERIOD, PHAN, assess, by_product_world, entry, scenario
 
 
 def _csv(area=("57",)):
@@ -80,25 +81,30 @@ def test_xlsx_sheets_suppression_and_iris(db, tmp_path):
     path = tmp_path / "area.xlsx"
     exports.write_xlsx(path, "57", "5705", **PERIOD)
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["Summary", "Transitions", "Monthly", "IRIS+", "Households"]
-    summary = [row for row in book["Summary"].iter_rows(values_only=True)]
-    by_code = {row[0]: row for row in summary if row and row[0] in ("570501", "570505", "total")}
+    # Outside a request the workbook speaks the default language (Thai).
+    names = [gettext(n) for n in ("Summary", "By product", "Poverty class", "By month")]
+    assert book.sheetnames == [*names, "IRIS+", gettext("Households")]
+    summary_name, _products, _classes, monthly_name = names
+    summary = [row for row in book[summary_name].iter_rows(values_only=True)]
+    total = gettext("Total")
+    by_code = {row[0]: row for row in summary if row and row[0] in ("570501", "570505", total)}
     # 570501 has one household: its count and money are "<5"; 570505 (6) is then the
     # only other row and goes too, or the total would give it away.
     assert by_code["570501"][2:5] == ("<5", "<5", "<5")
     assert by_code["570505"][2:5] == ("<5", "<5", "<5")
-    assert by_code["total"][2:5] == (7, 7, 6500)
+    assert by_code[total][2:5] == (7, 7, 6500)
     iris = {row[0]: row for row in book["IRIS+"].iter_rows(values_only=True) if row}
     assert iris["PI7852"][2] == 6500
+    assert iris["PI7852"][1] == gettext("Payments to supplier individuals")
     assert iris["PI8632"][2] == pytest.approx(81.2)  # 6,500 of 8,000
     assert iris["PI7318"][2] == "<5"  # four struggling households: a small cell
-    monthly = {row[0]: row for row in book["Monthly"].iter_rows(values_only=True)}
+    monthly = {row[0]: row for row in book[monthly_name].iter_rows(values_only=True)}
     # February: one household; January (6) is the only other non-zero month, so it
     # goes too, or the period's total would give February away.
     assert monthly["2026-02"][1:] == ("<5", "<5")
     assert monthly["2026-01"][1:] == ("<5", "<5")
     assert monthly["2026-03"][1:] == (0, 0)
-    households = list(book["Households"].iter_rows(values_only=True))
+    households = list(book[gettext("Households")].iter_rows(values_only=True))
     assert households[0][0] == "household_code"
     assert len(households) == 8
     book.close()
@@ -109,7 +115,7 @@ def test_summary_only_workbook_has_no_household_rows(db, tmp_path):
     path = tmp_path / "funder.xlsx"
     exports.write_xlsx(path, "57", **PERIOD, households=False)
     book = openpyxl.load_workbook(path, read_only=True)
-    assert "Households" not in book.sheetnames
+    assert gettext("Households") not in book.sheetnames
     values = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row]
     book.close()
     assert not any(v.startswith("57-0") for v in values)
@@ -133,6 +139,61 @@ def test_download_over_http(client, auth, db):
 
 
 def test_text_never_becomes_an_xlsx_formula():
-    assert exports._cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert exports._cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert exports._cell("กลุ่มหอมแผ่นดิน") == "กลุ่มหอมแผ่นดิน"
     assert exports._cell(12) == 12
+
+
+def test_by_product_in_the_xlsx_and_the_csv(db, tmp_path):
+    by_product_world()
+    path = tmp_path / "area.xlsx"
+    exports.write_xlsx(path, "57", **PERIOD, households=False)
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book[gettext("By product")].iter_rows(values_only=True))
+    book.close()
+    assert rows[0] == tuple(
+        gettext(n)
+        for n in ("Product", "Group", "Sales revenue", "To households", "Households paid")
+    )
+    # Sorted by revenue: A, C, B (see test_reports.by_product_world for the arithmetic).
+    assert [row[2:5] for row in rows[1:]] == [
+        (6600, "<5", "<5"),
+        (4000, "<5", "<5"),
+        (3850, 3500, 7),
+        (14450, 13500),  # the total (no count: a household may be paid for two products)
+    ]
+    text = "".join(exports.iter_csv(exports.iter_product_rows("57", **PERIOD)))
+    lines = list(csv.DictReader(io.StringIO(text)))
+    assert [
+        (r["sales_revenue_baht"], r["sales_to_households_baht"], r["households_paid"])
+        for r in lines
+    ] == [  # fmt: skip
+        ("6600.00", "<5", "<5"),
+        ("4000.00", "<5", "<5"),
+        ("3850.00", "3500.00", "7"),
+    ]
+
+
+def test_xlsx_speaks_the_viewers_language(client, auth, db):
+    scenario()
+    factories.make_user("officer@example.com", locale="en", officer_areas=["57"])
+    _db.session.commit()
+    auth.login("officer@example.com")
+    response = client.get("/reports/area/57/export.xlsx?from=2025-12-01&to=2026-11-30")
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    assert book.sheetnames == [
+        "Summary", "By product", "Poverty class", "By month", "IRIS+", "Households",
+    ]  # fmt: skip
+    header = next(book["Summary"].iter_rows(min_row=9, max_row=9, values_only=True))
+    iris = {row[0]: row for row in book["IRIS+"].iter_rows(values_only=True) if row}
+    book.close()
+    assert header[:4] == ("Code", "Name", "Households", "Reached")
+    assert iris["PI7852"][1] == "Payments to supplier individuals"
+    assert iris["IRIS+"][1:] == ("Metric", "Value", "Unit", "Definition")
+    with force_locale("th"):
+        assert gettext("Households") != "Households"  # the Thai catalog has it
+
+
+def test_sheet_titles_are_ones_excel_accepts():
+    assert exports.sheet_title("Sales: by product [2025/26]?") == "Sales  by product  2025 26"
+    assert len(exports.sheet_title("x" * 40)) == 31

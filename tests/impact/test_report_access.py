@@ -49,7 +49,11 @@ def test_officer_of_the_province_reads_area_group_and_household(client, auth, wo
     assert client.get("/reports/area/57/5705/570505/" + PERIOD_QS).status_code == 200
     group = client.get(f"/reports/groups/{world.group.id}{PERIOD_QS}").get_data(as_text=True)
     assert "57-00001" in group and "58-00001" not in group  # 58's household is not theirs
-    assert "lives outside your area" in group
+    # One household (H6) is hidden: the totals would give its income, so they are "<5".
+    assert "Fewer than 5 households of this group live outside your area." in group
+    assert "฿92,500" not in group and "฿50,000" not in group and "฿88,500" not in group
+    assert "฿100,000" in group  # the group's sales revenue stays
+    assert 'src="data:image/png;base64,' not in group  # every month hidden: no chart
     household = client.get(f"/reports/households/{world.h1.id}{PERIOD_QS}")
     assert household.status_code == 200
     assert "Somsri" not in household.get_data(as_text=True)  # pseudonymous by default
@@ -68,6 +72,10 @@ def test_another_provinces_officer_gets_404(client, auth, world):
     # G supplies-from H6 in 58, so its group page opens, listing only H6.
     group = client.get(f"/reports/groups/{world.group.id}{PERIOD_QS}").get_data(as_text=True)
     assert "58-00001" in group and "57-00001" not in group
+    assert "5 households of this group live outside your area" in group
+    # Only four of those five were paid: the income is hidden, and the page says why.
+    assert "฿92,500" not in group
+    assert "fewer than 5 of the households outside your area contributed" in group
     assert client.get(f"/reports/households/{world.h6.id}").status_code == 200
 
 
@@ -143,7 +151,25 @@ def test_a_bad_period_is_a_clear_400_not_a_500(client, auth, world, query):
     page = client.get("/reports/area/57/" + query)
     assert page.status_code == 400
     assert "Showing the last twelve months instead." in page.get_data(as_text=True)
-    assert client.get("/reports/area/57/export.csv" + query).status_code == 400
+    for fmt in ("csv", "xlsx"):
+        export = client.get(f"/reports/area/57/export.{fmt}" + query)
+        assert export.status_code == 400
+        assert export.mimetype == "text/html"
+        html = export.get_data(as_text=True)
+        assert "The report could not be exported" in html
+        assert 'href="/reports/area/57/"' in html
+
+
+def test_the_export_says_what_is_wrong_with_the_period(client, auth, world):
+    auth.login("officer57@example.com")
+    html = client.get("/reports/area/57/export.csv?from=2026-13-01").get_data(as_text=True)
+    assert "2026-13-01 is not a real date." in html
+    html = client.get("/reports/area/57/export.xlsx?from=2026-02-01&to=2026-01-01").get_data(
+        as_text=True
+    )
+    assert "The period ends before it starts." in html
+    html = client.get("/reports/area/57/export.csv?from=1.12.2025").get_data(as_text=True)
+    assert "Write the date as YYYY-MM-DD" in html
 
 
 def test_buddhist_era_dates_are_understood(client, auth, world):
@@ -151,3 +177,26 @@ def test_buddhist_era_dates_are_understood(client, auth, world):
     page = client.get("/reports/area/57/?from=2568-12-01&to=2569-11-30")
     assert page.status_code == 200
     assert "1 Dec 2025" in page.get_data(as_text=True)
+
+
+def test_a_buddhist_era_leap_day_is_a_date(client, auth, world):
+    auth.login("officer57@example.com")
+    # 2567 BE is 2024 CE, a leap year: 29 February 2567 exists (2567 CE would have none).
+    page = client.get("/reports/area/57/?from=2567-02-29&to=2567-03-31")
+    assert page.status_code == 200
+    assert "29 Feb 2024" in page.get_data(as_text=True)
+    page = client.get("/reports/area/57/?from=2568-02-29&to=2568-03-31")
+    assert page.status_code == 400
+    assert "2568-02-29 is not a real date." in page.get_data(as_text=True)
+
+
+def test_the_area_page_has_the_by_product_table(client, auth, world):
+    auth.login("admin@example.com")
+    html = client.get("/reports/area/57/" + PERIOD_QS).get_data(as_text=True)
+    assert "By product" in html and "Households paid" in html
+    assert "Black sticky rice" in html and "฿89,200" in html  # P1's revenue
+    assert "table=products" in html
+    csv_text = client.get("/reports/area/57/export.csv" + PERIOD_QS + "&table=products")
+    assert csv_text.status_code == 200
+    assert "_products.csv" in csv_text.headers["Content-Disposition"]
+    assert csv_text.get_data(as_text=True).startswith("product_id,product,group_id,group,")

@@ -4,11 +4,12 @@ from datetime import date
 
 import pytest
 
+from marketplace.extensions import db as _db
 from marketplace.impact import reports
 from marketplace.impact.reports import SUPPRESSED, Period, PeriodError, suppressed_cells
 from tests import factories
 
-from .report_fixtures import PERIOD, PHAN, assess, baht, entry, scenario
+from .report_fixtures import PERIOD, PHAN, assess, baht, by_product_world, entry, scenario
 
 
 def _figures(**area):
@@ -157,6 +158,120 @@ def test_an_officer_sees_only_the_group_households_of_their_area(db, make_user):
     stranger = make_user(officer_areas=["50"])
     with pytest.raises(reports.ReportNotFound):
         reports.group_report(s.group.id, **PERIOD, viewer=stranger)
+
+
+def test_one_hidden_household_hides_every_household_figure_of_the_group(db, make_user):
+    s = scenario()
+    # A province officer of Chiang Rai: H6 (Mae Hong Son) is the one household hidden.
+    # Unsuppressed, income 92,500 less the rows listed (30,000 + 5,000 + 1,500 + 0 +
+    # 6,000 = 42,500) would give H6's 50,000 exactly.
+    officer = make_user(officer_areas=["57"])
+    report = reports.group_report(s.group.id, **PERIOD, viewer=officer)
+    assert [row.code for row in report.rows] == [
+        "57-00001", "57-00002", "57-00003", "57-00004", "57-00005",
+    ]  # fmt: skip
+    assert sum(row.income for row in report.rows) == baht(42_500)
+    assert report.hidden_households == 1
+    assert report.suppressed_for_hidden
+    for value in (
+        report.households,
+        report.reached,
+        report.income,
+        report.sales_to_households,
+        report.group_fund,
+        report.platform,
+    ):
+        assert value is SUPPRESSED
+    assert report.sales_share is None
+    assert report.revenue == baht(100_000)  # the group's own figure stays
+    products = {p.product_id: p for p in report.products}
+    assert products[s.p1.id].revenue == baht(89_200)
+    assert products[s.p1.id].to_households is SUPPRESSED
+    assert products[s.p1.id].households is SUPPRESSED
+    assert products[s.p1.id].share is None
+    assert products[s.p2.id].to_households is SUPPRESSED
+    assert report.other_income == [("raw_material", SUPPRESSED)]
+    assert all(amount is SUPPRESSED and n is SUPPRESSED for _f, amount, n in report.months)
+    # An admin sees it all.
+    admin = make_user(admin=True)
+    full = reports.group_report(s.group.id, **PERIOD, viewer=admin)
+    assert full.income == baht(92_500) and full.hidden_households == 0
+    assert not full.suppressed_for_hidden
+
+
+def test_hidden_households_that_few_were_paid_hide_the_income(db, make_user):
+    s = scenario()
+    # Five households are hidden from an officer of Mae Hong Son, but only four of them
+    # (H1, H2, H3, H5) were paid: income 92,500 less H6's 50,000 would be their 42,500.
+    officer = make_user(officer_areas=["58"])
+    report = reports.group_report(s.group.id, **PERIOD, viewer=officer)
+    assert report.households == 6  # five hidden: their number may show
+    assert report.reached is SUPPRESSED
+    assert report.income is SUPPRESSED
+    assert report.sales_to_households is SUPPRESSED
+    assert report.group_fund is SUPPRESSED and report.platform is SUPPRESSED
+    assert report.other_income == [("raw_material", SUPPRESSED)]
+    months = {first: (amount, n) for first, amount, n in report.months}
+    assert months[date(2025, 12, 1)] == (SUPPRESSED, SUPPRESSED)  # H1 with H6
+    assert months[date(2026, 5, 1)] == (0, 0)  # nobody: a zero tells nothing
+    products = {p.product_id: p for p in report.products}
+    assert products[s.p1.id].to_households is SUPPRESSED  # H1 with H6
+    assert products[s.p2.id].to_households is SUPPRESSED  # H2, H3, H5
+
+
+def _paid_group(officer_rows, hidden_rows, feb=0):
+    """A group of Phan with households of Phan (1,000 each) and of Mae Hong Son (2,000 each)."""
+    from .report_fixtures import MAE_HONG_SON, order_line
+
+    group = factories.make_group(**PHAN)
+    product = factories.make_product(group=group, stock=None)
+    line = order_line(group, product.variants[0])
+    outside = []
+    for n in range(officer_rows + hidden_rows):
+        place = PHAN if n < officer_rows else MAE_HONG_SON
+        household = factories.make_household(group, **place)
+        entry(group, date(2026, 1, 5), 1_000 if n < officer_rows else 2_000, household, line=line)
+        if n >= officer_rows:
+            outside.append(household)
+    for household in outside[:feb]:
+        entry(group, date(2026, 2, 5), 300, household, line=line)
+    entry(group, date(2026, 1, 5), 1_300, line=line)
+    entry(group, date(2026, 1, 5), 200, line=line, account="platform")
+    _db.session.commit()
+    return group, product
+
+
+def test_five_hidden_households_paid_leave_the_totals(db, make_user):
+    group, product = _paid_group(officer_rows=3, hidden_rows=5)
+    officer = make_user(officer_areas=["57"])
+    report = reports.group_report(group.id, **PERIOD, viewer=officer)
+    assert len(report.rows) == 3 and report.hidden_households == 5
+    assert not report.suppressed_for_hidden
+    assert report.households == 8
+    assert report.reached == 8
+    assert report.income == baht(3 * 1_000 + 5 * 2_000)
+    assert report.revenue == baht(14_500)
+    assert report.sales_to_households == baht(13_000)
+    assert (report.group_fund, report.platform) == (baht(1_300), baht(200))
+    (row,) = report.products
+    assert (row.revenue, row.to_households, row.households) == (baht(14_500), baht(13_000), 8)
+    months = {first: (amount, n) for first, amount, n in report.months}
+    assert months[date(2026, 1, 1)] == (baht(13_000), 8)
+
+
+def test_a_month_with_few_hidden_households_is_hidden_with_a_second(db, make_user):
+    # One of the five hidden households also earned 300 in February: February less the
+    # households listed is its income, so February goes, and January with it (the
+    # months add up to the income shown).
+    group, _product = _paid_group(officer_rows=3, hidden_rows=5, feb=1)
+    officer = make_user(officer_areas=["57"])
+    report = reports.group_report(group.id, **PERIOD, viewer=officer)
+    months = {first: (amount, n) for first, amount, n in report.months}
+    assert months[date(2026, 2, 1)] == (SUPPRESSED, SUPPRESSED)
+    assert months[date(2026, 1, 1)] == (SUPPRESSED, SUPPRESSED)
+    assert months[date(2026, 3, 1)] == (0, 0)
+    assert report.income == baht(13_300)
+    assert report.suppressed_for_hidden
 
 
 # -- area -----------------------------------------------------------------------------------------
@@ -345,3 +460,100 @@ def test_iris_figures(db):
     assert iris["PI8632"] == pytest.approx(81.2)
     assert iris["PI7318"] == 5  # four struggling and the raw-material seller below the line
     assert iris["reached"] == 7
+
+
+def test_group_rows_of_a_subdistrict_get_complementary_suppression(db):
+    big = factories.make_group(name_en="Big", **PHAN)
+    small = factories.make_group(name_en="Small", **PHAN)
+    for group, n in ((big, 12), (small, 3)):
+        for _ in range(n):
+            household = factories.make_household(group, **PHAN)
+            entry(group, date(2026, 1, 5), 100, household)
+    _db.session.commit()
+    report = reports.area_report("57", "5705", "570505", **PERIOD)
+    assert report.level == "group"
+    rows = {row.key: row for row in report.rows}
+    small_row, big_row = rows[str(small.id)], rows[str(big.id)]
+    assert small_row.households is SUPPRESSED
+    assert small_row.income is SUPPRESSED
+    # The total (15) is shown: 15 less Big's 12 would give Small's 3, so Big goes too.
+    assert big_row.raw["households"] == 12
+    assert big_row.households is SUPPRESSED
+    assert big_row.reached is SUPPRESSED
+    assert big_row.income is SUPPRESSED
+    assert report.total.households == 15
+    assert report.total.income == baht(1_500)
+
+
+def test_sales_to_households_paid_to_few_are_hidden_with_a_second_row(db):
+    from .report_fixtures import SAN_MAKHET
+
+    doi_ngam = factories.make_group(**PHAN)
+    san_makhet = factories.make_group(**SAN_MAKHET)
+    # Doi Ngam: six households reached, but only three paid from sales (1,000 each);
+    # the other three sold raw material (200 each).
+    for n in range(6):
+        household = factories.make_household(doi_ngam, **PHAN)
+        if n < 3:
+            entry(doi_ngam, date(2026, 1, 5), 1_000, household)
+        else:
+            entry(doi_ngam, date(2026, 1, 5), 200, household, kind="raw_material")
+    for _ in range(8):
+        household = factories.make_household(san_makhet, **SAN_MAKHET)
+        entry(san_makhet, date(2026, 1, 5), 500, household)
+    _db.session.commit()
+    report = reports.area_report("57", "5705", **PERIOD)
+    rows = {row.key: row for row in report.rows}
+    assert rows["570505"].reached == 6  # the households living there: not small
+    assert rows["570505"].revenue == baht(3_000)
+    assert rows["570505"].sales_to_households is SUPPRESSED  # three households paid
+    assert rows["570505"].sales_share is None
+    # The district total is shown, so the next smallest row goes too.
+    assert rows["570501"].sales_to_households is SUPPRESSED
+    assert rows["570501"].revenue == baht(4_000)
+    assert report.total.sales_to_households == baht(3_000 + 4_000)
+
+
+def test_sales_paid_to_few_households_outside_the_officers_area_are_hidden(db, make_user):
+    from .report_fixtures import MAE_HONG_SON, order_line
+
+    group = factories.make_group(**PHAN)
+    product = factories.make_product(group=group, stock=None)
+    line = order_line(group, product.variants[0])
+    for n in range(8):
+        household = factories.make_household(group, **(PHAN if n < 6 else MAE_HONG_SON))
+        entry(group, date(2026, 1, 5), 1_000, household, line=line)
+    _db.session.commit()
+    admin = make_user(admin=True)
+    full = reports.area_report("57", "5705", **PERIOD, viewer=admin)
+    assert full.rows[0].sales_to_households == baht(8_000)
+    assert full.total.sales_to_households == baht(8_000)
+    assert full.products[0].to_households == baht(8_000)
+    # An officer of Phan can read the six households of Phan one by one (group and
+    # household reports): 8,000 less their 6,000 would be the two of Mae Hong Son's.
+    officer = make_user(officer_areas=[("57", "5705")])
+    report = reports.area_report("57", "5705", **PERIOD, viewer=officer)
+    assert report.rows[0].reached == 6
+    assert report.rows[0].sales_to_households is SUPPRESSED
+    assert report.total.sales_to_households is SUPPRESSED
+    assert report.products[0].to_households is SUPPRESSED
+    assert report.products[0].revenue == baht(8_000)
+    assert report.iris["PI8632"] is SUPPRESSED
+
+
+def test_area_report_by_product(db):
+    group, made = by_product_world()
+    report = reports.area_report("57", **PERIOD)
+    by_id = {p.product_id: p for p in report.products}
+    assert [p.product_id for p in report.products] == [made[k].id for k in ("A", "C", "B")]
+    a, b, c = (by_id[made[k].id] for k in ("A", "B", "C"))
+    assert (a.revenue, b.revenue, c.revenue) == (baht(6_600), baht(3_850), baht(4_000))
+    assert a.group_id == group.id
+    # C paid two households: hidden. The products add up to the total shown (13,500),
+    # so the next smallest, A (6), goes too; B (7) stays.
+    assert c.to_households is SUPPRESSED and c.households is SUPPRESSED
+    assert a.to_households is SUPPRESSED and a.households is SUPPRESSED
+    assert (b.to_households, b.households) == (baht(3_500), 7)
+    assert b.share == pytest.approx(3_500 / 3_850)
+    assert report.total.sales_to_households == baht(13_500)
+    assert report.total.revenue == baht(14_450)
