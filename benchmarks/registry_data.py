@@ -70,7 +70,7 @@ PRODUCTS = (
     ("กล้วยตาก", "Sun-dried banana", "processor", 6000),
     ("ตะกร้าไม้ไผ่", "Bamboo basket", "weaver", 18000),
 )
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 # The columns each table's rows carry, in order; the loaders fill other NOT NULL
 # columns from the models' scalar defaults.

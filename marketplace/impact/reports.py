@@ -1172,110 +1172,140 @@ def _suppress_sales(rows, total, products, paid_rows, paid_total, paid_products)
             product.to_households = product.households = SUPPRESSED
 
 
-def _households_paid(period, where, viewer, key=None, by_product=False):
-    """{key (text): PaidCounts} for the sales of the groups matching `where`, by `key`.
+def _sales_detail(period, where, viewer, key):
+    """Sales of the groups matching `where`, household by household: products and paid counts.
 
-    `key` is a column (group, area code, or with `by_product` the product);
-    without one, a single entry under "". One statement: each household's net
-    sale income and value-chain income per key, then counted.
+    Returns (products, paid by key, paid by product, paid in total): the
+    AreaProductRow of each product sold (revenue over every account, the part
+    paid to households), and PaidCounts by `key` (a group or area column, as
+    text), by product id (as text) and for all together.
+
+    One statement, read from the covering index on (group, date, account,
+    kind, amount, household, lot): the sums per key, product, account and
+    household; the rest is added up here, as a household counts once however
+    many keys or products paid it. A sold unit's product is found through its
+    lot; a line that took no lot falls back to its order line.
     """
-    from ..models import OrderLine, Variant
+    from ..i18n import localized
+    from ..models import Lot, OrderLine, Product, Variant
 
-    if by_product:
-        key = Variant.product_id
-    sale = case((LedgerEntry.kind.in_(SALE_KINDS), LedgerEntry.amount_satang), else_=0)
-    keys = [key.label("key")] if key is not None else []
-    per = (
-        select(
-            *keys,
-            LedgerEntry.household_id.label("household_id"),
-            Household.province_code.label("province_code"),
-            Household.district_code.label("district_code"),
-            func.sum(sale).label("sale"),
-            func.sum(LedgerEntry.amount_satang).label("income"),
-        )
-        .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
-        .join(Household, Household.id == LedgerEntry.household_id)
+    is_sale = LedgerEntry.kind.in_(SALE_KINDS)
+    line_without_lot = case(
+        (and_(is_sale, LedgerEntry.lot_id.is_(None)), LedgerEntry.order_line_id)
     )
-    if by_product:
-        per = per.join(OrderLine, OrderLine.id == LedgerEntry.order_line_id).join(
-            Variant, Variant.id == OrderLine.variant_id
-        )
-    per = (
-        per.where(where, _income_entries(period))
-        .group_by(
-            *([key] if key is not None else []),
+    bucket = case((is_sale, literal("sale")), else_=literal("other"))
+    statement = (
+        select(
+            key.label("key"),
+            Variant.product_id,
+            line_without_lot.label("line_id"),
+            LedgerEntry.account,
             LedgerEntry.household_id,
             Household.province_code,
             Household.district_code,
-        )
-        .subquery()
-    )
-
-    def count_if(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    counted = select(
-        *([per.c.key] if key is not None else []),
-        count_if(per.c.sale > 0),
-        count_if(per.c.sale != 0),
-        count_if(and_(per.c.sale != 0, _outside(viewer, per.c))),
-        count_if(per.c.income != 0),
-    )
-    if key is not None:
-        counted = counted.group_by(per.c.key)
-    result = {}
-    for values in db.session.execute(counted):
-        values = tuple(values)
-        name = str(values[0]) if key is not None else ""
-        numbers = [int(n or 0) for n in values[-4:]]
-        result[name] = PaidCounts(*numbers)
-    return result
-
-
-def _area_products(period, group_condition):
-    """AreaProductRow for each product sold by the groups matching `group_condition`."""
-    from ..i18n import localized
-    from ..models import OrderLine, Product, Variant
-
-    rows = db.session.execute(
-        select(
-            Product,
-            ProducerGroup,
+            bucket.label("bucket"),
             func.sum(LedgerEntry.amount_satang),
-            func.sum(
-                case(
-                    (LedgerEntry.account == LedgerAccount.HOUSEHOLD, LedgerEntry.amount_satang),
-                    else_=0,
-                )
-            ),
         )
         .select_from(LedgerEntry)
-        .join(OrderLine, OrderLine.id == LedgerEntry.order_line_id)
-        .join(Variant, Variant.id == OrderLine.variant_id)
-        .join(Product, Product.id == Variant.product_id)
         .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
+        .outerjoin(Lot, Lot.id == LedgerEntry.lot_id)
+        .outerjoin(Variant, Variant.id == Lot.variant_id)
+        .outerjoin(Household, Household.id == LedgerEntry.household_id)
         .where(
-            group_condition,
-            LedgerEntry.kind.in_(SALE_KINDS),
+            where,
+            LedgerEntry.kind.in_(LedgerKind.INCOME),
             LedgerEntry.occurred_on >= period.start,
             LedgerEntry.occurred_on <= period.end,
         )
-        .group_by(Product.id, ProducerGroup.id)
-        .order_by(func.sum(LedgerEntry.amount_satang).desc(), Product.id)
-    ).all()
-    return [
-        AreaProductRow(
-            product_id=product.id,
-            name=localized(product, "name"),
-            group_id=group.id,
-            group_name=localized(group, "name"),
-            revenue=int(revenue or 0),
-            to_households=int(to_households or 0),
-            households=0,
+        .group_by(
+            key,
+            Variant.product_id,
+            line_without_lot,
+            LedgerEntry.account,
+            LedgerEntry.household_id,
+            Household.province_code,
+            Household.district_code,
+            bucket,
         )
-        for product, group, revenue, to_households in rows
-    ]
+    )
+    rows = db.session.execute(statement).all()
+    lines = {row.line_id for row in rows if row.line_id is not None}
+    line_products = {}
+    if lines:
+        line_products = dict(
+            db.session.execute(
+                select(OrderLine.id, Variant.product_id)
+                .join(Variant, Variant.id == OrderLine.variant_id)
+                .where(OrderLine.id.in_(lines))
+            ).all()
+        )
+
+    revenue, to_households = {}, {}
+    # household id → its net sale income per key and per product, its other income per key.
+    sale_by_key, sale_by_product, income_by_key = {}, {}, {}
+    outside = {}
+    for row in rows:
+        amount = int(row[-1] or 0)
+        product_id = row.product_id if row.line_id is None else line_products.get(row.line_id)
+        name = str(row.key)
+        if row.bucket == "sale" and product_id is not None:
+            revenue[product_id] = revenue.get(product_id, 0) + amount
+        if row.household_id is None:
+            continue
+        household = row.household_id
+        if household not in outside:
+            outside[household] = not viewer_sees_household(viewer, row)
+        income = income_by_key.setdefault(household, {})
+        income[name] = income.get(name, 0) + amount
+        if row.bucket != "sale":
+            continue
+        sales = sale_by_key.setdefault(household, {})
+        sales[name] = sales.get(name, 0) + amount
+        if product_id is not None:
+            to_households[product_id] = to_households.get(product_id, 0) + amount
+            per_product = sale_by_product.setdefault(household, {})
+            per_product[str(product_id)] = per_product.get(str(product_id), 0) + amount
+
+    def counted(amounts_by_household, incomes=None):
+        result = {}
+        for household, amounts in amounts_by_household.items():
+            for name, sale in amounts.items():
+                counts = result.setdefault(name, PaidCounts())
+                counts.paid += sale > 0
+                counts.contributors += sale != 0
+                counts.outside += sale != 0 and outside[household]
+        for amounts in (incomes or {}).values():
+            for name, income in amounts.items():
+                result.setdefault(name, PaidCounts()).income_contributors += income != 0
+        return result
+
+    by_key = counted(sale_by_key, income_by_key)
+    by_product = counted(sale_by_product)
+    total = counted(
+        {h: {"": sum(a.values())} for h, a in sale_by_key.items()},
+        {h: {"": sum(a.values())} for h, a in income_by_key.items()},
+    ).get("", PaidCounts())
+
+    products = []
+    if revenue:
+        found = {
+            product.id: product
+            for product in db.session.scalars(select(Product).where(Product.id.in_(list(revenue))))
+        }
+        for product_id in sorted(revenue, key=lambda pid: (-revenue[pid], pid)):
+            product = found[product_id]
+            products.append(
+                AreaProductRow(
+                    product_id=product_id,
+                    name=localized(product, "name"),
+                    group_id=product.group_id,
+                    group_name=localized(product.group, "name"),
+                    revenue=revenue[product_id],
+                    to_households=to_households.get(product_id, 0),
+                    households=by_product.get(str(product_id), PaidCounts()).paid,
+                )
+            )
+    return products, by_key, by_product, total
 
 
 def area_report(
@@ -1385,15 +1415,17 @@ def area_report(
     if level == "group":
         breakdown = {str(r["key"]): r for r in _group_breakdown(period, condition)}
         sales = _sales_of_groups([int(k) for k in breakdown], period)
-        paid_rows = _households_paid(
+        products, paid_rows, paid_products, paid_total = _sales_detail(
             period,
             LedgerEntry.group_id.in_([int(k) for k in breakdown]),
             viewer,
-            key=LedgerEntry.group_id,
+            LedgerEntry.group_id,
         )
     else:
         breakdown = by_key
-        paid_rows = _households_paid(period, group_condition, viewer, key=group_key)
+        products, paid_rows, paid_products, paid_total = _sales_detail(
+            period, group_condition, viewer, group_key
+        )
     names = _row_names(level, list(breakdown))
     rows = []
     for key, raw in sorted(breakdown.items()):
@@ -1418,11 +1450,6 @@ def area_report(
         raw=total_raw,
     )
     _suppress_rows(rows, total)
-    products = _area_products(period, group_condition)
-    paid_products = _households_paid(period, group_condition, viewer, by_product=True)
-    for product in products:
-        product.households = paid_products.get(str(product.product_id), PaidCounts()).paid
-    paid_total = _households_paid(period, group_condition, viewer).get("", PaidCounts())
     _suppress_sales(rows, total, products, paid_rows, paid_total, paid_products)
 
     transitions, trans_rows, trans_cols, trans_total = _transitions(transition_counts)

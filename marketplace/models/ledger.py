@@ -170,8 +170,17 @@ class LedgerEntry(db.Model):
             "kind",
             "amount_satang",
         ),
+        # With the household and the lot, the area report counts the households each
+        # product and sub-area paid from this index alone.
         Index(
-            "ix_ledger_group_date", "group_id", "occurred_on", "account", "kind", "amount_satang"
+            "ix_ledger_group_date",
+            "group_id",
+            "occurred_on",
+            "account",
+            "kind",
+            "amount_satang",
+            "household_id",
+            "lot_id",
         ),
     )
 

@@ -76,9 +76,16 @@ def assess(household, on, members, income_baht, poverty_class):
 
 
 def entry(
-    group, on, amount_baht, household=None, kind=LedgerKind.SALE_SHARE, line=None, account=None
+    group,
+    on,
+    amount_baht,
+    household=None,
+    kind=LedgerKind.SALE_SHARE,
+    line=None,
+    account=None,
+    lot=None,
 ):
-    """One ledger entry, written directly (helper E's posting is tested on its own)."""
+    """One ledger entry, written directly (posting is tested on its own in test_ledger)."""
     if account is None:
         account = LedgerAccount.HOUSEHOLD if household is not None else LedgerAccount.GROUP_FUND
     row = LedgerEntry(
@@ -89,6 +96,7 @@ def entry(
         amount_satang=baht(amount_baht),
         occurred_on=on,
         order_line_id=line.id if line is not None else None,
+        lot_id=lot.id if lot is not None else None,
     )
     db.session.add(row)
     db.session.flush()
@@ -190,21 +198,25 @@ def scenario():
     return Scenario(g, p1, p2, h1, h2, h3, h4, h5, h6)
 
 
-def by_product_world():
+def by_product_world(with_lots=False):
     """Products A (6 households paid 1,000 each, fund 600), B (7 × 500, fund 350), C (2 × 2,000).
 
     Revenue: A 6,600, C 4,000, B 3,850; to households 6,000, 4,000, 3,500.
+    `with_lots`: every other entry names the lot its unit came from, as posting does.
     """
     group = factories.make_group(name_en="Hom Phaendin", **PHAN)
     made = {}
     for name, n, share, fund in (("A", 6, 1_000, 600), ("B", 7, 500, 350), ("C", 2, 2_000, 0)):
         product = factories.make_product(group=group, stock=None, name_en=name)
         line = order_line(group, product.variants[0])
-        for _ in range(n):
+        lot = factories.make_lot(product.variants[0]) if with_lots else None
+        for index in range(n):
             household = factories.make_household(group, **PHAN)
-            entry(group, date(2026, 3, 5), share, household, line=line)
+            entry(
+                group, date(2026, 3, 5), share, household, line=line, lot=lot if index % 2 else None
+            )
         if fund:
-            entry(group, date(2026, 3, 5), fund, line=line)
+            entry(group, date(2026, 3, 5), fund, line=line, lot=lot)
         made[name] = product
     db.session.commit()
     return group, made

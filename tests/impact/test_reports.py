@@ -541,8 +541,10 @@ def test_sales_paid_to_few_households_outside_the_officers_area_are_hidden(db, m
     assert report.iris["PI8632"] is SUPPRESSED
 
 
-def test_area_report_by_product(db):
-    group, made = by_product_world()
+@pytest.mark.parametrize("with_lots", [False, True])
+def test_area_report_by_product(db, with_lots):
+    """Products found through the entries' lots or, without one, through their order lines."""
+    group, made = by_product_world(with_lots=with_lots)
     report = reports.area_report("57", **PERIOD)
     by_id = {p.product_id: p for p in report.products}
     assert [p.product_id for p in report.products] == [made[k].id for k in ("A", "C", "B")]

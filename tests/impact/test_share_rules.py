@@ -274,7 +274,7 @@ def test_a_version_saved_at_the_same_moment_is_refused_with_a_message(make, monk
         return value - 1 if "max(share_rule.version)" in str(statement) else value
 
     monkeypatch.setattr(db.session, "scalar", stale_latest)
-    with pytest.raises(share_rules.ShareRuleError, match="same moment"):
+    with force_locale("en"), pytest.raises(share_rules.ShareRuleError, match="same moment"):
         share_rules.save_rule(group, product.id, _fields(("grower", "percent", "60")), now=NOW)
     monkeypatch.undo()
     assert [r.version for r in share_rules.rule_versions(product)] == [1]
