@@ -75,8 +75,31 @@ def change_order(order, wanted):
     return _change("order", ORDER_TRANSITIONS, order, wanted)
 
 
+# A partly refunded part goes on being packed, shipped and delivered, so the table lets
+# `partly_refunded` move on to those stages; the part's timestamps say which stage it
+# has reached, and no change may take it back to an earlier one.
+_STAGE_RANK = {F.PAID: 0, F.PACKED: 1, F.SHIPPED: 2, F.DELIVERED: 3}
+
+
+def _reached_rank(fulfilment):
+    if fulfilment.delivered_at is not None:
+        return 3
+    if fulfilment.shipped_at is not None:
+        return 2
+    if fulfilment.packed_at is not None:
+        return 1
+    return 0
+
+
 def change_fulfilment(fulfilment, wanted):
-    """Move a fulfilment to `wanted`; True if its status changed."""
+    """Move a fulfilment to `wanted`; True if its status changed.
+
+    Besides the table, a part never goes back to a stage before the one its
+    timestamps show (delivered → partly refunded → packed is refused).
+    """
+    rank = _STAGE_RANK.get(wanted)
+    if rank is not None and fulfilment.status != wanted and rank < _reached_rank(fulfilment):
+        raise TransitionRefused("fulfilment", fulfilment.status, wanted)
     return _change("fulfilment", FULFILMENT_TRANSITIONS, fulfilment, wanted)
 
 

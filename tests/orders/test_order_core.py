@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import FulfilmentStatus, Lot, OrderStatus, PaymentStatus
+from marketplace.models import Fulfilment, FulfilmentStatus, Lot, OrderStatus, PaymentStatus
 from marketplace.orders import service, slips, states, stock
 from marketplace.orders.checkout import CheckoutError, place_order, quote, shipping_fee
 
@@ -102,6 +102,19 @@ def test_a_closed_order_cannot_be_shipped():
     table = states.FULFILMENT_TRANSITIONS
     assert not states.allowed(table, FulfilmentStatus.CANCELLED, FulfilmentStatus.SHIPPED)
     assert not states.allowed(table, FulfilmentStatus.PENDING_PAYMENT, FulfilmentStatus.SHIPPED)
+
+
+def test_a_partly_refunded_part_never_goes_back_a_stage():
+    part = Fulfilment(status=FulfilmentStatus.PARTLY_REFUNDED)
+    part.packed_at = part.shipped_at = part.delivered_at = datetime.now(UTC)
+    for earlier in (FulfilmentStatus.PACKED, FulfilmentStatus.SHIPPED, FulfilmentStatus.PAID):
+        with pytest.raises(states.TransitionRefused):
+            states.change_fulfilment(part, earlier)
+        assert part.status == FulfilmentStatus.PARTLY_REFUNDED
+    assert states.change_fulfilment(part, FulfilmentStatus.DELIVERED)
+    fresh = Fulfilment(status=FulfilmentStatus.PARTLY_REFUNDED)
+    fresh.packed_at = datetime.now(UTC)
+    assert states.change_fulfilment(fresh, FulfilmentStatus.PACKED)
 
 
 def test_shipping_is_flat_plus_per_started_kilogram(make):
