@@ -114,9 +114,16 @@ def order_area(order):
 
 def _render_cart(status=200, error=None):
     view = cart.cart_view()
+    # Without Stripe or a platform account, a transfer can only go to one group's account.
+    one_group_only = (
+        len(view.groups) > 1
+        and not payments.is_configured()
+        and not checkout.platform_payee_configured()
+    )
     response = render_template(
         "shop/cart.html",
         view=view,
+        one_group_only=one_group_only,
         form=CartItemForm(formdata=None),
         error=error,
         max_quantity=checkout.MAX_LINE_QUANTITY,
