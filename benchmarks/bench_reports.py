@@ -18,10 +18,9 @@ new one. Generation prints its time, row counts and the database's size.
 Then it times, with several runs and the median reported:
 
 - the area report for the largest province over the 12 months
-  (`impact.reports.area_report`), and one district of it;
+  (`impact.reports.area_report`), one district and one subdistrict of it;
 - the full-area export of all 20 provinces to CSV and to XLSX
-  (`impact.exports`), written to a temporary file.
-
+  (`impact.exports`), written to a temporary file;
 - `write_xlsx` for the largest province (every sheet, the report included).
 
 Each report also has one extra run under tracemalloc (peak Python
@@ -32,10 +31,6 @@ written, to show that memory stays flat (`--tracemalloc-exports` adds a run
 under tracemalloc). Aim: a province report under 2 s; the export streams in
 constant memory. Figures only, no assertions.
 
-Two proposals can be measured against the same data: `--try-index` adds a
-covering index on ledger_entry (household_id, occurred_on, account, kind,
-amount_satang), dropped again by a run without it; `--try-month-key` makes
-the report bucket months with substr() on SQLite instead of two STRFTIME calls.
 The 1-minute load average is printed at the start and the end: other work on
 the machine slows every figure.
 """
@@ -57,10 +52,6 @@ import registry_data  # noqa: E402
 DEFAULT_HOUSEHOLDS = 20_000
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_reports"
 SQLITE_FOLDER = Path("/tmp/bench_reports")
-# A proposal measured with --try-index: every column the per-household income query
-# reads, so it is answered from the index alone (no lookup of each ledger row).
-TRY_INDEX = "ix_ledger_household_income"
-TRY_INDEX_COLUMNS = ("household_id", "occurred_on", "account", "kind", "amount_satang")
 
 
 def parse_args(argv=None):
@@ -86,16 +77,6 @@ def parse_args(argv=None):
     parser.add_argument("--regenerate", action="store_true", help="ignore a cached database")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--no-export", action="store_true", help="time the reports only")
-    parser.add_argument(
-        "--try-index",
-        action="store_true",
-        help=f"time with the proposed covering index {TRY_INDEX} (dropped again without it)",
-    )
-    parser.add_argument(
-        "--try-month-key",
-        action="store_true",
-        help="time with the month key computed by substr() on SQLite instead of STRFTIME",
-    )
     args = parser.parse_args(argv)
     if args.full:
         args.households = registry_data.FULL_HOUSEHOLDS
@@ -190,43 +171,6 @@ def generate(db, url, args):
         )
     print(f"Generated in {total:.1f} s")
     return meta
-
-
-def proposed_index(db, wanted):
-    """Create or drop the proposed covering index, so each run measures what it says."""
-    from sqlalchemy import Index, inspect
-
-    from marketplace.models import LedgerEntry
-
-    present = any(i["name"] == TRY_INDEX for i in inspect(db.engine).get_indexes("ledger_entry"))
-    index = Index(TRY_INDEX, *(LedgerEntry.__table__.c[c] for c in TRY_INDEX_COLUMNS))
-    with db.engine.begin() as connection:
-        if wanted and not present:
-            start = time.perf_counter()
-            index.create(connection)
-            print(f"Created {TRY_INDEX} in {time.perf_counter() - start:.1f} s")
-        elif present and not wanted:
-            index.drop(connection)
-            print(f"Dropped {TRY_INDEX}")
-    if wanted and db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE ledger_entry")
-
-
-def substr_month_key():
-    """Patch reports._sql_month_key: on SQLite, yyyymm from the ISO text, not two STRFTIMEs."""
-    from sqlalchemy import Integer, cast, func
-
-    from marketplace.impact import reports
-
-    original = reports._sql_month_key
-
-    def month_key(column):
-        if db_dialect() != "sqlite":
-            return original(column)
-        return cast(func.substr(column, 1, 4).op("||")(func.substr(column, 6, 2)), Integer)
-
-    reports._sql_month_key = month_key
 
 
 def db_dialect():
@@ -404,9 +348,6 @@ def main(argv=None):
         print(f"  ledger dates                 {first} … {last}")
         if args.generate_only:
             return
-        proposed_index(db, args.try_index)
-        if args.try_month_key:
-            substr_month_key()
         province, count, district = largest_province(db, models)
         print(
             f"Largest province {province} ({count:,} households), district {district};"
