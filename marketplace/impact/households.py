@@ -317,6 +317,27 @@ def groups_by_household(households):
 # -- writes ------------------------------------------------------------------------------
 
 
+def _registry_ref_problem(values, household=None):
+    """A message when the registry reference is recorded for another household, else None.
+
+    The registry import matches assessments to households by this reference, so
+    two households holding one would make every later import of it fail.
+    """
+    if not values.registry_ref:
+        return None
+    query = select(HouseholdPersonal.household_id).where(
+        HouseholdPersonal.registry_ref_hash == registry_hash(values.registry_ref)
+    )
+    if household is not None and household.id is not None:
+        query = query.where(HouseholdPersonal.household_id != household.id)
+    if db.session.scalar(query.limit(1)) is None:
+        return None
+    return gettext(
+        "This registry reference is already recorded for another household. "
+        "Check the number; a household is registered once, even when it supplies two groups."
+    )
+
+
 def _store_personal(household, values):
     personal = household.personal
     if personal is None:
@@ -336,6 +357,9 @@ def create_household(group, fields, today=None):
     code = values.code or next(_next_numbers(values.province_code))
     if _code_taken(code):
         raise HouseholdError(gettext("The code %(code)s is already used.", code=code), "code")
+    problem = _registry_ref_problem(values)
+    if problem:
+        raise HouseholdError(problem, "registry_ref")
     household = Household(
         code=code,
         village=values.village,
@@ -357,6 +381,9 @@ def update_household(group, household_id, fields, today=None):
     if household.erased_at is not None:
         raise HouseholdError(gettext("This household's personal data was erased."))
     values = check_values(dict(fields, code=household.code), today)
+    problem = _registry_ref_problem(values, household)
+    if problem:
+        raise HouseholdError(problem, "registry_ref")
     household.village = values.village
     household.moo = values.moo
     household.subdistrict_code = values.subdistrict_code
@@ -382,6 +409,7 @@ def import_households(group, data, today=None):
     problems = []
     checked = []
     codes_in_file = {}
+    refs_in_file = {}
     for line, row in rows:
         fields = dict(row, consent_on=row.get("consent_date", ""))
         try:
@@ -409,6 +437,23 @@ def import_households(group, data, today=None):
                         line, gettext("The code %(code)s is already used.", code=values.code)
                     )
                 )
+                continue
+        if values.registry_ref:
+            if values.registry_ref in refs_in_file:
+                problems.append(
+                    CsvProblem(
+                        line,
+                        gettext(
+                            "The registry reference is also on line %(other)d.",
+                            other=refs_in_file[values.registry_ref],
+                        ),
+                    )
+                )
+                continue
+            refs_in_file[values.registry_ref] = line
+            problem = _registry_ref_problem(values)
+            if problem:
+                problems.append(CsvProblem(line, problem))
                 continue
         checked.append(values)
     if problems:

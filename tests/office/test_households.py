@@ -200,6 +200,37 @@ def test_bad_input_changes_nothing(client, auth, setup, changes, message):
     assert _db.session.scalar(select(Household).where(Household.village == "Ban Doi Ngam")) is None
 
 
+def test_a_registry_reference_is_recorded_for_one_household_only(client, auth, setup):
+    auth.login("leader@example.com")
+    first = new_household_data(client, village="Ban Doi Ngam")
+    assert client.post("/office/group-a/households/new", data=first).status_code == 303
+    again = new_household_data(client, village="Ban Pa Ko", registry_ref="570101234567")
+    response = client.post("/office/group-a/households/new", data=again)
+    assert response.status_code == 400
+    assert "already recorded for another household" in response.get_data(as_text=True)
+    assert _db.session.scalar(select(Household).where(Household.village == "Ban Pa Ko")) is None
+    # Nor may another household be edited to hold it; its own stays editable.
+    url = f"/office/group-a/households/{setup['household'].id}/edit"
+    response = client.post(url, data=new_household_data(client, registry_ref="5701-0123-4567"))
+    assert response.status_code == 400
+    mine = _db.session.scalar(select(Household).where(Household.village == "Ban Doi Ngam"))
+    response = client.post(
+        f"/office/group-a/households/{mine.id}/edit",
+        data=new_household_data(client, head_name="Boonmee S."),
+    )
+    assert response.status_code == 303
+    text = HEADER.replace("\r\n", ",registry_ref\r\n") + "".join(
+        [
+            ",ก,บ้านดอยงาม,5,570505,,2568-01-15,,5701-0123-4567\r\n",  # line 2: taken
+            ",ข,บ้านดอยงาม,5,570505,,2568-01-15,,5701-9999-0001\r\n",  # line 3: fine
+            ",ค,บ้านดอยงาม,5,570505,,2568-01-15,,570199990001\r\n",  # line 4: as line 3
+        ]
+    )
+    html = upload(client, text.encode()).get_data(as_text=True)
+    assert "Line 2:" in html and "already recorded" in html
+    assert "Line 3:" not in html and "also on line 3" in html
+
+
 def test_leader_edits_household(client, auth, setup):
     auth.login("leader@example.com")
     url = f"/office/group-a/households/{setup['household'].id}/edit"
