@@ -1172,6 +1172,55 @@ def _suppress_sales(rows, total, products, paid_rows, paid_total, paid_products)
             product.to_households = product.households = SUPPRESSED
 
 
+def _money_sums(rows):
+    """(sales by key by account, sales by account, other income to households) from
+    (key, account, is sale, amount) tuples."""
+    sales, sales_total, other_to_households = {}, {}, 0
+    for key, account, is_sale, amount in rows:
+        amount = int(amount or 0)
+        if is_sale:
+            entry = sales.setdefault(str(key), {})
+            entry[account] = entry.get(account, 0) + amount
+            sales_total[account] = sales_total.get(account, 0) + amount
+        elif account == LedgerAccount.HOUSEHOLD:
+            other_to_households += amount
+    return sales, sales_total, other_to_households
+
+
+def _group_money(period, group_condition, group_key):
+    """Sales, raw material and wages of the groups located in an area, in one pass
+    (see `_money_sums`)."""
+    is_sale = case((LedgerEntry.kind.in_(SALE_KINDS), 1), else_=0).label("sale")
+    rows = db.session.execute(
+        select(
+            group_key.label("key"),
+            LedgerEntry.account,
+            is_sale,
+            func.sum(LedgerEntry.amount_satang),
+        )
+        .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
+        .where(
+            group_condition,
+            LedgerEntry.kind.in_(LedgerKind.INCOME),
+            LedgerEntry.occurred_on >= period.start,
+            LedgerEntry.occurred_on <= period.end,
+        )
+        .group_by(group_key, LedgerEntry.account, is_sale)
+    ).all()
+    return _money_sums(rows)
+
+
+@dataclass
+class SalesDetail:
+    """What `_sales_detail` finds: products, households paid, and the money by key."""
+
+    products: list  # [AreaProductRow]
+    by_key: dict  # {key: PaidCounts}
+    by_product: dict  # {product id as text: PaidCounts}
+    total: PaidCounts
+    money: tuple  # `_money_sums` by key
+
+
 def _sales_detail(period, where, viewer, key):
     """Sales of the groups matching `where`, household by household: products and paid counts.
 
@@ -1180,37 +1229,36 @@ def _sales_detail(period, where, viewer, key):
     paid to households), and PaidCounts by `key` (a group or area column, as
     text), by product id (as text) and for all together.
 
-    One statement, read from the covering index on (group, date, account,
-    kind, amount, household, lot): the sums per key, product, account and
-    household; the rest is added up here, as a household counts once however
-    many keys or products paid it. A sold unit's product is found through its
-    lot; a line that took no lot falls back to its order line.
+    One statement. Inside, the entries are summed per key, lot, account and
+    household from the covering index on (group, date, account, kind, amount,
+    household, lot) alone; outside, each of those sums (not each entry) finds
+    its lot's product and, for an officer, where its household lives. The
+    counts are added up here, as a household counts once however many keys or
+    products paid it. A line that took no lot finds its product through the
+    order line.
     """
     from ..i18n import localized
     from ..models import Lot, OrderLine, Product, Variant
 
     is_sale = LedgerEntry.kind.in_(SALE_KINDS)
-    line_without_lot = case(
-        (and_(is_sale, LedgerEntry.lot_id.is_(None)), LedgerEntry.order_line_id)
+    # Labelled once and grouped by the label: PostgreSQL must see the same expressions.
+    line_id = case((and_(is_sale, LedgerEntry.lot_id.is_(None)), LedgerEntry.order_line_id)).label(
+        "line_id"
     )
-    bucket = case((is_sale, literal("sale")), else_=literal("other"))
-    statement = (
+    sale = case((is_sale, 1), else_=0).label("sale")
+    key = key.label("key")
+    sums = (
         select(
-            key.label("key"),
-            Variant.product_id,
-            line_without_lot.label("line_id"),
-            LedgerEntry.account,
-            LedgerEntry.household_id,
-            Household.province_code,
-            Household.district_code,
-            bucket.label("bucket"),
-            func.sum(LedgerEntry.amount_satang),
+            key,
+            LedgerEntry.lot_id.label("lot_id"),
+            line_id,
+            LedgerEntry.account.label("account"),
+            LedgerEntry.household_id.label("household_id"),
+            sale,
+            func.sum(LedgerEntry.amount_satang).label("amount"),
         )
         .select_from(LedgerEntry)
         .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
-        .outerjoin(Lot, Lot.id == LedgerEntry.lot_id)
-        .outerjoin(Variant, Variant.id == Lot.variant_id)
-        .outerjoin(Household, Household.id == LedgerEntry.household_id)
         .where(
             where,
             LedgerEntry.kind.in_(LedgerKind.INCOME),
@@ -1219,17 +1267,46 @@ def _sales_detail(period, where, viewer, key):
         )
         .group_by(
             key,
-            Variant.product_id,
-            line_without_lot,
+            LedgerEntry.lot_id,
+            line_id,
             LedgerEntry.account,
             LedgerEntry.household_id,
-            Household.province_code,
-            Household.district_code,
-            bucket,
+            sale,
+        )
+        .subquery()
+    )
+    officer = not _is_admin(viewer)
+    places = (Household.province_code, Household.district_code) if officer else ()
+    statement = (
+        select(
+            sums.c.key,
+            Variant.product_id,
+            sums.c.line_id,
+            sums.c.household_id,
+            sums.c.sale,
+            func.sum(sums.c.amount),
+            sums.c.account,
+            *places,
+        )
+        .select_from(sums)
+        .outerjoin(Lot, Lot.id == sums.c.lot_id)
+        .outerjoin(Variant, Variant.id == Lot.variant_id)
+        # Lots of one product together: fewer rows to read here.
+        .group_by(
+            sums.c.key,
+            Variant.product_id,
+            sums.c.line_id,
+            sums.c.household_id,
+            sums.c.sale,
+            sums.c.account,
+            *places,
         )
     )
-    rows = db.session.execute(statement).all()
-    lines = {row.line_id for row in rows if row.line_id is not None}
+    if officer:
+        statement = statement.outerjoin(Household, Household.id == sums.c.household_id)
+    # On the connection: plain rows, without the ORM's per-row work (there are many).
+    rows = db.session.connection().execute(statement).all()
+    lines = {row[2] for row in rows if row[2] is not None}
     line_products = {}
     if lines:
         line_products = dict(
@@ -1241,47 +1318,56 @@ def _sales_detail(period, where, viewer, key):
         )
 
     revenue, to_households = {}, {}
-    # household id → its net sale income per key and per product, its other income per key.
+    # household id → {key: net sale income}, {product: net sale income}, {key: all income}.
     sale_by_key, sale_by_product, income_by_key = {}, {}, {}
-    outside = {}
+    outside = set()
+    money = {}  # (key, account, is sale) → amount, for `_money_sums`
     for row in rows:
-        amount = int(row[-1] or 0)
-        product_id = row.product_id if row.line_id is None else line_products.get(row.line_id)
-        name = str(row.key)
-        if row.bucket == "sale" and product_id is not None:
+        name, product_id, line_id, household, sale, amount, account = row[:7]
+        amount = int(amount or 0)
+        money_key = (name, account, sale)
+        money[money_key] = money.get(money_key, 0) + amount
+        name = str(name)
+        if line_id is not None:
+            product_id = line_products.get(line_id)
+        if sale and product_id is not None:
             revenue[product_id] = revenue.get(product_id, 0) + amount
-        if row.household_id is None:
+        if household is None:
             continue
-        household = row.household_id
-        if household not in outside:
-            outside[household] = not viewer_sees_household(viewer, row)
+        if officer and not access.officer_covers(viewer, row[7], row[8]):
+            outside.add(household)
         income = income_by_key.setdefault(household, {})
         income[name] = income.get(name, 0) + amount
-        if row.bucket != "sale":
+        if not sale:
             continue
-        sales = sale_by_key.setdefault(household, {})
-        sales[name] = sales.get(name, 0) + amount
+        by_key = sale_by_key.setdefault(household, {})
+        by_key[name] = by_key.get(name, 0) + amount
         if product_id is not None:
             to_households[product_id] = to_households.get(product_id, 0) + amount
-            per_product = sale_by_product.setdefault(household, {})
-            per_product[str(product_id)] = per_product.get(str(product_id), 0) + amount
+            by_product = sale_by_product.setdefault(household, {})
+            product_key = str(product_id)
+            by_product[product_key] = by_product.get(product_key, 0) + amount
 
     def counted(amounts_by_household, incomes=None):
         result = {}
         for household, amounts in amounts_by_household.items():
+            is_outside = household in outside
             for name, sale in amounts.items():
-                counts = result.setdefault(name, PaidCounts())
-                counts.paid += sale > 0
-                counts.contributors += sale != 0
-                counts.outside += sale != 0 and outside[household]
+                counts = result.get(name)
+                if counts is None:
+                    counts = result[name] = PaidCounts()
+                if sale:
+                    counts.contributors += 1
+                    counts.paid += sale > 0
+                    counts.outside += is_outside
         for amounts in (incomes or {}).values():
             for name, income in amounts.items():
                 result.setdefault(name, PaidCounts()).income_contributors += income != 0
         return result
 
-    by_key = counted(sale_by_key, income_by_key)
-    by_product = counted(sale_by_product)
-    total = counted(
+    paid_by_key = counted(sale_by_key, income_by_key)
+    paid_by_product = counted(sale_by_product)
+    paid_total = counted(
         {h: {"": sum(a.values())} for h, a in sale_by_key.items()},
         {h: {"": sum(a.values())} for h, a in income_by_key.items()},
     ).get("", PaidCounts())
@@ -1289,23 +1375,33 @@ def _sales_detail(period, where, viewer, key):
     products = []
     if revenue:
         found = {
-            product.id: product
-            for product in db.session.scalars(select(Product).where(Product.id.in_(list(revenue))))
+            product.id: (product, group)
+            for product, group in db.session.execute(
+                select(Product, ProducerGroup)
+                .join(ProducerGroup, ProducerGroup.id == Product.group_id)
+                .where(Product.id.in_(list(revenue)))
+            )
         }
         for product_id in sorted(revenue, key=lambda pid: (-revenue[pid], pid)):
-            product = found[product_id]
+            product, group = found[product_id]
             products.append(
                 AreaProductRow(
                     product_id=product_id,
                     name=localized(product, "name"),
-                    group_id=product.group_id,
-                    group_name=localized(product.group, "name"),
+                    group_id=group.id,
+                    group_name=localized(group, "name"),
                     revenue=revenue[product_id],
                     to_households=to_households.get(product_id, 0),
-                    households=by_product.get(str(product_id), PaidCounts()).paid,
+                    households=paid_by_product.get(str(product_id), PaidCounts()).paid,
                 )
             )
-    return products, by_key, by_product, total
+    return SalesDetail(
+        products=products,
+        by_key=paid_by_key,
+        by_product=paid_by_product,
+        total=paid_total,
+        money=_money_sums((*k, amount) for k, amount in money.items()),
+    )
 
 
 def area_report(
@@ -1382,40 +1478,13 @@ def area_report(
             pair = (values["moved_from"], values["moved_to"])
             transition_counts[pair] = transition_counts.get(pair, 0) + int(values["households"])
 
-    # Sales, raw material and wages of the groups located in the area, in one pass.
-    kind_bucket = case((LedgerEntry.kind.in_(SALE_KINDS), "sale"), else_="other").label("bucket")
-    money_rows = db.session.execute(
-        select(
-            group_key.label("key"),
-            LedgerEntry.account,
-            kind_bucket,
-            func.sum(LedgerEntry.amount_satang),
-        )
-        .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
-        .where(
-            group_condition,
-            LedgerEntry.kind.in_(LedgerKind.INCOME),
-            LedgerEntry.occurred_on >= period.start,
-            LedgerEntry.occurred_on <= period.end,
-        )
-        .group_by(group_key, LedgerEntry.account, kind_bucket)
-    ).all()
-    sales = {}
-    sales_total = {}
-    other_to_households = 0
-    for key, account, bucket, amount in money_rows:
-        amount = int(amount or 0)
-        if bucket == "sale":
-            entry = sales.setdefault(str(key), {})
-            entry[account] = entry.get(account, 0) + amount
-            sales_total[account] = sales_total.get(account, 0) + amount
-        elif account == LedgerAccount.HOUSEHOLD:
-            other_to_households += amount
-
     if level == "group":
         breakdown = {str(r["key"]): r for r in _group_breakdown(period, condition)}
+        _by_subdistrict, sales_total, other_to_households = _group_money(
+            period, group_condition, group_key
+        )
         sales = _sales_of_groups([int(k) for k in breakdown], period)
-        products, paid_rows, paid_products, paid_total = _sales_detail(
+        detail = _sales_detail(
             period,
             LedgerEntry.group_id.in_([int(k) for k in breakdown]),
             viewer,
@@ -1423,9 +1492,15 @@ def area_report(
         )
     else:
         breakdown = by_key
-        products, paid_rows, paid_products, paid_total = _sales_detail(
-            period, group_condition, viewer, group_key
-        )
+        # The sums by sub-area come with the households paid, from the same statement.
+        detail = _sales_detail(period, group_condition, viewer, group_key)
+        sales, sales_total, other_to_households = detail.money
+    products, paid_rows, paid_products, paid_total = (
+        detail.products,
+        detail.by_key,
+        detail.by_product,
+        detail.total,
+    )
     names = _row_names(level, list(breakdown))
     rows = []
     for key, raw in sorted(breakdown.items()):
