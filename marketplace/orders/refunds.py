@@ -223,25 +223,9 @@ def refund_fulfilment(
         raise RefundError(_l("That is more than the buyer paid for this part."))
 
     sequence = len(refunds_of(fulfilment)) + 1
-    refund = Refund(
-        order=order,
-        fulfilment=fulfilment,
-        amount_satang=total,
-        shipping_satang=shipping_satang,
-        reason=reason,
-        restock=bool(restock),
-        method=payment.method,
-        created_by_id=getattr(actor, "id", None),
+    refund = _record_refund(
+        fulfilment, units, amounts, shipping_satang, payment, reason, actor, restock=restock
     )
-    db.session.add(refund)
-    for line, n in units.items():
-        refund.lines.append(RefundLine(line=line, quantity=n, amount_satang=amounts[line]))
-        line.refunded_quantity += n
-        line.refunded_satang += amounts[line]
-        if restock:
-            _restock(line, n)
-    fulfilment.refunded_satang += total
-    order.refunded_satang += total
     states.change_fulfilment(
         fulfilment,
         FulfilmentStatus.REFUNDED
@@ -325,23 +309,7 @@ def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
         total = sum(amounts.values()) + shipping_satang
         if total <= 0:
             continue
-        refund = Refund(
-            order=order,
-            fulfilment=part,
-            amount_satang=total,
-            shipping_satang=shipping_satang,
-            reason=reason,
-            restock=False,
-            method=payment.method,
-            created_by_id=getattr(actor, "id", None),
-        )
-        db.session.add(refund)
-        for line, n in units.items():
-            refund.lines.append(RefundLine(line=line, quantity=n, amount_satang=amounts[line]))
-            line.refunded_quantity += n
-            line.refunded_satang += amounts[line]
-        part.refunded_satang += total
-        order.refunded_satang += total
+        refund = _record_refund(part, units, amounts, shipping_satang, payment, reason, actor)
         states.change_fulfilment(part, FulfilmentStatus.REFUNDED)
         made.append(refund)
     given_back = sum(refund.amount_satang for refund in made)
@@ -379,6 +347,35 @@ def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
             audit(AuditAction.REFUND_MADE, refund, actor=actor, **details)
     notify.late_payment_refunded(order, payment, given_back)
     return made
+
+
+def _record_refund(
+    fulfilment, units, amounts, shipping_satang, payment, reason, actor, *, restock=False
+):
+    """A Refund of `units` ({line: n}) at `amounts` ({line: satang}) plus shipping, added
+    to the session, with the lines', the part's and the order's refunded sums moved on."""
+    order = fulfilment.order
+    total = sum(amounts.values()) + shipping_satang
+    refund = Refund(
+        order=order,
+        fulfilment=fulfilment,
+        amount_satang=total,
+        shipping_satang=shipping_satang,
+        reason=reason,
+        restock=bool(restock),
+        method=payment.method,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(refund)
+    for line, n in units.items():
+        refund.lines.append(RefundLine(line=line, quantity=n, amount_satang=amounts[line]))
+        line.refunded_quantity += n
+        line.refunded_satang += amounts[line]
+        if restock:
+            _restock(line, n)
+    fulfilment.refunded_satang += total
+    order.refunded_satang += total
+    return refund
 
 
 def _restock(line, units):
