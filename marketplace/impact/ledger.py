@@ -48,9 +48,11 @@ from sqlalchemy import case, func, select
 
 from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
+from ..database import begin_write
 from ..extensions import db
 from ..i18n import BANGKOK, NotADate, parse_ymd
 from ..models import (
+    Household,
     LedgerAccount,
     LedgerEntry,
     LedgerKind,
@@ -480,6 +482,12 @@ def record_entry(group, fields, user=None, today=None):
         if kind == LedgerKind.ADJUSTMENT and not description:
             raise LedgerError(gettext("Say why the adjustment is made."), field="description")
         if kind == LedgerKind.PAYOUT:
+            # Two payouts at once must not both see the same balance: take the write
+            # lock (SQLite) or the household's row lock (PostgreSQL) before reading it.
+            begin_write(db.session)
+            db.session.execute(
+                select(Household.id).where(Household.id == household.id).with_for_update()
+            )
             available = household_balance(group, household)["balance"]
             if amount > available:
                 raise LedgerError(

@@ -1,5 +1,6 @@
 """Posting paid lines to the household ledger, reversing refunds, recording other income."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
@@ -364,6 +365,46 @@ def test_balance_is_earned_minus_paid_out_and_payouts_cannot_overdraw(make):
     assert [balance for _, balance in statement] == [320000, 355000, 55000, 50000]
     # Another group's books are apart.
     assert ledger.household_balance(make.group(), household)["balance"] == 0
+
+
+def test_payouts_at_the_same_moment_never_overdraw(app, make):
+    """Six leaders' clicks at once, each paying out ฿1,000 of a ฿3,200 balance: three pass."""
+    group = make.group()
+    household = make.household(group)
+    ledger.record_entry(group, _fields(household), today=date(2026, 11, 1))  # 40 kg × ฿80
+    db.session.commit()
+    group_id, household_id = group.id, household.id
+    start = threading.Barrier(6)
+    outcomes = []
+
+    def pay_out():
+        with app.app_context():  # a request of its own, as in another worker
+            mine = db.session.get(type(group), group_id)
+            start.wait()
+            try:
+                ledger.record_entry(
+                    mine,
+                    _fields(
+                        household, household_id=str(household_id), kind="payout", amount="1000"
+                    ),
+                    today=date(2026, 11, 1),
+                )
+                db.session.commit()
+                outcomes.append("paid")
+            except ledger.LedgerError:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=pay_out) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["paid"] * 3 + ["refused"] * 3
+    db.session.expire_all()
+    assert ledger.household_balance(group, household)["balance"] == 20000
 
 
 @pytest.mark.parametrize(
