@@ -26,7 +26,12 @@ from sqlalchemy import select
 
 from . import areas
 from .accounts import access
-from .accounts.audit import AuditAction, audit, audit_personal_data_view
+from .accounts.audit import (
+    AuditAction,
+    audit,
+    audit_personal_data_view,
+    audit_personal_data_views,
+)
 from .extensions import db
 from .i18n import current_language, format_baht
 from .impact import charts, exports, reports
@@ -292,6 +297,16 @@ def group(group_id):
         scope="group",
         date_from=start.isoformat(),
         date_to=end.isoformat(),
+    )
+    # Each listed household's assessment (its poverty class) is personal data, as on
+    # the household's own page.
+    audit_personal_data_views(
+        [
+            (row.household_id, row.code)
+            for row in report.rows
+            if row.baseline_on is not None or row.latest_on is not None
+        ],
+        reason="reports.group",
     )
     db.session.commit()
     chart = None

@@ -113,6 +113,29 @@ def audit_personal_data_view(household, reason=""):
     )
 
 
+def audit_personal_data_views(households, reason=""):
+    """The same for many households shown on one page: one audit row each, written at once.
+
+    `households` are (household id, code) pairs.
+    """
+    actor = current_user if _signed_in() else None
+    remote_addr = (request.remote_addr or "")[:45] if has_request_context() else ""
+    for household_id, code in households:
+        db.session.add(
+            AuditLog(
+                action=AuditAction.HOUSEHOLD_PERSONAL_VIEWED,
+                actor_id=getattr(actor, "id", None),
+                subject_type="household",
+                subject_id=household_id,
+                details=json.dumps(
+                    {"code": code, "reason": reason}, ensure_ascii=False, sort_keys=True
+                ),
+                remote_addr=remote_addr,
+            )
+        )
+    db.session.flush()
+
+
 def audit_claim_decision(claim, status, reason=""):
     """Hook for the officer claim queue: a claim was verified, rejected or revoked."""
     return audit(AuditAction.CLAIM_DECIDED, claim, status=status, kind=claim.kind, reason=reason)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.audit import AuditAction
 from marketplace.extensions import db as _db
-from marketplace.models import AuditLog, HouseholdPersonal
+from marketplace.models import AuditLog, Household, HouseholdPersonal
 
 from .. import factories
 from .report_fixtures import scenario
@@ -113,6 +113,18 @@ def test_household_view_is_audited_and_the_name_needs_asking(client, auth, world
     assert "Somsri Jaidee" in page.get_data(as_text=True)
     reasons = [a.details for a in _audits(AuditAction.HOUSEHOLD_PERSONAL_VIEWED)]
     assert any("reports.household.name" in r for r in reasons)
+
+
+def test_the_group_page_audits_each_assessed_household_it_lists(client, auth, world):
+    auth.login("officer57@example.com")
+    page = client.get(f"/reports/groups/{world.group.id}{PERIOD_QS}").get_data(as_text=True)
+    viewed = _audits(AuditAction.HOUSEHOLD_PERSONAL_VIEWED)
+    assert viewed, "the group page lists assessed households"
+    listed = {a.subject_id for a in viewed}
+    assert all(a.subject_type == "household" and "reports.group" in a.details for a in viewed)
+    codes = {_db.session.get(Household, i).code for i in listed}
+    assert all(code in page for code in codes)
+    assert world.h3.id not in listed  # no assessment: no personal data shown
 
 
 def test_admins_see_every_report_but_never_a_name(client, auth, world):
