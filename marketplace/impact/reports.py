@@ -62,6 +62,7 @@ from flask import current_app
 from sqlalchemy import (
     BigInteger,
     Integer,
+    String,
     and_,
     case,
     cast,
@@ -70,8 +71,10 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    null,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -1460,11 +1463,30 @@ def area_report(
     has_change = and_(ph.c.baseline_on.is_not(None), ph.c.latest_on > ph.c.baseline_on)
     moved_from = case((has_change, ph.c.baseline_class)).label("moved_from")
     moved_to = case((has_change, ph.c.latest_class)).label("moved_to")
-    grouped = db.session.execute(
-        select(key_column.label("key"), moved_from, moved_to, *_counters(ph, period)).group_by(
-            key_column, moved_from, moved_to
-        )
-    ).all()
+    # The month table comes with the rows in one statement, so that the households'
+    # monthly income (the `monthly` CTE, the costly part) is worked out once.
+    counters = _counters(ph, period)
+    by_row = select(
+        literal("row").label("part"),
+        cast(key_column, String).label("key"),
+        moved_from,
+        moved_to,
+        *counters,
+    ).group_by(key_column, moved_from, moved_to)
+    month_columns = {
+        "households": func.count(),
+        "income": func.coalesce(func.sum(monthly.c.amount), 0),
+    }
+    by_month = select(
+        literal("month"),
+        cast(monthly.c.month, String),
+        null(),
+        null(),
+        *(month_columns.get(column.name, literal(0)) for column in counters),
+    ).group_by(monthly.c.month)
+    grouped, month_rows = [], []
+    for row in db.session.execute(union_all(by_row, by_month)):
+        (grouped if row.part == "row" else month_rows).append(row)
     by_key = {}
     total_raw = dict.fromkeys((*COUNT_FIELDS, "income"), 0)
     transition_counts = {}
@@ -1540,7 +1562,9 @@ def area_report(
         transition_rows=trans_rows,
         transition_cols=trans_cols,
         transition_total=trans_total,
-        months=_area_months(monthly, period),
+        months=_area_months(
+            [(int(row.key), row.income, row.households) for row in month_rows], period
+        ),
         iris=_iris(total, sales_total, other_to_households, paid_total),
         poverty_line=line,
         basic_needs=basic,
@@ -1629,14 +1653,10 @@ def _transitions(counts):
     )
 
 
-def _area_months(monthly, period):
-    rows = db.session.execute(
-        select(
-            monthly.c.month,
-            func.sum(monthly.c.amount),
-            func.count(),
-        ).group_by(monthly.c.month)
-    ).all()
+def _area_months(rows, period):
+    """The month table: (first day, income, households with income), small cells hidden.
+
+    `rows`: (month key, income, households) for the months with income."""
     found = {m: (int(amount or 0), int(n or 0)) for m, amount, n in rows}
     keys = [month_key(first) for first in period.months]
     counts = {key: found.get(key, (0, 0))[1] for key in keys}
