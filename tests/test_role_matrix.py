@@ -125,6 +125,8 @@ EXPECT = {
     ("office.household_new", "POST"): (OFFICE + "/households/new", OWN_LEADER),
     ("office.household_edit", "GET"): (OFFICE + "/households/{household}/edit", OWN_LEADER),
     ("office.household_edit", "POST"): (OFFICE + "/households/{household}/edit", OWN_LEADER),
+    ("office.household_link", "GET"): (OFFICE + "/households/link", OWN_LEADER),
+    ("office.household_link", "POST"): (OFFICE + "/households/link", OWN_LEADER),
     ("office.households_import", "GET"): (OFFICE + "/households/import", OWN_LEADER),
     ("office.households_import", "POST"): (OFFICE + "/households/import", OWN_LEADER),
     ("office.households_template", "GET"): (OFFICE + "/households/template.csv", OWN_LEADER),

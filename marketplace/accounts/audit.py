@@ -61,6 +61,7 @@ class AuditAction:
     ASSESSMENTS_IMPORTED = "assessment.imported"
     HOUSEHOLD_EXPORTED = "household.exported"
     HOUSEHOLD_ERASED = "household.erased"
+    HOUSEHOLD_LINKED = "household.linked"
     REPORT_VIEWED = "report.viewed"
     REPORT_EXPORTED = "report.exported"
 

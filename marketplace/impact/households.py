@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from .. import areas
 from ..accounts import access
+from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
 from ..csv_import import CsvImportError, CsvProblem, read_rows, template_bytes
 from ..extensions import db
@@ -334,7 +335,8 @@ def _registry_ref_problem(values, household=None):
         return None
     return gettext(
         "This registry reference is already recorded for another household. "
-        "Check the number; a household is registered once, even when it supplies two groups."
+        "Check the number. A household is registered once, even when it supplies two groups: "
+        "if another group registered it, add it with “A household of another group”."
     )
 
 
@@ -372,6 +374,55 @@ def create_household(group, fields, today=None):
     db.session.add(household)
     _store_personal(household, values)
     db.session.flush()
+    return household
+
+
+def link_household(group, fields, today=None):
+    """Add to `group` a household that another group registered, found by its registry reference.
+
+    The leader has the reference from the household itself (it is never shown
+    anywhere) and records the day the household agreed to supply this group
+    too. HouseholdError when no household holds that reference (or its data
+    was erased), or when it is the group's already. Audited; flushes; returns
+    the household.
+    """
+    registry_ref = normalize_registry_ref(fields.get("registry_ref", ""))
+    if not registry_ref:
+        raise HouseholdError(
+            gettext("Enter the household's house registration number."), field="registry_ref"
+        )
+    consent_on = parse_consent_date(fields.get("consent_on"), today)
+    household = db.session.scalar(
+        select(Household)
+        .join(HouseholdPersonal, HouseholdPersonal.household_id == Household.id)
+        .where(
+            HouseholdPersonal.registry_ref_hash == registry_hash(registry_ref),
+            Household.erased_at.is_(None),
+        )
+    )
+    if household is None:
+        raise HouseholdError(
+            gettext(
+                "No household is registered with this number. Check it, or add the "
+                "household as a new one."
+            ),
+            field="registry_ref",
+        )
+    if group in household.groups:
+        raise HouseholdError(
+            gettext("Household %(code)s is one of this group's already.", code=household.code),
+            field="registry_ref",
+        )
+    household.groups.append(group)
+    db.session.flush()
+    audit(
+        AuditAction.HOUSEHOLD_LINKED,
+        household,
+        code=household.code,
+        group=group.slug,
+        consent_on=consent_on.isoformat(),
+        consent_note=clean_text(fields.get("consent_note") or "", 300),
+    )
     return household
 
 

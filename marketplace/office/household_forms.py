@@ -80,6 +80,35 @@ class HouseholdForm(FlaskForm):
         }
 
 
+class HouseholdLinkForm(FlaskForm):
+    """A household another group registered, found by its house registration number."""
+
+    registry_ref = StringField(
+        _l("House registration number"),
+        validators=[DataRequired(REQUIRED), Length(max=30)],
+        description=_l("Ask the household for it; it is checked against the one-way code kept."),
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
+    )
+    consent_on = StringField(
+        _l("Agreed to supply this group on"),
+        validators=[DataRequired(REQUIRED), Length(max=10)],
+        description=_l("YYYY-MM-DD; a Buddhist-era year such as 2568-01-15 is fine."),
+        render_kw={"inputmode": "numeric", "placeholder": "2568-01-15"},
+    )
+    consent_note = StringField(
+        _l("How consent was given"),
+        validators=[Length(max=300)],
+        description=_l("E.g. signed form kept by the group, or spoken before the village head."),
+    )
+
+    def values(self):
+        """The fields as the domain takes them (plain strings)."""
+        return {
+            name: (getattr(self, name).data or "")
+            for name in ("registry_ref", "consent_on", "consent_note")
+        }
+
+
 class HouseholdImportForm(FlaskForm):
     """A CSV file of households, in the template's columns."""
 

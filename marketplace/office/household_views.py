@@ -25,7 +25,12 @@ from ..extensions import db
 from ..impact import households as domain
 from ..impact import privacy
 from .blueprint import blueprint, current_group, sees_household_names
-from .household_forms import HouseholdEraseForm, HouseholdForm, HouseholdImportForm
+from .household_forms import (
+    HouseholdEraseForm,
+    HouseholdForm,
+    HouseholdImportForm,
+    HouseholdLinkForm,
+)
 
 PAGE_SIZE = 50
 
@@ -111,6 +116,32 @@ def household_new():
         return _render_form(form, status=400)
     db.session.commit()
     flash(_("Household %(code)s added.", code=household.code), "success")
+    return redirect(url_for("office.households"), code=303)
+
+
+@blueprint.route("/<group_slug>/households/link", methods=["GET", "POST"])
+def household_link():
+    """Add a household another group registered, by its registry number (leader only)."""
+    _require_group_leader()
+    group = current_group()
+    form = HouseholdLinkForm() if request.method == "POST" else HouseholdLinkForm(formdata=None)
+
+    def render(status=200):
+        page = render_template("office/households_link.html", group=group, form=form)
+        return page, status
+
+    if request.method == "GET":
+        return render()
+    if not form.validate_on_submit():
+        return render(400)
+    try:
+        household = domain.link_household(group, form.values())
+    except domain.HouseholdError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return render(400)
+    db.session.commit()
+    flash(_("Household %(code)s now supplies this group too.", code=household.code), "success")
     return redirect(url_for("office.households"), code=303)
 
 

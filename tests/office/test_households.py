@@ -231,6 +231,38 @@ def test_a_registry_reference_is_recorded_for_one_household_only(client, auth, s
     assert "Line 3:" not in html and "also on line 3" in html
 
 
+def test_a_household_of_another_group_is_added_by_its_registry_number(client, auth, setup):
+    setup["household"].personal.registry_ref_hash = registry_hash("570101234567")
+    _db.session.commit()
+    auth.login("other@example.com")  # group B's leader, who cannot list group A's households
+    url = "/office/group-b/households/link"
+    form = {"csrf_token": token(client, url), "consent_on": "2568-03-01"}
+    for ref, message in (
+        ("", "This field is required."),
+        ("5701-9999-9999", "No household is registered with this number"),
+        ("57-01", "6 to 20 letters or digits"),
+    ):
+        response = client.post(url, data={**form, "registry_ref": ref})
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    response = client.post(url, data={**form, "registry_ref": "5701-0123-4567", "consent_on": "x"})
+    assert response.status_code == 400
+    _db.session.expire_all()
+    assert setup["b"] not in setup["household"].groups
+    response = client.post(url, data={**form, "registry_ref": "5701-0123-4567"})
+    assert response.status_code == 303
+    _db.session.expire_all()
+    assert set(setup["household"].groups) == {setup["a"], setup["b"]}
+    (linked,) = _db.session.scalars(
+        select(AuditLog).where(AuditLog.action == AuditAction.HOUSEHOLD_LINKED)
+    ).all()
+    assert linked.subject_id == setup["household"].id and "2025-03-01" in linked.details
+    again = client.post(url, data={**form, "registry_ref": "570101234567"})
+    assert again.status_code == 400 and "already" in again.get_data(as_text=True)
+    # Staff of a group may not; the page is the leader's.
+    auth.login("staff@example.com")
+    assert client.get("/office/group-a/households/link").status_code == 403
+
+
 def test_leader_edits_household(client, auth, setup):
     auth.login("leader@example.com")
     url = f"/office/group-a/households/{setup['household'].id}/edit"
