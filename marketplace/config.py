@@ -75,6 +75,8 @@ class Config:
     SIGN_IN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     ACCOUNT_FORM_LIMIT_PER_ADDRESS = "10 per hour"  # sign-up and reset requests
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+    # Registry numbers tried on "a household of another group" that match nothing.
+    HOUSEHOLD_LINK_LIMIT_PER_ACCOUNT = "10 per hour"
     RATELIMIT_HEADERS_ENABLED = False
 
     def __init__(self, instance_path):

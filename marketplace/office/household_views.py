@@ -15,13 +15,23 @@ assessments) and erasure of its personal data, after typing its code to
 confirm. Both are audited (`impact.privacy`).
 """
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..accounts import access
 from ..accounts.audit import audit_personal_data_view
 from ..csv_import import CsvImportError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..impact import households as domain
 from ..impact import privacy
 from .blueprint import blueprint, current_group, sees_household_names
@@ -119,7 +129,22 @@ def household_new():
     return redirect(url_for("office.households"), code=303)
 
 
+def _link_limit():
+    return current_app.config["HOUSEHOLD_LINK_LIMIT_PER_ACCOUNT"]
+
+
+def _account_key():
+    return f"household-link:{current_user.get_id()}"
+
+
 @blueprint.route("/<group_slug>/households/link", methods=["GET", "POST"])
+# Each number that matches nothing counts: registry numbers cannot be tried one by one.
+@limiter.limit(
+    _link_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 400,
+)
 def household_link():
     """Add a household another group registered, by its registry number (leader only)."""
     _require_group_leader()

@@ -263,6 +263,18 @@ def test_a_household_of_another_group_is_added_by_its_registry_number(client, au
     assert client.get("/office/group-a/households/link").status_code == 403
 
 
+def test_registry_numbers_cannot_be_tried_one_by_one(app, client, auth, setup, monkeypatch):
+    monkeypatch.setitem(app.config, "HOUSEHOLD_LINK_LIMIT_PER_ACCOUNT", "3 per hour")
+    auth.login("other@example.com")
+    url = "/office/group-b/households/link"
+    form = {"csrf_token": token(client, url), "consent_on": "2568-03-01"}
+    statuses = [
+        client.post(url, data={**form, "registry_ref": f"5701-0000-000{n}"}).status_code
+        for n in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+
+
 def test_leader_edits_household(client, auth, setup):
     auth.login("leader@example.com")
     url = f"/office/group-a/households/{setup['household'].id}/edit"
