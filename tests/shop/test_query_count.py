@@ -1,5 +1,6 @@
 """Storefront pages run a fixed number of SQL statements whatever the number of products."""
 
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -16,11 +17,18 @@ def _render_every_time(app, monkeypatch):
 
 @contextmanager
 def counting(engine):
-    """Count the statements sent to the database inside the block."""
+    """Count the statements this thread sends to the database inside the block.
+
+    Only this thread's: the test client runs the request here, while other
+    threads of the suite (the browser tests' live server, the fake Stripe's
+    delayed webhooks) may use the same engine at any moment.
+    """
     statements = []
+    owner = threading.get_ident()
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if threading.get_ident() == owner:
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     try:
@@ -74,7 +82,20 @@ def statements_for(client, db, path):
     with client.application.app_context(), counting(db.engine) as statements:
         response = client.get(path)
     assert response.status_code == 200
+    LAST_STATEMENTS[path] = list(statements)
     return len(statements), response.get_data(as_text=True)
+
+
+# The statements of the last GET of each path, to show what differs when a count does.
+LAST_STATEMENTS = {}
+
+
+def _differ(before, after):
+    """The statements one list has and the other lacks, for an assertion message."""
+    return {
+        "only before": [s for s in before if s not in after],
+        "only after": [s for s in after if s not in before],
+    }
 
 
 @pytest.mark.parametrize("language", ["th", "en"])
@@ -106,6 +127,7 @@ def test_home_and_group_pages_run_a_fixed_number_of_queries(db, make, client):
     group_few, _ = statements_for(client, db, f"/groups/{groups[0].slug}")
     product_slug = groups[0].products[0].slug
     product_few, _ = statements_for(client, db, f"/products/{product_slug}")
+    product_few_statements = LAST_STATEMENTS[f"/products/{product_slug}"]
 
     for _ in range(9):
         product = make.product(group=groups[0], variants=3, is_featured=True)
@@ -123,4 +145,6 @@ def test_home_and_group_pages_run_a_fixed_number_of_queries(db, make, client):
             make.lot(variant)
     db.session.commit()
     product_many, _ = statements_for(client, db, f"/products/{product.slug}")
-    assert product_few == product_many
+    assert product_few == product_many, _differ(
+        product_few_statements, LAST_STATEMENTS[f"/products/{product.slug}"]
+    )
