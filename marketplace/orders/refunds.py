@@ -244,31 +244,13 @@ def refund_fulfilment(
         # payments.refund prefixes it with the order's reference. The amount is not in
         # the key: after a lost commit, a retry for another amount must meet Stripe's
         # idempotency error (nothing refunded), never a second refund.
-        key = f"part{fulfilment.id}-{sequence}"
-        try:
-            refund.stripe_refund_id = payments.refund(payment, total, key)
-        except (payments.PaymentError, RuntimeError) as error:
-            log.warning("Stripe refused refund %s of order %s: %s", key, order.reference, error)
-            raise RefundError(
-                _l("Stripe did not accept the refund, so nothing was changed. Try again later.")
-            ) from error
+        _send_to_stripe(refund, payment, f"part{fulfilment.id}-{sequence}")
         db.session.flush()
 
     from ..impact import ledger
 
     ledger.post_refund_reversals(refund)
-    details = dict(
-        order=order.reference,
-        amount=total,
-        shipping=shipping_satang,
-        restock=bool(restock),
-        method=payment.method,
-        lines={line.id: n for line, n in units.items()},
-    )
-    if actor is None:
-        audit(AuditAction.REFUND_MADE, refund, **details)
-    else:
-        audit(AuditAction.REFUND_MADE, refund, actor=actor, **details)
+    _audit_refund(refund, payment, actor)
     notify.refund_made(refund)
     return refund
 
@@ -320,33 +302,43 @@ def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
 
     if payment.method == PaymentMethod.STRIPE:
         for refund in made:
-            key = f"late-part{refund.fulfilment_id}"  # payments.refund adds the order's reference
-            try:
-                refund.stripe_refund_id = payments.refund(payment, refund.amount_satang, key)
-            except (payments.PaymentError, RuntimeError) as error:
-                log.warning("Stripe refused refund %s of order %s: %s", key, order.reference, error)
-                raise RefundError(
-                    _l("Stripe did not accept the refund, so nothing was changed. Try again later.")
-                ) from error
+            _send_to_stripe(refund, payment, f"late-part{refund.fulfilment_id}")
         db.session.flush()
 
     for refund in made:
-        details = dict(
-            order=order.reference,
-            amount=refund.amount_satang,
-            shipping=refund.shipping_satang,
-            restock=False,
-            method=payment.method,
-            payment=payment.id,
-            after_close=True,
-            lines={rl.line_id: rl.quantity for rl in refund.lines},
-        )
-        if actor is None:
-            audit(AuditAction.REFUND_MADE, refund, **details)
-        else:
-            audit(AuditAction.REFUND_MADE, refund, actor=actor, **details)
+        _audit_refund(refund, payment, actor, payment=payment.id, after_close=True)
     notify.late_payment_refunded(order, payment, given_back)
     return made
+
+
+def _send_to_stripe(refund, payment, key):
+    """Refund `refund`'s amount of a Stripe payment under `key` (the order's reference is
+    added by payments.refund); RefundError, changing nothing, when Stripe refuses."""
+    try:
+        refund.stripe_refund_id = payments.refund(payment, refund.amount_satang, key)
+    except (payments.PaymentError, RuntimeError) as error:
+        log.warning("Stripe refused refund %s of order %s: %s", key, payment.order.reference, error)
+        raise RefundError(
+            _l("Stripe did not accept the refund, so nothing was changed. Try again later.")
+        ) from error
+
+
+def _audit_refund(refund, paid_by, actor, **extra):
+    """The audit row of a refund of the payment `paid_by`, by `actor` (None: the signed-in
+    user)."""
+    details = dict(
+        order=refund.order.reference,
+        amount=refund.amount_satang,
+        shipping=refund.shipping_satang,
+        restock=bool(refund.restock),
+        method=paid_by.method,
+        lines={rl.line.id: rl.quantity for rl in refund.lines},
+        **extra,
+    )
+    if actor is None:
+        audit(AuditAction.REFUND_MADE, refund, **details)
+    else:
+        audit(AuditAction.REFUND_MADE, refund, actor=actor, **details)
 
 
 def _record_refund(
