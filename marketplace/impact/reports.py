@@ -759,8 +759,6 @@ class ProductRow:
 
     @property
     def share(self):
-        if is_suppressed(self.to_households):
-            return None
         return _share(self.to_households, self.revenue)
 
 
@@ -792,14 +790,13 @@ class GroupReport:
 
     @property
     def sales_share(self):
-        if is_suppressed(self.sales_to_households):
-            return None
         return _share(self.sales_to_households, self.revenue)
 
 
 def _share(part, whole):
-    """part / whole as a fraction, None when whole is not positive."""
-    if not whole or whole <= 0:
+    """part / whole as a fraction; None when whole is missing or not positive, or when part
+    is SUPPRESSED (a share would give the hidden amount away)."""
+    if is_suppressed(part) or not whole or whole <= 0:
         return None
     return part / whole
 
@@ -1026,8 +1023,6 @@ class AreaRow:
 
     @property
     def sales_share(self):
-        if self.revenue is None or is_suppressed(self.sales_to_households):
-            return None
         return _share(self.sales_to_households, self.revenue)
 
 
@@ -1048,14 +1043,12 @@ class AreaProductRow:
 
     @property
     def share(self):
-        if is_suppressed(self.to_households):
-            return None
         return _share(self.to_households, self.revenue)
 
 
 @dataclass
 class PaidCounts:
-    """Households paid out of some sales (see `_households_paid`)."""
+    """Households paid out of some sales (see `_sales_detail`)."""
 
     paid: int = 0  # net sale income above zero
     contributors: int = 0  # net sale income not zero (a refund may leave it below)
