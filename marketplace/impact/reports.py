@@ -1498,13 +1498,13 @@ def area_report(
         _by_subdistrict, sales_total, other_to_households = _group_money(
             period, group_condition, group_key
         )
-        sales = _sales_of_groups([int(k) for k in breakdown], period)
         detail = _sales_detail(
             period,
             LedgerEntry.group_id.in_([int(k) for k in breakdown]),
             viewer,
             LedgerEntry.group_id,
         )
+        sales = detail.money[0]  # by group, from the same statement
     else:
         breakdown = by_key
         # The sums by sub-area come with the households paid, from the same statement.
@@ -1563,26 +1563,6 @@ def area_report(
         basic_needs=basic,
         products=products,
     )
-
-
-def _sales_of_groups(group_ids, period):
-    """{group id (text): {account: sales}} for the groups of a subdistrict's rows."""
-    result = {}
-    if not group_ids:
-        return result
-    rows = db.session.execute(
-        select(LedgerEntry.group_id, LedgerEntry.account, func.sum(LedgerEntry.amount_satang))
-        .where(
-            LedgerEntry.group_id.in_(group_ids),
-            LedgerEntry.kind.in_(SALE_KINDS),
-            LedgerEntry.occurred_on >= period.start,
-            LedgerEntry.occurred_on <= period.end,
-        )
-        .group_by(LedgerEntry.group_id, LedgerEntry.account)
-    ).all()
-    for group_id, account, amount in rows:
-        result.setdefault(str(group_id), {})[account] = int(amount or 0)
-    return result
 
 
 def _group_breakdown(period, condition):
