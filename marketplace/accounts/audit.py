@@ -77,23 +77,13 @@ _FORBIDDEN_DETAIL_WORDS = ("password", "token", "secret")
 _ANONYMOUS = object()
 
 
-def audit(action, subject=None, *, actor=_ANONYMOUS, **details):
-    """Record `action` on `subject` (any model row, or None) by the signed-in user.
-
-    `actor` defaults to the current user (None when anonymous); pass it when
-    the event happens before or after the session changes (sign-in, sign-out).
-    """
+def _entry(action, subject_type, subject_id, actor, details):
+    """An AuditLog row added to the session (not flushed); `actor` as in `audit`."""
     for key in details:
         if any(word in key.lower() for word in _FORBIDDEN_DETAIL_WORDS):
             raise ValueError(f"audit details must not carry secrets ({key!r})")
     if actor is _ANONYMOUS:
         actor = current_user if _signed_in() else None
-    subject_type, subject_id = "", None
-    if subject is not None:
-        if getattr(subject, "id", None) is None:
-            db.session.flush()
-        subject_type = getattr(subject, "__tablename__", type(subject).__name__)
-        subject_id = subject.id
     entry = AuditLog(
         action=action,
         actor_id=getattr(actor, "id", None),
@@ -103,6 +93,22 @@ def audit(action, subject=None, *, actor=_ANONYMOUS, **details):
         remote_addr=(request.remote_addr or "")[:45] if has_request_context() else "",
     )
     db.session.add(entry)
+    return entry
+
+
+def audit(action, subject=None, *, actor=_ANONYMOUS, **details):
+    """Record `action` on `subject` (any model row, or None) by the signed-in user.
+
+    `actor` defaults to the current user (None when anonymous); pass it when
+    the event happens before or after the session changes (sign-in, sign-out).
+    """
+    subject_type, subject_id = "", None
+    if subject is not None:
+        if getattr(subject, "id", None) is None:
+            db.session.flush()
+        subject_type = getattr(subject, "__tablename__", type(subject).__name__)
+        subject_id = subject.id
+    entry = _entry(action, subject_type, subject_id, actor, details)
     db.session.flush()
     return entry
 
@@ -115,24 +121,17 @@ def audit_personal_data_view(household, reason=""):
 
 
 def audit_personal_data_views(households, reason=""):
-    """The same for many households shown on one page: one audit row each, written at once.
+    """The same for many households shown on one page: one audit row each, one flush.
 
     `households` are (household id, code) pairs.
     """
-    actor = current_user if _signed_in() else None
-    remote_addr = (request.remote_addr or "")[:45] if has_request_context() else ""
     for household_id, code in households:
-        db.session.add(
-            AuditLog(
-                action=AuditAction.HOUSEHOLD_PERSONAL_VIEWED,
-                actor_id=getattr(actor, "id", None),
-                subject_type="household",
-                subject_id=household_id,
-                details=json.dumps(
-                    {"code": code, "reason": reason}, ensure_ascii=False, sort_keys=True
-                ),
-                remote_addr=remote_addr,
-            )
+        _entry(
+            AuditAction.HOUSEHOLD_PERSONAL_VIEWED,
+            "household",
+            household_id,
+            _ANONYMOUS,
+            {"code": code, "reason": reason},
         )
     db.session.flush()
 

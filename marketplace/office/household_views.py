@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts import access
-from ..accounts.audit import audit_personal_data_view
+from ..accounts.audit import audit_personal_data_view, audit_personal_data_views
 from ..csv_import import CsvImportError
 from ..extensions import db, limiter
 from ..impact import households as domain
@@ -73,9 +73,14 @@ def households():
     contributions = {}
     if can_see_names:
         contributions = domain.contributions_by_lot(page.items)
-        for household in page.items:
-            if household.personal is not None and household.erased_at is None:
-                audit_personal_data_view(household, reason="office.households")
+        audit_personal_data_views(
+            [
+                (household.id, household.code)
+                for household in page.items
+                if household.personal is not None and household.erased_at is None
+            ],
+            reason="office.households",
+        )
         db.session.commit()
     return render_template(
         "office/households.html",
