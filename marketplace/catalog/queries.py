@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import and_, distinct, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -540,7 +540,9 @@ def product_page(slug, on=None):
         .where(Product.slug == slug, _visible_condition())
         .options(
             contains_eager(Product.group),
-            selectinload(Product.category),
+            # Joined, not selected apart: a selectin load of one many-to-one row is skipped
+            # or not depending on what the session still holds, so its cost varied.
+            joinedload(Product.category),
             selectinload(Product.images),
             selectinload(Product.variants).selectinload(Variant.lots),
         )
