@@ -2,9 +2,8 @@
 
 Charts come back as PNG (or SVG) bytes; the views embed them as data: URIs,
 which the Content-Security-Policy allows for images. Thai labels need a Thai
-font: the first of THAI_FONTS found is used (Debian: `apt-get install
-fonts-thai-tlwg`); without one the chart is still drawn, labels in Thai show
-as boxes, and a warning in the log says what to install.
+font: Sarabun, from the fontpkg-sarabun package (`marketplace/fonts.py`), so
+no system font package is needed.
 """
 
 import base64
@@ -12,7 +11,6 @@ import io
 import logging
 import threading
 from functools import lru_cache
-from pathlib import Path
 
 import matplotlib
 
@@ -22,14 +20,12 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from ..fonts import FAMILY, font_path  # noqa: E402
 from ..i18n import format_month  # noqa: E402
 from .reports import is_suppressed  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-# Looked up by family name first, then by file under these folders.
-THAI_FONTS = ("Loma", "Garuda", "Norasi", "Sarabun", "Noto Sans Thai")
-FONT_FOLDERS = ("/usr/share/fonts/truetype/tlwg", "/usr/share/fonts/truetype/noto")
 GREEN = "#2f5d3a"
 LIGHT_GREEN = "#9cc39f"
 RED = "#a1331f"
@@ -40,24 +36,10 @@ _LOCK = threading.Lock()
 
 @lru_cache(maxsize=1)
 def thai_font():
-    """The family name of an installed Thai font, or None (logged once)."""
-    for folder in FONT_FOLDERS:
-        path = Path(folder)
-        if not path.is_dir():
-            continue
-        for file in sorted(path.glob("*.ttf")):
-            if file.stem.split("-")[0] in [name.replace(" ", "") for name in THAI_FONTS]:
-                font_manager.fontManager.addfont(str(file))
-    available = {font.name for font in font_manager.fontManager.ttflist}
-    for name in THAI_FONTS:
-        if name in available:
-            return name
-    log.warning(
-        "No Thai font found for report charts (looked for %s): Thai labels will show as "
-        "boxes. Install one, e.g. `apt-get install fonts-thai-tlwg`.",
-        ", ".join(THAI_FONTS),
-    )
-    return None
+    """The family name of the Thai font charts use (Sarabun, from its PyPI package)."""
+    for weight in ("regular", "bold"):
+        font_manager.fontManager.addfont(str(font_path(weight)))
+    return FAMILY
 
 
 def _figure():
