@@ -135,6 +135,7 @@ def marketplace_app(database_url, instance):
         def __init__(self, instance_path):
             super().__init__(instance_path)
             self.SECRET_KEY = SECRET_KEY
+            self.EXPLICIT_KEYS = dict.fromkeys(self.EXPLICIT_KEYS, True)
             self.SQLALCHEMY_DATABASE_URI = database_url
             self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
 

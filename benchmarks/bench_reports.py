@@ -328,6 +328,9 @@ def main(argv=None):
     args = parse_args(argv)
     url = database_url(args)
     os.environ["DATABASE_URL"] = url
+    # A production app refuses PostgreSQL without explicit shared keys (config.py).
+    os.environ.setdefault("SECRET_KEY", "bench-reports-secret-key")
+    os.environ.setdefault("HOUSEHOLD_HASH_KEY", "bench-reports-household-key")
     scratch = tempfile.TemporaryDirectory(prefix="bench-reports-")
     os.environ["MARKETPLACE_INSTANCE"] = scratch.name
     from marketplace import create_app, models

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 
 from . import database  # noqa: F401  (registers connection settings)
-from .config import Config
+from .config import Config, check_production_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -23,6 +23,12 @@ def create_app(config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_class = config or Config
     app.config.from_object(config_class(app.instance_path))
+    check_production_settings(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     register_blueprints(app)

@@ -128,6 +128,39 @@ class Config:
         # One process: "memory://". Several gunicorn workers or hosts must share
         # counters, e.g. "redis://host:6379" (see marketplace/extensions.py).
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        # Shared storage unreachable (Redis down): count in this worker's memory until it
+        # answers again, and log it, rather than failing the request or dropping the limit.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        # Behind a reverse proxy: how many proxies to trust for the client's address,
+        # scheme and host (werkzeug's ProxyFix); 0 trusts none.
+        self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS") or 0)
+        self.EXPLICIT_KEYS = {
+            name: bool(os.environ.get(name)) for name in ("SECRET_KEY", "HOUSEHOLD_HASH_KEY")
+        }
+
+
+def check_production_settings(app):
+    """Refuse to start a production app on PostgreSQL without explicit shared keys.
+
+    Each host of a PostgreSQL deployment would otherwise generate its own secret key
+    (sessions valid on one host only) and hash household registry numbers with it, so the
+    same household registered through two hosts would silently become two.
+    """
+    if app.debug or app.testing:
+        return
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    missing = [name for name, given in app.config["EXPLICIT_KEYS"].items() if not given]
+    if missing:
+        raise RuntimeError(
+            "Refusing to start on PostgreSQL without "
+            + " and ".join(missing)
+            + " in the environment: every worker and host must share them (sessions, and "
+            "the keyed hash of household registry numbers). Set each to a long random "
+            "value, e.g. `python3 -c 'import secrets; print(secrets.token_hex(32))'`, the "
+            "same on every host."
+        )
 
 
 class TestConfig(Config):

@@ -2,6 +2,7 @@ import logging
 from logging.config import fileConfig
 
 from flask import current_app
+from sqlalchemy import text
 
 from alembic import context
 
@@ -13,6 +14,10 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+
+# The advisory lock that serialises migrations on PostgreSQL (any constant 64-bit key
+# that nothing else uses: "marketplace migrations").
+MIGRATION_LOCK_KEY = 0x6D6B745F6D696772
 
 
 def get_engine():
@@ -99,6 +104,11 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Hosts deploying at once run `flask db upgrade` together: the first takes
+                # this lock and migrates; the others wait here, then find the schema at
+                # head and do nothing. Held until the migration's transaction ends.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()
 
 
