@@ -41,12 +41,13 @@ def create_app(config=None):
 
 def register_extensions(app):
     """Bind the unbound extensions to this app."""
-    from . import accounts, models  # noqa: F401  (models and the user loader register)
+    from . import accounts, models, storage  # noqa: F401  (models and the user loader register)
     from .catalog import cache as page_cache
     from .i18n import select_locale
     from .orders import notify
 
     db.init_app(app)
+    storage.init_app(app)  # uploads: the instance folder, or an S3 bucket
     migrate.init_app(
         app,
         db,

@@ -11,6 +11,28 @@ from .extensions import db
 demo_cli = AppGroup("demo", help="Demo data for trying the marketplace.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the th and en catalogs.")
 users_cli = AppGroup("users", help="Accounts that only the command line can create.")
+storage_cli = AppGroup("storage", help="Where uploads are stored: the instance folder or S3.")
+
+
+@storage_cli.command("migrate")
+@click.option(
+    "--from-folder",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="The local folder to copy from (default: UPLOAD_FOLDER).",
+)
+def storage_migrate(from_folder):
+    """Copy every stored upload from the local folder into the configured bucket."""
+    from flask import current_app
+
+    from .storage import LocalStorage, copy_all, storage
+
+    target = storage()
+    if target.name != "s3":
+        raise click.ClickException("Set S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS store) first.")
+    source = LocalStorage(from_folder or current_app.config["UPLOAD_FOLDER"])
+    copied, skipped = copy_all(source, target)
+    click.echo(f"copied {copied} files into {target.bucket}; {skipped} were there already")
 
 
 @users_cli.command("create-admin")
@@ -267,6 +289,7 @@ def register(app):
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(storage_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(orders_cli)

@@ -86,6 +86,11 @@ class Config:
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads")
+        # Shared file storage for several hosts: an S3-compatible bucket (storage.py).
+        self.S3_BUCKET = os.environ.get("S3_BUCKET", "")
+        self.S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+        self.S3_REGION = os.environ.get("S3_REGION", "")
+        self.S3_PUBLIC_URL = os.environ.get("S3_PUBLIC_URL", "")
         self.SEARCH_INDEX_FOLDER = os.environ.get("SEARCH_INDEX_FOLDER") or str(
             Path(instance_path) / "search-index"
         )
@@ -183,6 +188,7 @@ class TestConfig(Config):
                 "options": "-c jit=off -c synchronous_commit=off"
             }
         self.UPLOAD_FOLDER = str(Path(instance_path) / "uploads")
+        self.S3_BUCKET = ""  # tests that want a bucket set it themselves
         self.SEARCH_INDEX_FOLDER = str(Path(instance_path) / "search-index")
         self.STRIPE_SECRET_KEY = "sk_test_fake"  # noqa: S105
         self.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"  # noqa: S105

@@ -2,9 +2,9 @@
 
 import mimetypes
 
-from flask import Blueprint, Response, abort, send_file
+from flask import Blueprint, Response, abort, redirect, send_file
 
-from .catalog.images import media_path
+from .storage import LONG_CACHE, check_key, storage
 
 blueprint = Blueprint("media", __name__, url_prefix="/media")
 
@@ -27,14 +27,22 @@ def file(path):
     mimetype = SERVED_TYPES.get(suffix) or mimetypes.guess_type(path)[0]
     if mimetype is None:
         abort(404)
+    store = storage()
     try:
-        full = media_path(path, within="products")
+        key = check_key(path, within="products")
+        public = store.public_url(key)
+        if public:  # pages link the bucket directly; an old link still finds the photo
+            return redirect(public, code=301)
+        local = store.local_path(key)
+        if local is not None:
+            if not local.is_file():
+                abort(404)
+            response = send_file(local, mimetype=mimetype, max_age=31_536_000, conditional=True)
+        else:
+            response = Response(store.read(key), mimetype=mimetype)
     except FileNotFoundError:
         abort(404)
-    if not full.is_file():
-        abort(404)
-    response = send_file(full, mimetype=mimetype, max_age=31_536_000, conditional=True)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Cache-Control"] = LONG_CACHE
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -46,10 +54,8 @@ def send_evidence(evidence):
     download as attachments; no sniffing, and a sandbox so nothing can run.
     """
     try:
-        path = media_path(f"evidence/{evidence.key}", within="evidence")
+        data = storage().read(check_key(f"evidence/{evidence.key}", within="evidence"))
     except FileNotFoundError:
-        abort(404)
-    if not path.is_file():
         abort(404)
     content_type = evidence.content_type
     inline = content_type in EVIDENCE_INLINE
@@ -58,7 +64,7 @@ def send_evidence(evidence):
     name = f"evidence-{evidence.id}{EVIDENCE_SUFFIXES.get(content_type, '')}"
     # Read whole (uploads are capped by MAX_CONTENT_LENGTH): no file handle
     # outlives the request, however the response is consumed.
-    response = Response(path.read_bytes(), mimetype=content_type)
+    response = Response(data, mimetype=content_type)
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -170,3 +170,43 @@ class AuthActions:
 def auth(client):
     """`auth.login(email, password)` / `auth.logout()` for the `client` fixture."""
     return AuthActions(client)
+
+
+# -- object storage (S3 API on loopback, moto's server) --------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 API on 127.0.0.1 (moto's threaded server) for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint, monkeypatch, app):
+    """A new empty bucket, and the app's uploads stored in it for this test."""
+    import uuid
+
+    import boto3
+
+    from marketplace.storage import build_storage
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    name = f"uploads-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(
+        Bucket=name
+    )
+    settings = {"S3_BUCKET": name, "S3_ENDPOINT_URL": s3_endpoint, "S3_REGION": "us-east-1"}
+    for key, value in settings.items():
+        monkeypatch.setitem(app.config, key, value)
+    monkeypatch.setitem(app.extensions, "storage", build_storage(app.config))
+    return name

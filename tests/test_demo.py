@@ -7,7 +7,6 @@ import geothai
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.catalog.images import media_path
 from marketplace.demo import DemoNotEmpty, load_demo, photos
 from marketplace.models import (
     Category,
@@ -25,6 +24,7 @@ from marketplace.models import (
     ProductImage,
     Variant,
 )
+from marketplace.storage import storage
 
 COUNTED = (
     Category,
@@ -105,7 +105,7 @@ def test_demo_load_fills_an_empty_database_once(runner, db):
         assert 1 <= len(product.images) <= 3
         for image in product.images:
             assert image.alt_th and image.alt_en
-            assert media_path(f"products/{image.key}/320.webp").is_file()
+            assert storage().exists(f"products/{image.key}/320.webp")
         for variant in product.variants:
             assert isinstance(variant.price_satang, int) and variant.price_satang > 0
             assert 1 <= len(variant.lots) <= 3

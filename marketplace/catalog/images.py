@@ -1,14 +1,13 @@
 """Product images: validated by content, re-oriented, stripped of metadata, stored in sizes.
 
-This is the only module that decodes uploaded images. Files live under the
-upload folder in `products/<key>/<width>.<webp|jpg>`, behind `save_bytes` and
-`media_path`, so a shared store can replace the local folder later.
+This is the only module that decodes uploaded images. Files live in the store
+(`marketplace/storage.py`: the instance folder or an S3 bucket) under
+`products/<key>/<width>.<webp|jpg>`.
 """
 
 import io
+import logging
 import secrets
-import shutil
-from pathlib import Path
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -17,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import ProductImage
+from ..storage import check_key, content_type_of, storage
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 FORMATS = {"webp": ("WEBP", "image/webp"), "jpg": ("JPEG", "image/jpeg")}
@@ -30,33 +32,23 @@ class ImageRejected(ValueError):
         self.reason = reason
 
 
-def media_root():
-    """The folder that holds every stored upload."""
-    return Path(current_app.config["UPLOAD_FOLDER"])
+def check_stored(relative, within=""):
+    """The key of a stored file, or FileNotFoundError when it is unsafe or leaves `within`.
 
-
-def media_path(relative, within=""):
-    """The absolute path of a stored file, refusing anything that leaves `within`.
-
-    `within` is a folder of the media root ("products", "evidence"); the path
-    must resolve inside it, so "products/../evidence/…" is refused too.
+    `within` is a folder of the store ("products", "evidence"); "products/../evidence/…"
+    is refused too.
     """
-    if "\x00" in relative:
-        raise FileNotFoundError(relative)
-    root = (media_root() / within).resolve()
-    path = (media_root() / relative).resolve()
-    if root not in path.parents:
-        raise FileNotFoundError(relative)
-    return path
+    return check_key(relative, within)
 
 
 def save_bytes(relative, data):
-    """Write a file into the media store atomically."""
-    path = media_root() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    """Write a file into the store (the instance folder or the bucket)."""
+    storage().put(relative, data, content_type_of(relative))
+
+
+def read_bytes(relative, within=""):
+    """A stored file's bytes; FileNotFoundError when it is unsafe or missing."""
+    return storage().read(check_key(relative, within))
 
 
 def open_image(data):
@@ -148,34 +140,39 @@ def stored_widths(image):
     return widths_for(image.width)
 
 
+def _public_url(key):
+    """The bucket's or CDN's address of a public file, else the app's media route."""
+    return storage().public_url(key) or url_for("media.file", path=key)
+
+
 def image_url(image, width=800, fmt="jpg"):
     """The URL of the stored size closest to `width` (not smaller, where one exists)."""
     widths = stored_widths(image)
     chosen = next((w for w in widths if w >= width), widths[-1])
-    return url_for("media.file", path=f"products/{image.key}/{chosen}.{fmt}")
+    return _public_url(f"products/{image.key}/{chosen}.{fmt}")
 
 
 def image_srcset(image, fmt="webp"):
     """A srcset attribute value listing every stored size of an image."""
     return ", ".join(
-        f"{url_for('media.file', path=f'products/{image.key}/{w}.{fmt}')} {w}w"
-        for w in stored_widths(image)
+        f"{_public_url(f'products/{image.key}/{w}.{fmt}')} {w}w" for w in stored_widths(image)
     )
 
 
-def _delete_after_commit(session, paths):
+def _delete_after_commit(session, store, key, prefix=False):
     """Remove stored files once the transaction that forgot them commits (never on rollback)."""
     pending = session.info.setdefault("media_files_to_delete", [])
-    pending.extend(paths)
+    pending.append((store, key, prefix))
 
 
 @event.listens_for(Session, "after_commit")
 def _remove_forgotten_files(session):
-    for path in session.info.pop("media_files_to_delete", []):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+    for store, key, prefix in session.info.pop("media_files_to_delete", []):
+        try:
+            store.delete_prefix(key) if prefix else store.delete(key)
+        except (OSError, RuntimeError):
+            # A file left behind costs disk space, not correctness: its row is gone.
+            log.warning("Could not remove stored file %s", key, exc_info=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -187,22 +184,22 @@ def _keep_files_on_rollback(session, _previous_transaction):
 def delete_product_image(image):
     """Delete a ProductImage row; its stored sizes go when the transaction commits."""
     try:
-        folder = media_path(f"products/{image.key}")
+        folder = check_key(f"products/{image.key}", "products")
     except FileNotFoundError:
         folder = None
     db.session.delete(image)
     db.session.flush()
     if folder is not None:
-        _delete_after_commit(db.session(), [folder])
+        _delete_after_commit(db.session(), storage(), folder, prefix=True)
 
 
 def delete_stored_file(relative):
     """Delete one stored file (e.g. claim evidence) when the transaction commits."""
     try:
-        path = media_path(relative)
+        key = check_key(relative)
     except FileNotFoundError:
         return
-    _delete_after_commit(db.session(), [path])
+    _delete_after_commit(db.session(), storage(), key)
 
 
 def clean_jpeg(data):

@@ -3,10 +3,10 @@
 A slip goes through the same checks as a product photo (`catalog.images.open_image`:
 the format read from the content, a pixel limit against decompression bombs,
 EXIF orientation applied, every piece of metadata left behind) and is stored
-as one JPEG under `<upload folder>/slips/<random key>.jpg`. The public media
+as one JPEG under `slips/<random key>.jpg` in the store (`marketplace/storage.py`). The public media
 route serves only `products/`, so a slip is reachable only through views that
 checked who is asking: the buyer's order page (`send_slip`) and the group's
-back office (`slip_path` / `send_slip`).
+back office (`slip_bytes` / `send_slip`).
 
 Submitting a slip moves the order's transfer payment to SUBMITTED, which also
 stops the order expiring while the leader decides. A rejected slip can be
@@ -29,6 +29,7 @@ from ..catalog import images
 from ..catalog.service import IMAGE_MESSAGES
 from ..extensions import db
 from ..models import OrderStatus, PaymentMethod, PaymentStatus
+from ..storage import storage
 from . import service, states
 
 SLIP_FOLDER = "slips"
@@ -148,7 +149,7 @@ def submit_slip(order, data, now=None):
     old_key = payment.slip_key
     key = secrets.token_hex(16)
     images.save_bytes(_relative(key), jpeg)
-    db.session.info.setdefault(_WRITTEN, []).append(_relative(key))
+    db.session.info.setdefault(_WRITTEN, []).append((storage(), _relative(key)))
     states.change_payment(payment, PaymentStatus.SUBMITTED)
     payment.slip_key = key
     payment.slip_uploaded_at = now
@@ -163,27 +164,26 @@ def submit_slip(order, data, now=None):
     return payment
 
 
-def slip_path(payment):
-    """The stored file of a payment's slip, or None (no slip, or the file is gone).
+def slip_bytes(payment):
+    """The stored slip of a payment, or None (no slip, or the file is gone).
 
     For views that have already checked who may see it (the buyer, the group's leader).
     """
     if not payment.slip_key:
         return None
     try:
-        path = images.media_path(_relative(payment.slip_key), within=SLIP_FOLDER)
+        return images.read_bytes(_relative(payment.slip_key), within=SLIP_FOLDER)
     except FileNotFoundError:
         return None
-    return path if path.is_file() else None
 
 
 def send_slip(payment):
     """The slip image as a private, never-cached response (404 when there is none)."""
-    path = slip_path(payment)
-    if path is None:
+    data = slip_bytes(payment)
+    if data is None:
         abort(404)
     # Read whole (a slip is at most a few hundred kB): no file handle outlives the request.
-    response = Response(path.read_bytes(), mimetype="image/jpeg")
+    response = Response(data, mimetype="image/jpeg")
     response.headers["Content-Disposition"] = f'inline; filename="slip-{payment.id}.jpg"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -201,6 +201,6 @@ def _remove_written(session, previous_transaction):
     """A slip stored by a transaction that rolled back belongs to no payment: remove it."""
     if previous_transaction.parent is not None:
         return
-    for relative in session.info.pop(_WRITTEN, []):
-        with contextlib.suppress(FileNotFoundError, RuntimeError):
-            images.media_path(relative, within=SLIP_FOLDER).unlink(missing_ok=True)
+    for store, relative in session.info.pop(_WRITTEN, []):
+        with contextlib.suppress(OSError, RuntimeError):
+            store.delete(relative)

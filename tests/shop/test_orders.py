@@ -198,7 +198,7 @@ def test_a_good_slip_is_stored_privately_without_metadata(new_slip_files, client
     assert payment.slip_uploaded_at is not None
     files = new_slip_files()
     assert [f.name for f in files] == [f"{payment.slip_key}.jpg"]
-    assert slips.slip_path(payment) == files[0].resolve()
+    assert slips.slip_bytes(payment) == files[0].read_bytes()
     with Image.open(files[0]) as stored:
         assert stored.format == "JPEG"
         assert stored.size == (40, 60)  # the EXIF rotation applied
