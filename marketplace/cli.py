@@ -12,6 +12,47 @@ demo_cli = AppGroup("demo", help="Demo data for trying the marketplace.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the th and en catalogs.")
 users_cli = AppGroup("users", help="Accounts that only the command line can create.")
 storage_cli = AppGroup("storage", help="Where uploads are stored: the instance folder or S3.")
+jobs_cli = AppGroup("jobs", help="Background jobs: the RQ worker and scheduler (REDIS_URL).")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def jobs_worker(burst):
+    """Run queued jobs (mail delivery, expiry sweeps …) until stopped."""
+    from flask import current_app
+
+    from . import jobs
+
+    try:
+        jobs.run_worker(current_app._get_current_object(), burst=burst)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@jobs_cli.command("scheduler")
+def jobs_scheduler():
+    """Queue the periodic jobs at their intervals until stopped (one per site is enough)."""
+    from flask import current_app
+
+    from . import jobs
+
+    for name, seconds in jobs.PERIODIC.items():
+        click.echo(f"every {seconds} s: {name}")
+    try:
+        jobs.run_scheduler(current_app._get_current_object())
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+def jobs_run(name):
+    """Run one periodic job now, in this process (for cron, without a worker)."""
+    from . import jobs
+
+    if name not in jobs.PERIODIC:
+        raise click.ClickException(f"no periodic job {name!r}; known: {', '.join(jobs.PERIODIC)}")
+    click.echo(f"{name}: {jobs.TASKS[name]()}")
 
 
 @storage_cli.command("migrate")
@@ -290,6 +331,7 @@ def register(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(orders_cli)

@@ -132,7 +132,12 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
         # One process: "memory://". Several gunicorn workers or hosts must share
         # counters, e.g. "redis://host:6379" (see marketplace/extensions.py).
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        # Redis for what several workers and hosts share: the job queue (jobs.py) and,
+        # unless RATELIMIT_STORAGE_URI says otherwise, the rate-limit counters.
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.RATELIMIT_STORAGE_URI = (
+            os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        )
         # Shared storage unreachable (Redis down): count in this worker's memory until it
         # answers again, and log it, rather than failing the request or dropping the limit.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -189,6 +194,7 @@ class TestConfig(Config):
             }
         self.UPLOAD_FOLDER = str(Path(instance_path) / "uploads")
         self.S3_BUCKET = ""  # tests that want a bucket set it themselves
+        self.REDIS_URL = ""  # tests that want a queue set it themselves
         self.SEARCH_INDEX_FOLDER = str(Path(instance_path) / "search-index")
         self.STRIPE_SECRET_KEY = "sk_test_fake"  # noqa: S105
         self.STRIPE_WEBHOOK_SECRET = "whsec_test_fake"  # noqa: S105

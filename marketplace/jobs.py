@@ -1,0 +1,241 @@
+"""Work done outside the request: RQ on Redis when REDIS_URL is set, else in the process.
+
+Callers name a task from `TASKS` with `run_after_commit(name, *args)`: nothing is
+queued before the transaction that asked for it commits, and a rollback drops it.
+Then:
+
+- with REDIS_URL set, the task goes to the RQ queue (`flask jobs worker` runs it,
+  with retries and a growing wait; the jobs that still fail are listed for admins
+  at /admin/jobs, where they can be run again). If Redis does not answer, the task
+  runs in this process instead and a warning is logged: nothing is lost.
+- without it, the task runs in this process once the response has gone out (or at
+  once outside a request), so the one-command demo needs no worker.
+
+`flask jobs scheduler` puts the periodic tasks (`PERIODIC`) on the queue: the
+order-expiry sweep and the outbox's pass over mail that is due. RQ was chosen over
+a PostgreSQL queue because Redis also holds the shared rate limits, and the
+SQLite demo keeps running everything in-process.
+"""
+
+import logging
+
+from flask import after_this_request, current_app, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "marketplace"
+RETRY_INTERVALS = (10, 60, 300, 900, 3600)  # seconds before each new try of a failed job
+_PENDING = "jobs_pending"  # session.info key: tasks asked for in the open transaction
+_APP = None  # the worker's app, set by `flask jobs worker`
+
+
+# -- the tasks ------------------------------------------------------------------------------
+
+
+def expire_orders():
+    """Close unpaid orders whose hold has run out and give their stock back."""
+    from .orders.service import sweep_expired
+
+    return sweep_expired()
+
+
+TASKS = {
+    "expire_orders": expire_orders,
+}
+
+# name → seconds between runs, for `flask jobs scheduler`.
+PERIODIC = {
+    "expire_orders": 300,
+}
+
+
+def register_task(name, function, every=None):
+    """Add a task (and, with `every` seconds, a periodic run of it) to the registry."""
+    TASKS[name] = function
+    if every:
+        PERIODIC[name] = every
+
+
+def run_task(name, *args):
+    """Run a task by name inside an app context (the worker's entry point for every job)."""
+    function = TASKS[name]
+    if _APP is None:
+        return function(*args)
+    with _APP.app_context():
+        try:
+            return function(*args)
+        finally:
+            db.session.remove()
+
+
+# -- the queue ------------------------------------------------------------------------------
+
+
+def redis_connection(app=None):
+    """A Redis client for the queue, or None when REDIS_URL is not set."""
+    app = app or current_app
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    extension = app.extensions.setdefault("jobs", {})
+    if "redis" not in extension:
+        from redis import Redis
+
+        extension["redis"] = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+    return extension["redis"]
+
+
+def queue(app=None):
+    """The RQ queue, or None when no Redis is configured."""
+    connection = redis_connection(app)
+    if connection is None:
+        return None
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=connection)
+
+
+def enqueue(name, *args):
+    """Put a task on the queue now; run it here when there is no queue or Redis is down."""
+    if name not in TASKS:
+        raise KeyError(name)
+    jobs = queue()
+    if jobs is not None:
+        from redis.exceptions import RedisError
+        from rq import Retry
+
+        try:
+            return jobs.enqueue(
+                run_task,
+                name,
+                *args,
+                retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+                description=name,
+                failure_ttl=30 * 24 * 3600,
+            )
+        except RedisError:
+            log.warning("Redis did not answer: task %s runs in this process", name, exc_info=True)
+    try:
+        TASKS[name](*args)
+    except Exception:
+        # The task's own records (the outbox row, the order) keep what is left to do,
+        # and the periodic pass takes it up again.
+        log.exception("Task %s failed in this process", name)
+    return None
+
+
+def run_after_commit(name, *args):
+    """Ask for a task to run once the current transaction commits (never on rollback)."""
+    if name not in TASKS:
+        raise KeyError(name)
+    db.session.connection()  # begin the transaction, so its rollback drops the task too
+    db.session.info.setdefault(_PENDING, []).append((name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    app = current_app._get_current_object()
+    if has_request_context() and not app.config.get("REDIS_URL"):
+        # No queue: do the work once the response has gone to the visitor.
+        def run_later(response):
+            response.call_on_close(lambda: _run_all(app, pending))
+            return response
+
+        after_this_request(run_later)
+        return
+    _run_all(app, pending)
+
+
+def _run_all(app, pending):
+    with app.app_context():
+        for name, args in pending:
+            enqueue(name, *args)
+        db.session.remove()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+# -- failed jobs, for admins ----------------------------------------------------------------
+
+
+def failed_jobs(limit=100):
+    """The jobs that failed every try, newest first: (id, task, args, ended_at, error)."""
+    jobs = queue()
+    if jobs is None:
+        return []
+    from rq.job import Job
+
+    registry = jobs.failed_job_registry
+    ids = registry.get_job_ids()[-limit:]
+    rows = []
+    for job in Job.fetch_many(ids, connection=jobs.connection):
+        if job is None:
+            continue
+        error = (job.latest_result().exc_string if job.latest_result() else "") or ""
+        rows.append(
+            {
+                "id": job.id,
+                "task": job.args[0] if job.args else job.func_name,
+                "args": job.args[1:],
+                "ended_at": job.ended_at,
+                "error": error.strip().splitlines()[-1] if error.strip() else "",
+            }
+        )
+    rows.sort(key=lambda row: row["ended_at"] or 0, reverse=True)
+    return rows
+
+
+def retry_failed(job_id):
+    """Put a failed job back on the queue; False when there is no such failed job."""
+    jobs = queue()
+    if jobs is None:
+        return False
+    registry = jobs.failed_job_registry
+    if job_id not in registry.get_job_ids():
+        return False
+    registry.requeue(job_id)
+    return True
+
+
+# -- the worker and the scheduler -----------------------------------------------------------
+
+
+def run_worker(app, burst=False):
+    """Run an RQ worker on the queue until stopped (or, with `burst`, until it is empty).
+
+    A SimpleWorker runs each job in this process, inside the app's context, so the
+    app and its connection pools are built once rather than per job.
+    """
+    global _APP
+    from rq import SimpleWorker
+
+    jobs = queue(app)
+    if jobs is None:
+        raise RuntimeError("Set REDIS_URL to run a job worker.")
+    _APP = app
+    worker = SimpleWorker([jobs], connection=jobs.connection)
+    return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+def run_scheduler(app):
+    """Put each periodic task on the queue at its interval, until stopped."""
+    from rq.cron import CronScheduler
+
+    jobs = queue(app)
+    if jobs is None:
+        raise RuntimeError("Set REDIS_URL to run the scheduler.")
+    scheduler = CronScheduler(connection=jobs.connection, logging_level="WARNING")
+    for name, seconds in PERIODIC.items():
+        scheduler.register(run_task, QUEUE_NAME, args=(name,), interval=seconds, name=name)
+    scheduler.start()
