@@ -446,3 +446,35 @@ def transfer_confirm(payment_id):
 def transfer_reject(payment_id):
     """The money did not arrive: the buyer is told why and may upload another slip."""
     return _decide_transfer(payment_id, False)
+
+
+# -- background jobs ---------------------------------------------------------------------
+
+
+@blueprint.get("/jobs")
+def jobs_page():
+    """Jobs that failed every try (with REDIS_URL), to read and run again."""
+    from .. import jobs
+
+    return render_template(
+        "admin/jobs.html",
+        has_queue=bool(jobs.redis_connection()),
+        failed=jobs.failed_jobs(),
+        periodic=jobs.PERIODIC,
+        retry_form=ConfirmForm(formdata=None),
+    )
+
+
+@blueprint.post("/jobs/<job_id>/retry")
+def job_retry(job_id):
+    """Put a failed job back on the queue."""
+    from .. import jobs
+
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if len(job_id) <= 64 and jobs.retry_failed(job_id):
+        flash(_("The job is back on the queue."), "success")
+    else:
+        flash(_("This job is no longer among the failed ones: nothing to run again."), "warning")
+    return redirect(url_for("admin.jobs_page"), code=303)

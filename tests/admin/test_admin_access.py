@@ -97,6 +97,7 @@ def test_every_admin_post_refuses_a_missing_csrf_token(app, client, admin, make,
         "area_id": member.officer_areas[0].id,
         "membership_id": member.memberships[0].id,
         "payment_id": 1,  # a transfer slip: the token is refused before any lookup
+        "job_id": "a-job",
     }
     for rule in _admin_post_rules(app):
         path = re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)

@@ -151,3 +151,38 @@ def test_worker_and_scheduler_need_redis(runner):
         result = runner.invoke(args=["jobs", command])
         assert result.exit_code != 0
         assert "REDIS_URL" in result.output
+
+
+def test_admins_read_failed_jobs_and_run_them_again(
+    app, client, auth, make_user, redis_queue, monkeypatch
+):
+    from tests.conftest import csrf_token
+
+    monkeypatch.setattr(jobs, "RETRY_INTERVALS", (0,))
+    jobs.enqueue("flaky", "mail 99")
+    jobs.run_worker(app, burst=True)
+    make_user("admin@example.com", admin=True, locale="en")
+    db.session.commit()
+    auth.login("admin@example.com")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "flaky" in page and "mail 99" in page and "the SMTP server said no" in page
+    (failed,) = jobs.failed_jobs()
+    _fail_until_allowed.allowed = True
+    token = csrf_token(client, "/admin/jobs")
+    response = client.post(f"/admin/jobs/{failed['id']}/retry", data={"csrf_token": token})
+    assert response.status_code == 303
+    jobs.run_worker(app, burst=True)
+    assert jobs.failed_jobs() == []
+    again = client.post(f"/admin/jobs/{failed['id']}/retry", data={"csrf_token": token})
+    assert again.status_code == 303
+    assert "no longer among the failed" in client.get("/admin/jobs").get_data(as_text=True)
+    assert client.post(f"/admin/jobs/{failed['id']}/retry").status_code == 400  # no CSRF
+
+
+def test_without_a_queue_the_jobs_page_says_where_jobs_run(client, auth, make_user, db):
+    make_user("admin@example.com", admin=True, locale="en")
+    db.session.commit()
+    auth.login("admin@example.com")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "No job queue is set up" in page
+    assert "expire_orders" in page
