@@ -25,17 +25,20 @@ so the text fields store no positions.
 
 import heapq
 import logging
+import math
 import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import accumulate, compress, filterfalse, repeat
+from itertools import accumulate, compress, repeat
 from operator import add, eq, gt, mul, truediv
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import case, event, func, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -50,6 +53,7 @@ from whoosh.writing import CLEAR
 from .. import areas
 from ..extensions import db
 from ..models import (
+    CatalogState,
     Category,
     Claim,
     ClaimKind,
@@ -67,7 +71,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the analyzer changes: a new index name means old
 # workers keep reading the old index until `flask search rebuild` builds the new one.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = f"products_v{SCHEMA_VERSION}"
 PENDING_FILE = "pending-ids"
 REBUILD_ALL = "*"
@@ -75,6 +79,14 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
 BATCH_SIZE = 500
 RESULT_CACHE_SIZE = 512
+
+# Ranking: relevance first; being in stock and having sold well are boosts on
+# the score (and sold units the tie-break), never a partition of the results.
+IN_STOCK_BOOST = 1.2
+POPULARITY_BOOST = 0.1  # at most +10 %, reached at 1,000 units sold (log scale)
+MAX_BOOST = IN_STOCK_BOOST * (1 + POPULARITY_BOOST)
+# Documents ranked with live stock per query; the rest are cut by score alone.
+RANK_CANDIDATES = 240
 
 # Query-time boosts: where a word matches matters more than how often.
 # Three text fields, not one per source: each typed word becomes one matcher
@@ -119,15 +131,15 @@ def make_schema():
         body=TEXT(analyzer=text, phrase=False),
         words=TEXT(analyzer=ta.words_analyzer(), phrase=False),
         name_key=TEXT(analyzer=ta.name_key_analyzer(), phrase=False),
+        name_head=TEXT(analyzer=ta.name_head_analyzer(), phrase=False),
         complete=TEXT(analyzer=ta.completion_analyzer(), phrase=False),
         category=ID(sortable=True),
         province=ID(sortable=True),
         group_slug=ID(sortable=True),
         verified=KEYWORD(scorable=False),
         verified_key=ID(sortable=True),
-        in_stock=NUMERIC(int, bits=32, signed=False, sortable=True),
         featured=NUMERIC(int, bits=32, signed=False, sortable=True),
-        popularity=NUMERIC(int, bits=32, signed=False, sortable=True),
+        product_id=NUMERIC(int, bits=32, signed=False, sortable=True),
         labels=STORED(),
     )
 
@@ -177,8 +189,6 @@ def _recreate_index():
 
 
 def _acquire(lock, timeout):
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         if lock.acquire(blocking=False):
@@ -230,7 +240,7 @@ def _current():
     return searcher, info
 
 
-COLUMNS = ("category", "province", "group_slug", "verified_key", "in_stock", "popularity")
+COLUMNS = ("category", "province", "group_slug", "verified_key", "featured")
 
 
 def _columns(searcher, info):
@@ -242,9 +252,7 @@ def _columns(searcher, info):
             if reader.has_column(name):
                 columns[name] = list(reader.column_reader(name))
             else:
-                columns[name] = [0 if name in ("in_stock", "popularity") else ""] * (
-                    reader.doc_count_all()
-                )
+                columns[name] = [0 if name == "featured" else ""] * reader.doc_count_all()
         info["columns"] = columns
     return info["columns"]
 
@@ -277,14 +285,17 @@ def _area_names(code, lookup):
 
 
 def product_document(product, today=None):
-    """The index document of a visible product."""
+    """The index document of a visible product.
+
+    Nothing in it depends on stock or sales: those change with every checkout
+    and are read from the database at query time (`availability`), so a sale
+    never writes the index.
+    """
     today = today or date.today()
     group = product.group
     category = product.category
     variants = [v for v in product.variants if v.is_active]
     lots = [lot for v in product.variants for lot in v.lots]
-    stock = sum(lot.available for v in variants for lot in v.lots)
-    sold = sum(max(lot.quantity - lot.available, 0) for lot in lots)
     claims = list(product.claims) + list(group.claims) + [c for lot in lots for c in lot.claims]
     verified = sorted({c.kind for c in claims if c.is_verified(today)})
     shown = sorted({c.kind for c in claims if c.effective_status(today) in SHOWN_CLAIM_STATUSES})
@@ -317,15 +328,15 @@ def product_document(product, today=None):
         body=body,
         words="\n".join([names, context]),
         name_key=names,
+        name_head=names,
         complete="\n".join([names, group_names]),
         category=category.slug if category else "",
         province=group.province_code or "",
         group_slug=group.slug,
         verified=" ".join(verified),
         verified_key=" ".join(verified),
-        in_stock=1 if stock > 0 else 0,
         featured=1 if product.is_featured else 0,
-        popularity=min(sold, 2**31 - 1),
+        product_id=product.id,
         labels=dict(
             name_th=product.name_th,
             name_en=product.name_en,
@@ -570,6 +581,8 @@ class SearchOutcome:
     fuzzy: bool = False
     popular_ids: list = field(default_factory=list)
     unavailable: bool = False
+    # [(product id, relevance score, fixed order)] that can reach this page, best first.
+    candidates: list = field(default_factory=list, repr=False)
 
     @property
     def pages(self):
@@ -652,6 +665,7 @@ def build_query(text, fuzzy=False):
     key = ta.name_key(text)
     if key:
         boosts.append(wq.Term("name_key", key[:200], boost=30.0))
+        boosts.append(wq.Term("name_head", key[:200], boost=12.0))
     tokens = _phrase_tokens(words)
     if len(tokens) > 1:
         boosts.append(_pairs_query("names", tokens, 6.0))
@@ -716,8 +730,8 @@ class _Engine:
         self._order = None
         self._combo = self._combos = None
         columns = _columns(searcher, info)
-        self.in_stock = columns["in_stock"]
-        self.popularity = columns["popularity"]
+        self.featured = columns["featured"]
+        self._product_ids = None
         self.facet_values = {}
         for name, fieldname in FACET_FIELDS.items():
             self.facet_values[name] = [
@@ -916,43 +930,56 @@ class _Engine:
 
     # -- ranking and facets --------------------------------------------------
 
-    def rank(self, found, count):
-        """The best `count` docnums: in stock first, then score, popularity, docnum.
+    def candidates(self, found, count):
+        """The documents that can reach the first `count` places once boosts apply.
 
-        Only the documents scoring at least the count-th best score are sorted;
-        ties at that score (many, for broad words) are cut by a precomputed
-        popularity rank with a C-level key.
+        Relevance comes first: a document whose score, times the largest
+        boost that availability and popularity can give (MAX_BOOST), stays
+        below the count-th best plain score can never reach the page. Of the
+        rest at most max(count, RANK_CANDIDATES) are kept, by score and then
+        by a fixed order (featured first, then oldest), so a broad word's
+        thousands of equal scores cost one C-level pass. Returns
+        [(product id, score, fixed order)], best first.
         """
-        in_stock = self.in_stock
-        order = self._popularity_order()
-        ranked = []
-        have = list(compress(found, map(in_stock.__getitem__, found)))
-        groups = (have, lambda: list(filterfalse(in_stock.__getitem__, found)))
-        for group in groups:
-            if callable(group):
-                group = group()
-            need = count - len(ranked)
-            if need <= 0:
-                break
-            if len(group) > need:
-                threshold = heapq.nlargest(need, map(found.__getitem__, group))[-1]
-                scores = list(map(found.__getitem__, group))
-                above = list(compress(group, map(gt, scores, repeat(threshold))))
-                above.sort(key=lambda d: (-found[d], order[d]))
-                ties = list(compress(group, map(eq, scores, repeat(threshold))))
-                ties = heapq.nsmallest(need - len(above), ties, key=order.__getitem__)
-                group = above + ties
-            else:
-                group.sort(key=lambda d: (-found[d], order[d]))
-            ranked.extend(group[:need])
-        return ranked
+        if not found:
+            return []
+        cap = max(count, RANK_CANDIDATES)
+        order = self._static_order()
+        scores = found.values()
+        if len(found) > count:
+            floor = heapq.nlargest(count, scores)[-1] / MAX_BOOST
+            if len(found) > cap:
+                floor = max(floor, heapq.nlargest(cap, scores)[-1])
+            above = list(compress(found, map(gt, scores, repeat(floor))))
+            ties = list(compress(found, map(eq, scores, repeat(floor))))
+            if len(above) + len(ties) > cap:
+                ties = heapq.nsmallest(max(cap - len(above), 0), ties, key=order.__getitem__)
+            docs = above + ties
+        else:
+            docs = list(found)
+        docs.sort(key=lambda d: (-found[d], order[d]))
+        product_id = self.product_id
+        return [(product_id(d), found[d], order[d]) for d in docs]
 
-    def _popularity_order(self):
-        """Per document, its place by (most units sold, docnum): the tie-break of equal scores."""
+    def product_id(self, docnum):
+        """The product id of a document (random access into its column)."""
+        if self._product_ids is None:
+            reader = self.reader
+            self._product_ids = (
+                reader.column_reader("product_id") if reader.has_column("product_id") else None
+            )
+        if self._product_ids is not None:
+            value = self._product_ids[docnum]
+            if value:
+                return int(value)
+        return int(self.searcher.stored_fields(docnum)["id"])
+
+    def _static_order(self):
+        """Per document, its place by (featured first, docnum): cuts ties among equal scores."""
         if self._order is None:
-            popularity = self.popularity
-            docs = sorted(range(len(popularity)), key=lambda d: (-popularity[d], d))
-            order = [0] * len(popularity)
+            featured = self.featured
+            docs = sorted(range(len(featured)), key=lambda d: (-(featured[d] or 0), d))
+            order = [0] * len(featured)
             for place, d in enumerate(docs):
                 order[d] = place
             self._order = order
@@ -1003,8 +1030,8 @@ def _engine(searcher, info):
     return info["engine"]
 
 
-def _run(searcher, info, q, filters, page, per_page):
-    """Match, rank, page and count facets (exactly) with the per-generation engine."""
+def _run(searcher, info, q, filters, count):
+    """Match, count facets exactly, and keep the candidates for the first `count` places."""
     engine = _engine(searcher, info)
     found = engine.evaluate(q)
     if found and filters:
@@ -1018,47 +1045,112 @@ def _run(searcher, info, q, filters, page, per_page):
     if found and engine.deleted:
         for d in engine.deleted & found.keys():
             del found[d]
-    start = (page - 1) * per_page
-    docnums = engine.rank(found, start + per_page)[start:]
-    ids = [int(searcher.stored_fields(d)["id"]) for d in docnums]
-    return ids, len(found), engine.facets(found)
+    return engine.candidates(found, count), len(found), engine.facets(found)
+
+
+class Stock(NamedTuple):
+    """What a product has now: units available in its active variants, units ever sold."""
+
+    available: int
+    sold: int
+
+
+NO_STOCK = Stock(0, 0)
+
+
+def availability(product_ids, session=None):
+    """{product id: Stock} read from the lots now: one aggregate over these products only.
+
+    The query-time source of what every checkout, stock adjustment and expiry
+    changes, so none of them touches the index.
+    """
+    ids = sorted({int(i) for i in product_ids})
+    if not ids:
+        return {}
+    session = session or db.session
+    in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
+    sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
+    rows = session.execute(
+        select(Variant.product_id, in_stock, sold)
+        .join(Lot, Lot.variant_id == Variant.id)
+        .where(Variant.product_id.in_(ids))
+        .group_by(Variant.product_id)
+    )
+    return {pid: Stock(int(a or 0), int(b or 0)) for pid, a, b in rows}
+
+
+def boost(stock):
+    """The factor availability and popularity give a relevance score (1 to MAX_BOOST)."""
+    factor = IN_STOCK_BOOST if stock.available > 0 else 1.0
+    if stock.sold > 0:
+        factor *= 1 + POPULARITY_BOOST * min(1.0, math.log10(1 + stock.sold) / 3)
+    return factor
+
+
+def rank_candidates(candidates, start, count, session=None):
+    """Product ids for places start..start+count: boosted score, then units sold, fixed order."""
+    if not candidates:
+        return []
+    stock = availability([c[0] for c in candidates], session)
+
+    def key(candidate):
+        product_id, score, order = candidate
+        now = stock.get(product_id, NO_STOCK)
+        return (-(score * boost(now)), -now.sold, order)
+
+    return [c[0] for c in sorted(candidates, key=key)[start : start + count]]
 
 
 def query(text, filters=None, page=1, per_page=24):
-    """Search the catalog; bad input never raises, an empty result brings hints instead."""
+    """Search the catalog; bad input never raises, an empty result brings hints instead.
+
+    The matching (scores, totals, facets, hints) is cached per index
+    generation; the final order reads stock and sales from the database on
+    every call, so a sale changes the ranking at once and costs no re-read.
+    """
     text = clean_text(text)
     filters = dict(filters or {})
     page = max(1, min(int(page or 1), 1000))
-    outcome = SearchOutcome(text=text, page=page, per_page=per_page, filters=filters)
+    start = (page - 1) * per_page
     try:
         searcher, info = _current()
         cache = info.setdefault("results", {})
         key = (text, tuple(sorted(filters.items())), page, per_page)
-        if key in cache:
-            return replace(cache[key], filters=dict(filters))
+        matched = cache.get(key)
     except Exception:
         # A damaged or missing index: the page still answers; `search rebuild` repairs it.
         log.exception("search: the index cannot be opened")
+        outcome = SearchOutcome(text=text, page=page, per_page=per_page, filters=filters)
         outcome.unavailable = True
         return outcome
+    if matched is None:
+        matched = _match(searcher, info, text, filters, page, per_page)
+        # Matches hold until the next catalog edit opens a new generation (and a
+        # new cache); the head of real traffic ("ข้าว", "rice") is answered from here.
+        if len(cache) >= RESULT_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = matched
+    outcome = replace(matched, filters=dict(filters))
+    outcome.product_ids = rank_candidates(matched.candidates, start, per_page)
+    if outcome.total == 0:
+        outcome.popular_ids = popular(8)
+    return outcome
+
+
+def _match(searcher, info, text, filters, page, per_page):
+    outcome = SearchOutcome(text=text, page=page, per_page=per_page, filters=dict(filters))
+    count = page * per_page
     q = build_query(text) if text else None
     if q is None:
         q = wq.Every()
-    ids, total, facets = _run(searcher, info, q, filters, page, per_page)
+    candidates, total, facets = _run(searcher, info, q, filters, count)
     if total == 0 and text and not isinstance(q, wq.Every):
         fuzzy_q = build_query(text, fuzzy=True)
-        ids, total, facets = _run(searcher, info, fuzzy_q, filters, page, per_page)
+        candidates, total, facets = _run(searcher, info, fuzzy_q, filters, count)
         outcome.fuzzy = total > 0
         outcome.did_you_mean = did_you_mean(text, searcher, _engine(searcher, info))
-    outcome.product_ids, outcome.total, outcome.facets = ids, total, facets
-    if total == 0:
-        outcome.popular_ids = popular(8)
-    # Results hold until the next commit opens a new generation (and a new
-    # cache); the head of real traffic ("ข้าว", "rice") is answered from here.
-    if len(cache) >= RESULT_CACHE_SIZE:
-        cache.pop(next(iter(cache)))
-    cache[key] = outcome
-    return replace(outcome, filters=dict(filters))
+    outcome.candidates, outcome.total, outcome.facets = candidates, total, facets
+    return outcome
 
 
 def did_you_mean(text, searcher=None, engine=None):
@@ -1101,18 +1193,33 @@ def did_you_mean(text, searcher=None, engine=None):
 
 
 def popular(limit=8):
-    """Ids of popular products in stock: featured first, then the most units sold."""
-    searcher, info = _current()
-    if "popular" not in info:
-        reader = searcher.reader()
-        columns = _columns(searcher, info)
-        featured = list(reader.column_reader("featured")) if reader.has_column("featured") else []
-        in_stock = columns["in_stock"]
-        popularity = columns["popularity"]
-        candidates = [d for d in reader.all_doc_ids() if d < len(in_stock) and in_stock[d]]
-        candidates.sort(key=lambda d: (-(featured[d] if featured else 0), -popularity[d], d))
-        info["popular"] = [int(searcher.stored_fields(d)["id"]) for d in candidates[:24]]
-    return info["popular"][:limit]
+    """Ids of popular products in stock: featured first, then the most units sold.
+
+    Read from the database (stock and sales are not in the index), and kept
+    per process until the catalog's version changes and SEARCH_POPULAR_MAX_AGE
+    seconds have passed, so a busy shop does not run the aggregate per page.
+    """
+    state = current_app.extensions.setdefault("search_popular", {})
+    version = db.session.scalar(select(CatalogState.version).where(CatalogState.id == 1))
+    max_age = float(current_app.config.get("SEARCH_POPULAR_MAX_AGE", 30.0))
+    now = time.monotonic()
+    fresh = state.get("version") == version or now - state.get("at", -1e9) < max_age
+    if "ids" not in state or not fresh:
+        in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
+        sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
+        state["ids"] = db.session.scalars(
+            select(Product.id)
+            .join(Product.group)
+            .join(Variant, Variant.product_id == Product.id)
+            .join(Lot, Lot.variant_id == Variant.id)
+            .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
+            .group_by(Product.id, Product.is_featured)
+            .having(in_stock > 0)
+            .order_by(Product.is_featured.desc(), sold.desc(), Product.id)
+            .limit(24)
+        ).all()
+        state["version"], state["at"] = version, now
+    return state["ids"][:limit]
 
 
 SUGGESTION_LABELS = (("product", ("name_th", "name_en")), ("group", ("group_th", "group_en")))
@@ -1134,8 +1241,8 @@ def suggest(text, limit=8):
         log.exception("search: the index cannot be opened")
         return []
     reader = searcher.reader()
-    columns = _columns(searcher, info)
-    candidates = {}
+    engine = _engine(searcher, info)
+    docs = []
     for n, term in enumerate(reader.expand_prefix("complete", prefix)):
         if n >= MAX_SUGGESTION_TERMS:
             break
@@ -1147,17 +1254,22 @@ def suggest(text, limit=8):
             if reader.is_deleted(docnum):
                 continue
             taken += 1
-            labels = searcher.stored_fields(docnum).get("labels") or {}
-            rank = (-columns["in_stock"][docnum], -columns["popularity"][docnum])
-            for kind, keys in SUGGESTION_LABELS:
-                for key in keys:
-                    name = labels.get(key) or ""
-                    if not name or name in candidates:
-                        continue
-                    keys_of_name = ta.completion_keys(name)
-                    if any(k.startswith(prefix) for k in keys_of_name):
-                        starts = not keys_of_name[0].startswith(prefix)
-                        candidates[name] = (kind != "product", starts, rank, name, kind)
+            docs.append((docnum, engine.product_id(docnum)))
+    stock = availability(product_id for _, product_id in docs)
+    candidates = {}
+    for docnum, product_id in docs:
+        now = stock.get(product_id, NO_STOCK)
+        rank = (-(now.available > 0), -now.sold)
+        labels = searcher.stored_fields(docnum).get("labels") or {}
+        for kind, keys in SUGGESTION_LABELS:
+            for key in keys:
+                name = labels.get(key) or ""
+                if not name or name in candidates:
+                    continue
+                keys_of_name = ta.completion_keys(name)
+                if any(k.startswith(prefix) for k in keys_of_name):
+                    starts = not keys_of_name[0].startswith(prefix)
+                    candidates[name] = (kind != "product", starts, rank, name, kind)
     ordered = sorted(candidates.values())
     return [{"text": name, "kind": kind} for *_, name, kind in ordered[:limit]]
 
@@ -1208,17 +1320,13 @@ def facet_labels(facets, language):
 _TRACKED = (Product, Variant, Lot, Claim, ProducerGroup, Category)
 
 
-def reindex_variants_after_commit(session, variant_ids):
-    """Re-index these variants' products after the commit, for changes made with bulk SQL.
-
-    The session hooks only see ORM objects; a conditional UPDATE of stock must
-    call this so the index's in-stock ranking follows.
-    """
-    session.info.setdefault("search_pending", {}).setdefault("variant", set()).update(variant_ids)
-
-
 def _collect(session, _flush_context):
-    """after_flush: remember which rows changed, by kind, until the commit."""
+    """after_flush: remember which rows changed, by kind, until the commit.
+
+    A lot's stock is not in the index (see `product_document`): a lot counts
+    only when it is deleted (its claims may go with it), so a checkout, a stock
+    adjustment or an expiry never writes the index.
+    """
     pending = session.info.setdefault("search_pending", {})
     changed = list(session.new) + list(session.deleted)
     changed += [o for o in session.dirty if session.is_modified(o, include_collections=False)]
@@ -1230,7 +1338,8 @@ def _collect(session, _flush_context):
         elif isinstance(obj, Variant):
             pending.setdefault("product", set()).add(obj.product_id)
         elif isinstance(obj, Lot):
-            pending.setdefault("variant", set()).add(obj.variant_id)
+            if obj in session.deleted:
+                pending.setdefault("variant", set()).add(obj.variant_id)
         elif isinstance(obj, Claim):
             for kind, value in (
                 ("product", obj.product_id),

@@ -41,7 +41,7 @@ from ..models import (
     Variant,
 )
 from ..models.households import household_group
-from . import images, search
+from . import images
 from .cache import bump_catalog_version
 
 MAX_ID = 2**31 - 1
@@ -650,7 +650,6 @@ def adjust_stock(group, lot_id, delta, reason, note="", user=None):
             field="delta",
         )
     bump_catalog_version(db.session.connection())
-    search.reindex_variants_after_commit(db.session, [lot.variant_id])
     db.session.expire(lot, ["available"])
     adjustment = StockAdjustment(
         lot_id=lot.id, delta=delta, reason=reason, note=note, user_id=getattr(user, "id", None)

@@ -272,6 +272,48 @@ class NameKeyTokenizer(Tokenizer):
                 yield token
 
 
+NAME_HEAD_UNITS = 8
+
+
+def name_heads(text):
+    """The starts of a name as keys: its first syllable, first two, … (words for Latin).
+
+    "ผ้าฝ้ายทอมือ" gives ผ้า, ผ้าฝ้าย, ผ้าฝ้ายทอ, …; "Black sticky rice" gives
+    black, blacksticky, blackstickyrice. A query whose `name_key` is one of
+    them starts that name, which outranks a match further in.
+    """
+    heads = []
+    head = ""
+    for word in segment(text, stopwords=False):
+        for unit in word.syllables if word.thai and len(word.syllables) > 1 else (word.text,):
+            head += unit
+            heads.append(head[:200])
+            if len(heads) >= NAME_HEAD_UNITS:
+                return heads
+    return heads
+
+
+class NameHeadTokenizer(Tokenizer):
+    """Per line, the name's starts (see `name_heads`), for name-prefix matches."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
+        token = Token(positions, chars, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        seen = set()
+        for line in value.splitlines():
+            for head in name_heads(line):
+                if head not in seen:
+                    seen.add(head)
+                    token.text = head
+                    if positions:
+                        token.pos = start_pos
+                    yield token
+
+
 class CompletionTokenizer(Tokenizer):
     """For as-you-type: each name from each word or syllable onwards, so prefixes match inside."""
 
@@ -345,6 +387,11 @@ def words_analyzer():
 def name_key_analyzer():
     """Whole names as single keys."""
     return NameKeyTokenizer()
+
+
+def name_head_analyzer():
+    """The starts of names as keys."""
+    return NameHeadTokenizer()
 
 
 def completion_analyzer():

@@ -14,12 +14,14 @@ SQLite's writers queue on BEGIN IMMEDIATE: two carts holding the same products
 in a different order, or a checkout beside a cancellation, cannot deadlock
 (lot, version row) against (other lot, version row). Catalog edits through the
 ORM take the row first too (`cache._bump_on_catalog_change` runs before flush).
+
+Search reads stock from the lots at query time, so nothing here touches the
+search index.
 """
 
 from flask_babel import gettext
 from sqlalchemy import func, select, update
 
-from ..catalog import search
 from ..catalog.cache import bump_catalog_version
 from ..database import begin_write
 from ..extensions import db
@@ -100,7 +102,6 @@ def reserve(variant_id, quantity):
             break
     if needed:
         raise OutOfStock(variant_id, quantity, quantity - needed + _left(lots, taken))
-    _stock_changed([variant_id], only_if_sold_out=True)
     return taken
 
 
@@ -118,7 +119,6 @@ def release(allocation, quantity=None):
     if quantity > allocation.held_quantity:
         raise ValueError("cannot release more than the allocation holds")
     _lock_catalog_version()
-    was_sold_out = variant_available(allocation.lot.variant_id) == 0
     db.session.execute(
         update(Lot)
         .where(Lot.id == allocation.lot_id)
@@ -133,8 +133,6 @@ def release(allocation, quantity=None):
     )
     db.session.expire(allocation, ["released_quantity"])
     db.session.expire(allocation.lot, ["available"])
-    if was_sold_out:
-        _stock_changed([allocation.lot.variant_id])
     return quantity
 
 
@@ -157,19 +155,4 @@ def take_again(allocation):
     )
     db.session.expire(allocation, ["released_quantity"])
     db.session.expire(allocation.lot, ["available"])
-    _stock_changed([allocation.lot.variant_id], only_if_sold_out=True)
     return True
-
-
-def _stock_changed(variant_ids, only_if_sold_out=False):
-    """Pages show the new stock at once; the search index follows when in-stock flips.
-
-    Re-indexing on every sale would write the index once per checkout; the index
-    only ranks by in stock / sold out, so it is told when a variant sells out
-    (or comes back).
-    """
-    # The catalog's version changed before the lots did (_lock_catalog_version).
-    if only_if_sold_out:
-        variant_ids = [v for v in variant_ids if variant_available(v) == 0]
-    if variant_ids:
-        search.reindex_variants_after_commit(db.session, variant_ids)

@@ -28,7 +28,7 @@ with app.app_context():
     writer = search.acquire_writer(timeout=10)
     writer.delete_by_term("id", "1")
     for i in range(800):
-        writer.add_document(id=f"junk-{i}", names="ขยะ " * 30, body="junk " * 300, in_stock=1)
+        writer.add_document(id=f"junk-{i}", names="ขยะ " * 30, body="junk " * 300, featured=1)
         if where == "adding" and i == 600:
             print("ready", flush=True)
             time.sleep(120)

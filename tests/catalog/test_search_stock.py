@@ -1,0 +1,69 @@
+"""Stock is out of the index's hot path: sales, adjustments and expiries never write it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.catalog import search
+from marketplace.catalog import service as catalog_service
+from marketplace.models import Order
+from marketplace.orders import service as order_service
+
+from ..shop.buying import add, html, place, stripe_stub
+
+__all__ = ["stripe_stub"]  # the fixture, used by name
+
+
+@pytest.fixture(autouse=True)
+def empty_index(app, db):
+    """Every test here starts from an index matching the (empty) database."""
+    search.rebuild()
+    yield
+
+
+def _generation():
+    return search.open_index().latest_generation()
+
+
+def test_checkout_adjustment_and_expiry_leave_the_index_alone(app, client, db, make, stripe_stub):
+    """A sale that empties a lot re-orders results at once, with the same index generation."""
+    # Equally relevant to the query, so only stock can order them.
+    sold_out = make.product(name_th="ข้าวเหนียว", name_en="Black sticky rice", stock=2)
+    other = make.product(name_th="ข้าวเหนียว", name_en="Red sticky rice", stock=9)
+    db.session.commit()
+    generation = _generation()
+    ranked = search.query("ข้าวเหนียว").product_ids
+    assert set(ranked) == {sold_out.id, other.id}
+
+    add(client, sold_out.variants[0], 2)
+    assert place(client).status_code == 303  # the checkout holds both units
+    assert _generation() == generation
+    assert search.availability([sold_out.id])[sold_out.id].available == 0
+    assert search.query("ข้าวเหนียว").product_ids == [other.id, sold_out.id]
+    # Sold out, still found, and marked so.
+    page = html(client.get("/search?q=black+sticky+rice"))
+    assert "ข้าวเหนียว" in page and "สินค้าหมด" in page
+
+    order = db.session.scalars(select(Order)).one()
+    later = datetime.now(UTC) + timedelta(days=30)
+    assert order_service.expire_order(order, now=later)
+    db.session.commit()
+    assert _generation() == generation
+    assert search.availability([sold_out.id])[sold_out.id].available == 2
+
+    lot = other.variants[0].lots[0]
+    catalog_service.adjust_stock(other.group, lot.id, -9, "damaged", note="")
+    db.session.commit()
+    assert _generation() == generation
+    assert search.query("ข้าวเหนียว").product_ids == [sold_out.id, other.id]
+
+
+def test_an_edit_still_writes_the_index(db, make):
+    product = make.product(name_th="ข้าวเหนียวดำ", stock=2)
+    db.session.commit()
+    generation = _generation()
+    product.name_th = "ข้าวญี่ปุ่น"
+    db.session.commit()
+    assert _generation() > generation
+    assert search.query("ข้าวญี่ปุ่น").product_ids == [product.id]
