@@ -65,6 +65,7 @@ from ..models import (
     Variant,
 )
 from . import labels as catalog_labels
+from . import spelling
 from . import thai_analysis as ta
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
 BATCH_SIZE = 500
 RESULT_CACHE_SIZE = 512
+# Fewer results than this: look for a correction that finds more.
+FEW_RESULTS = 3
 
 # Ranking: relevance first; being in stock and having sold well are boosts on
 # the score (and sold units the tie-break), never a partition of the results.
@@ -326,7 +329,7 @@ def product_document(product, today=None):
         names=names,
         context=context,
         body=body,
-        words="\n".join([names, context]),
+        words="\n".join([names, context, body]),
         name_key=names,
         name_head=names,
         complete="\n".join([names, group_names]),
@@ -613,7 +616,7 @@ def _pairs_query(fieldname, units, boost):
     return wq.And([wq.Term(fieldname, pair) for pair in pairs], boost=boost)
 
 
-def _word_query(word, fuzzy):
+def _word_query(word):
     """One typed word matched in any text field, names weighing most."""
     alternatives = []
     for fieldname, boost in TEXT_FIELDS:
@@ -630,11 +633,6 @@ def _word_query(word, fuzzy):
             alternatives.append(wq.Term(fieldname, word.text, boost=boost))
         else:
             alternatives.append(wq.Term(fieldname, _latin_term(word), boost=boost))
-    if fuzzy and not word.thai and word.text.isalpha() and len(word.text) >= 4:
-        maxdist = 1 if len(word.text) < 7 else 2
-        alternatives.append(
-            wq.FuzzyTerm("words", word.text, boost=0.5, maxdist=maxdist, prefixlength=1)
-        )
     # Or sums the fields' scores (as Whoosh's Or does; see _Engine).
     return wq.Or(alternatives)
 
@@ -651,7 +649,7 @@ def _phrase_tokens(words):
     return tokens
 
 
-def build_query(text, fuzzy=False):
+def build_query(text):
     """A Whoosh query for the buyer's words: every word must match somewhere.
 
     Exact whole-name matches and names containing the words as a phrase score
@@ -660,7 +658,7 @@ def build_query(text, fuzzy=False):
     words = ta.segment(text)[:MAX_QUERY_WORDS]
     if not words:
         return None
-    required = wq.And([_word_query(w, fuzzy) for w in words])
+    required = wq.And([_word_query(w) for w in words])
     boosts = []
     key = ta.name_key(text)
     if key:
@@ -1138,58 +1136,68 @@ def query(text, filters=None, page=1, per_page=24):
 
 
 def _match(searcher, info, text, filters, page, per_page):
+    """The cached part of a search: candidates, total, facets, and a correction if needed.
+
+    A query that finds nothing is corrected (see `spelling`) and the page shows
+    what the correction finds; one that finds very little keeps its results
+    and offers a correction that finds clearly more.
+    """
     outcome = SearchOutcome(text=text, page=page, per_page=per_page, filters=dict(filters))
     count = page * per_page
     q = build_query(text) if text else None
     if q is None:
         q = wq.Every()
     candidates, total, facets = _run(searcher, info, q, filters, count)
-    if total == 0 and text and not isinstance(q, wq.Every):
-        fuzzy_q = build_query(text, fuzzy=True)
-        candidates, total, facets = _run(searcher, info, fuzzy_q, filters, count)
-        outcome.fuzzy = total > 0
-        outcome.did_you_mean = did_you_mean(text, searcher, _engine(searcher, info))
+    if text and not isinstance(q, wq.Every) and total < FEW_RESULTS:
+        engine = _engine(searcher, info)
+        wanted = 1 if total == 0 else max(FEW_RESULTS, 2 * total)
+        correction = _correct(text, searcher, info, engine, filters, wanted)
+        if correction and total == 0:
+            corrected = build_query(correction)
+            candidates, total, facets = _run(searcher, info, corrected, filters, count)
+            outcome.fuzzy = True
+        outcome.did_you_mean = correction
     outcome.candidates, outcome.total, outcome.facets = candidates, total, facets
     return outcome
 
 
-def did_you_mean(text, searcher=None, engine=None):
-    """A corrected spelling of the text that finds products, or ""."""
-    if searcher is None:
-        searcher, info = _current()
-        engine = _engine(searcher, info)
-    corrector = searcher.corrector("words")
-    changed = False
-    parts = []
-    for word in ta.segment(text, stopwords=False)[:MAX_QUERY_WORDS]:
-        known = searcher.doc_frequency("words", word.text) > 0
-        if not known and not word.text.isdigit():
-            found = corrector.suggest(word.text, limit=1, maxdist=2, prefix=1)
-            if found:
-                parts.append(found[0])
-                changed = True
-                continue
-        parts.append(word.text)
-    if not changed:
-        return ""
-    suggestion = ""
-    previous_thai = False
-    for part in parts:
-        thai = is_thai(part)
-        if suggestion and not (thai and previous_thai):
-            suggestion += " "
-        suggestion += part
-        previous_thai = thai
-    q = build_query(suggestion)
-    if q is None:
-        return ""
-    if engine is not None:
+def _vocabulary(searcher, info):
+    """The index's whole words with their document counts, read once per generation."""
+    if "vocabulary" not in info:
+        reader = searcher.reader()
+        counts = {}
+        if "words" in reader.schema:
+            for term, terminfo in reader.iter_field("words"):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                counts[text] = terminfo.doc_frequency()
+        info["vocabulary"] = spelling.Vocabulary(counts)
+    return info["vocabulary"]
+
+
+def _correct(text, searcher, info, engine, filters, wanted=1):
+    """A corrected query finding at least `wanted` products (with the filters), or ""."""
+
+    def has_results(candidate):
+        q = build_query(candidate)
+        if q is None:
+            return False
         found = engine.evaluate(q)
-        if not any(d not in engine.deleted for d in found):
-            return ""
-    elif searcher.search(q, limit=1).scored_length() == 0:
+        for name, value in filters.items():
+            fieldname = "verified" if name == "claim" else FACET_FIELDS[name]
+            allowed = engine.docset(fieldname, value)
+            found = {d: s for d, s in found.items() if d in allowed}
+        return sum(1 for d in found if d not in engine.deleted) >= wanted
+
+    return spelling.correct(text, _vocabulary(searcher, info), has_results)
+
+
+def did_you_mean(text):
+    """A corrected spelling of the text that finds products, or ""."""
+    text = clean_text(text)
+    if not text:
         return ""
-    return suggestion
+    searcher, info = _current()
+    return _correct(text, searcher, info, _engine(searcher, info), {})
 
 
 def popular(limit=8):

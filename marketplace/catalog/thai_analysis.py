@@ -44,7 +44,8 @@ _LATIN_PARTS = re.compile(r"\d+|[^\W\d_]+")
 _THAI_MARKS_ONLY = re.compile(r"^[ๆฯ\u0e2f\u0e46\u0e4f\u0e5a\u0e5b]+$")
 _SPACE = re.compile(r"\s+")
 # Invisible characters people paste from chat apps, and a sara am typed as
-# nikhahit + sara aa (looks the same, compares different).
+# nikhahit + sara aa (looks the same, compares different); likewise sara ae
+# typed as two sara e (see `normalize`).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _THAI_FIXES = (("\u0e4d\u0e32", "\u0e33"), ("\u0e32\u0e4d", "\u0e33"))
 _PUNCT = re.compile(r"[^\w\u0e00-\u0e7f]+")
@@ -71,6 +72,8 @@ def normalize(text):
     if "\u0e4d" in text:
         for wrong, right in _THAI_FIXES:
             text = text.replace(wrong, right)
+    if "\u0e40\u0e40" in text:  # sara ae typed as two sara e: looks the same
+        text = text.replace("\u0e40\u0e40", "\u0e41")
     return text.translate(THAI_DIGITS).casefold()
 
 

@@ -260,11 +260,16 @@ def test_no_results_page_offers_popular_products(client, db, make):
     assert "ข้าวเหนียวดำ" in html  # as a popular product
 
 
-def test_did_you_mean_is_a_link(client, db, make):
+def test_did_you_mean_is_a_link_and_the_page_shows_its_results(client, db, make):
     rice(make)
+    chili = make.product(name_th="พริกกะเหรี่ยงแห้ง", name_en="Dried Karen chili")
     db.session.commit()
     html = client.get("/search?q=stiky+ricce+blak").get_data(as_text=True)
-    assert "/search?q=" in html
+    assert 'href="/search?q=sticky+rice+black"' in html
+    assert "ข้าวเหนียวดำ" in html and "สินค้า 1 รายการ" in html
+    html = client.get("/search?q=พริกกระเหรี่ยง").get_data(as_text=True)
+    assert "พริกกะเหรี่ยง</a>" in html  # the suggestion, a link
+    assert f"/products/{chili.slug}" in html  # and what it finds, on the same page
 
 
 def test_suggest_returns_names_in_both_scripts(client, db, make):

@@ -226,6 +226,18 @@ RELEVANCE = {
     "japanes rise": {"japanese-rice"},
     "organik": {"organic-jasmine-rice"},
     "hony": {"longan-honey"},
+    "kofee": {"arabica-beans", "drip-coffee"},
+    "chilly": {"dried-karen-chili", "ground-karen-chili"},
+    "bambo baskit": {"bamboo-basket"},
+    "perila": {"perilla-seeds"},
+    # Thai misspellings: a dropped, added or confused letter.
+    "พริกกระเหรี่ยง": {"dried-karen-chili", "ground-karen-chili"},
+    "ลำใย": {"longan-honey"},
+    "น้ำผึ่ง": {"longan-honey"},
+    "กาเเฟ": {"arabica-beans", "drip-coffee"},
+    "ข้าวเหนยวดำ": {"black-sticky-rice"},
+    "ผ้าซิน": {"tin-chok-sarong"},
+    "ตะกร้า ไม้ใผ่": {"bamboo-basket"},
 }
 
 # Exact name matches come first.
@@ -454,6 +466,23 @@ def test_no_results_bring_did_you_mean_and_popular_products(catalog):
     assert outcome.total == 0 and outcome.did_you_mean == ""
     outcome = search.query("bambooo baskit")
     assert outcome.did_you_mean == "bamboo basket"
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("พริกกระเหรี่ยง", "พริกกะเหรี่ยง"),
+        ("ลำใย", "ลำไย"),
+        ("chilly", "chili"),
+        ("kofee", "coffee"),
+        ("hony", "honey"),
+    ],
+)
+def test_a_misspelling_shows_what_its_correction_finds(catalog, text, meant):
+    outcome = search.query(text)
+    assert outcome.did_you_mean == meant
+    assert outcome.fuzzy and outcome.product_ids
+    assert outcome.product_ids == search.query(meant).product_ids
 
 
 def test_did_you_mean_for_a_thai_typo(catalog):
