@@ -1419,11 +1419,27 @@ def _after_commit(session):
             mark_pending([REBUILD_ALL])
 
 
+def warm_up():
+    """Load the Thai dictionaries (newmm's trie, the syllable dictionary) now.
+
+    Building them takes about a second on first use (several under load),
+    which the first search after a start would otherwise pay.
+    """
+    ta.segment("ข้าวเหนียวดำ ทอมือ")
+    ta.completion_keys("ข้าวเหนียวดำ")
+
+
 def install_index_hooks(app):
-    """Make commits on db.session update the index (once per process; per app by config)."""
+    """Make commits on db.session update the index (once per process; per app by config).
+
+    Outside tests (SEARCH_WARM_UP, default on unless TESTING) the Thai
+    dictionaries load in a background thread as the app starts.
+    """
     app.extensions["marketplace_search"] = {
         "auto_index": app.config.get("SEARCH_AUTO_INDEX", True),
     }
+    if app.config.get("SEARCH_WARM_UP", not app.testing):
+        threading.Thread(target=warm_up, name="search-warm-up", daemon=True).start()
     target = db.session
     if not event.contains(target, "after_flush", _collect):
         event.listen(target, "after_flush", _collect)
