@@ -372,6 +372,20 @@ def completion_prefix(text):
     return _SPACE.sub(" ", normalize(text)).strip()[: CompletionTokenizer.max_length]
 
 
+def index_terms(text):
+    """The terms a searchable text field holds for `text`: words, syllables, stems, pairs.
+
+    The PostgreSQL backend builds its tsvectors from these, so both backends
+    see the same terms.
+    """
+    return [token.text for token in _INDEXED_ANALYZER(text)]
+
+
+def word_terms(text):
+    """Whole words of `text`, unstemmed (the vocabulary for corrections)."""
+    return [token.text for token in _WORDS_ANALYZER(text)]
+
+
 def text_analyzer():
     """Words, syllables, stems: the terms a typed word is looked up as."""
     return ThaiTokenizer() | LatinStemFilter()
@@ -400,3 +414,7 @@ def name_head_analyzer():
 def completion_analyzer():
     """Name suffixes for prefix matching as the buyer types."""
     return CompletionTokenizer()
+
+
+_INDEXED_ANALYZER = indexed_text_analyzer()
+_WORDS_ANALYZER = words_analyzer()

@@ -38,12 +38,15 @@ from .orders import (
     RefundLine,
     StripeEvent,
 )
+from .search import SearchDocument, SearchWord
 
 __all__ = [
     "AuditLog",
     "GroupMembership",
     "MembershipRole",
     "OfficerArea",
+    "SearchDocument",
+    "SearchWord",
     "CatalogState",
     "Category",
     "Claim",

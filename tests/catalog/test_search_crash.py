@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.catalog import search
+from marketplace.catalog.search import whoosh as search
 
 from .test_search_relevance import RELEVANCE, build_catalog
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
+    pytest.mark.usefixtures("whoosh_backend"),
+]
 
 # The child opens the same index folder, takes the write lock, adds junk
 # documents and stops at the chosen point, waiting to be killed.
 CHILD = r"""
 import sys, time
 from flask import Flask
-from marketplace.catalog import search
+from marketplace.catalog.search import whoosh as search
 
 folder, where = sys.argv[1], sys.argv[2]
 app = Flask("crash")

@@ -57,7 +57,7 @@ QUERIES = {
 
 
 @pytest.fixture(scope="module")
-def catalog(app):
+def catalog(app, search_backend):
     """The catalog, indexed once; its rows stay for the module (stock is read from them)."""
     with app.app_context():
         _db.session.rollback()

@@ -305,7 +305,7 @@ def build_catalog():
 
 
 @pytest.fixture(scope="module")
-def catalog(app):
+def catalog(app, search_backend):
     """The fixed catalog, indexed once for the module: {slug: id} and {id: slug}.
 
     Its rows stay for the whole module (search reads stock from them at
@@ -314,6 +314,7 @@ def catalog(app):
     with app.app_context():
         _db.session.rollback()
         ids = build_catalog()
+    app.extensions.pop("search_popular", None)  # kept up to 30 s: not across catalogs
     yield ids, {v: k for k, v in ids.items()}
     with app.app_context():
         _empty_all_tables()

@@ -16,14 +16,14 @@ __all__ = ["stripe_stub"]  # the fixture, used by name
 
 
 @pytest.fixture(autouse=True)
-def empty_index(app, db):
+def empty_index(app, db, search_backend):
     """Every test here starts from an index matching the (empty) database."""
     search.rebuild()
     yield
 
 
 def _generation():
-    return search.open_index().latest_generation()
+    return search.generation()
 
 
 def test_checkout_adjustment_and_expiry_leave_the_index_alone(app, client, db, make, stripe_stub):

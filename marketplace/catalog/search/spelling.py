@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from . import thai_analysis as ta
+from .. import thai_analysis as ta
 
 MAX_TOKENS = 8
 MAX_THAI_RUN = 30
@@ -139,6 +139,9 @@ class Vocabulary:
         self._pairs = None
         self._words = None
 
+    def preload(self, words):
+        """Look many words up at once (a database vocabulary overrides this)."""
+
     def knows(self, word):
         """Whether a whole word occurs in the index."""
         return self.counts.get(word, 0) > 0
@@ -203,9 +206,11 @@ def thai_alternatives(run, vocabulary):
     """
     if len(run) > MAX_THAI_RUN:
         return []
+    edits = [(cost, text) for cost, text in _edits(run) if text]
+    vocabulary.preload({w for _cost, text in edits for w in _words_of(text)})
     best = {}
-    for cost, text in _edits(run):
-        if not text or cost >= best.get(text, (9.0,))[0]:
+    for cost, text in edits:
+        if cost >= best.get(text, (9.0,))[0]:
             continue
         words = _words_of(text)
         if words and all(vocabulary.knows(w) for w in words):
@@ -241,6 +246,9 @@ def correct(text, vocabulary, has_results):
     found = tokens(text)
     if not found:
         return ""
+    vocabulary.preload(
+        {w for _s, _e, token, thai in found for w in (_words_of(token) if thai else (token,))}
+    )
     options = []
     for _start, _end, token, thai in found:
         if not thai and (len(token) < 3 or not token.isascii()):

@@ -1,9 +1,8 @@
-"""Product search: a Whoosh index in the instance folder, kept true after each commit.
+"""The Whoosh search backend: an index in the instance folder, kept true after each commit.
 
 The only module that talks to Whoosh (the analyzer classes it pickles live in
-`thai_analysis`). Public functions: `index_products`, `remove_products`,
-`query`, `suggest`, `popular`, `rebuild`, `sync_pending`, and
-`install_index_hooks(app)`, which makes database commits update the index.
+`catalog.thai_analysis`; what both backends share is in `common`). Stock and
+sales are not in the index: a checkout never writes it (see `common`).
 
 Concurrency: Whoosh allows one writer per index, enforced with an OS file
 lock (`fcntl.flock`) that the kernel releases when a process dies, so a
@@ -25,21 +24,19 @@ so the text fields store no positions.
 
 import heapq
 import logging
-import math
 import os
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from itertools import accumulate, compress, repeat
 from operator import add, eq, gt, mul, truediv
 from pathlib import Path
-from typing import NamedTuple
 
-from flask import current_app, has_app_context
-from sqlalchemy import case, event, func, select
-from sqlalchemy.orm import Session, selectinload
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -50,23 +47,29 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
-from .. import areas
-from ..extensions import db
-from ..models import (
-    CatalogState,
-    Category,
-    Claim,
-    ClaimKind,
-    ClaimStatus,
-    Lot,
-    ProducerGroup,
-    Product,
-    ProductStatus,
-    Variant,
-)
-from . import labels as catalog_labels
+from ...extensions import db
+from ...models import ProducerGroup, Product, ProductStatus
+from .. import thai_analysis as ta
 from . import spelling
-from . import thai_analysis as ta
+from .common import (
+    BATCH_SIZE,
+    FACET_FIELDS,
+    FEW_RESULTS,
+    MAX_BOOST,
+    MAX_QUERY_WORDS,
+    NO_STOCK,
+    RANK_CANDIDATES,
+    RESULT_CACHE_SIZE,
+    SearchOutcome,
+    availability,
+    changed_product_ids,
+    clean_text,
+    load_for_index,
+    popular,
+    product_texts,
+    rank_candidates,
+    visible,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +79,6 @@ SCHEMA_VERSION = 3
 INDEX_NAME = f"products_v{SCHEMA_VERSION}"
 PENDING_FILE = "pending-ids"
 REBUILD_ALL = "*"
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 12
-BATCH_SIZE = 500
-RESULT_CACHE_SIZE = 512
-# Fewer results than this: look for a correction that finds more.
-FEW_RESULTS = 3
-
-# Ranking: relevance first; being in stock and having sold well are boosts on
-# the score (and sold units the tie-break), never a partition of the results.
-IN_STOCK_BOOST = 1.2
-POPULARITY_BOOST = 0.1  # at most +10 %, reached at 1,000 units sold (log scale)
-MAX_BOOST = IN_STOCK_BOOST * (1 + POPULARITY_BOOST)
-# Documents ranked with live stock per query; the rest are cut by score alone.
-RANK_CANDIDATES = 240
 
 # Query-time boosts: where a word matches matters more than how often.
 # Three text fields, not one per source: each typed word becomes one matcher
@@ -99,28 +88,6 @@ TEXT_FIELDS = (
     ("context", 2.0),  # group, category, claims, village, subdistrict, district, province
     ("body", 1.0),  # summaries, descriptions, variant labels
 )
-# Facet (the URL argument, as in the catalog's filters) → index field.
-FACET_FIELDS = {
-    "category": "category",
-    "province": "province",
-    "group": "group_slug",
-    "claim": "verified_key",
-}
-FACETS = tuple(FACET_FIELDS)
-
-# Words a buyer may type for each claim kind, in both languages (index terms,
-# not display text: catalog.labels.CLAIM_KINDS has the display text).
-CLAIM_TERMS = {
-    ClaimKind.CHEMICAL_FREE: "ปลอดสารเคมี ปลอดสารพิษ chemical-free pesticide-free",
-    ClaimKind.ORGANIC_THAILAND: "เกษตรอินทรีย์ อินทรีย์ Organic Thailand organic",
-    ClaimKind.PGS: "PGS อินทรีย์แบบมีส่วนร่วม organic participatory guarantee",
-    ClaimKind.GAP: "GAP จีเอพี good agricultural practice",
-    ClaimKind.Q_MARK: "Q mark มาตรฐานคิว",
-    ClaimKind.HANDMADE: "ทำมือ งานฝีมือ handmade hand-made",
-    ClaimKind.NATURAL_DYE: "สีธรรมชาติ ย้อมสีธรรมชาติ natural dye",
-    ClaimKind.OTOP: "OTOP โอทอป หนึ่งตำบลหนึ่งผลิตภัณฑ์",
-}
-SHOWN_CLAIM_STATUSES = (ClaimStatus.VERIFIED, ClaimStatus.SELF_DECLARED, ClaimStatus.PENDING)
 
 
 def make_schema():
@@ -271,59 +238,11 @@ def acquire_writer(timeout=None, ix=None):
 # Documents
 
 
-def _visible(product):
-    return (
-        product is not None
-        and product.status == ProductStatus.ACTIVE
-        and product.group is not None
-        and product.group.is_active
-    )
-
-
-def _area_names(code, lookup):
-    area = lookup(code) if code else None
-    if area is None:
-        return ""
-    return f"{area.name_th} {area.name_en or ''}".strip()
-
-
 def product_document(product, today=None):
-    """The index document of a visible product.
-
-    Nothing in it depends on stock or sales: those change with every checkout
-    and are read from the database at query time (`availability`), so a sale
-    never writes the index.
-    """
-    today = today or date.today()
-    group = product.group
-    category = product.category
-    variants = [v for v in product.variants if v.is_active]
-    lots = [lot for v in product.variants for lot in v.lots]
-    claims = list(product.claims) + list(group.claims) + [c for lot in lots for c in lot.claims]
-    verified = sorted({c.kind for c in claims if c.is_verified(today)})
-    shown = sorted({c.kind for c in claims if c.effective_status(today) in SHOWN_CLAIM_STATUSES})
-    group_names = f"{group.name_th}\n{group.name_en}"
-    category_names = f"{category.name_th}\n{category.name_en}" if category else ""
-    body = "\n".join(
-        [
-            product.summary_th,
-            product.summary_en,
-            product.description_th,
-            product.description_en,
-        ]
-        + [f"{v.label_th} {v.label_en}" for v in variants]
-    )
-    place = " ".join(
-        [
-            group.village or "",
-            _area_names(group.subdistrict_code, areas.subdistrict),
-            _area_names(group.district_code, areas.district),
-            _area_names(group.province_code, areas.province),
-        ]
-    )
-    claim_text = " ".join(CLAIM_TERMS.get(kind, kind) for kind in shown)
-    names = "\n".join([product.name_th, product.name_en])
-    context = "\n".join([group_names, category_names, claim_text, place])
+    """The Whoosh document of a visible product (nothing in it depends on stock)."""
+    texts = product_texts(product, today)
+    names, context, body = texts["names"], texts["context"], texts["body"]
+    verified = " ".join(texts["verified"])
     return dict(
         id=str(product.id),
         names=names,
@@ -332,31 +251,16 @@ def product_document(product, today=None):
         words="\n".join([names, context, body]),
         name_key=names,
         name_head=names,
-        complete="\n".join([names, group_names]),
-        category=category.slug if category else "",
-        province=group.province_code or "",
-        group_slug=group.slug,
-        verified=" ".join(verified),
-        verified_key=" ".join(verified),
-        featured=1 if product.is_featured else 0,
+        complete="\n".join([names, texts["group_names"]]),
+        category=texts["category"],
+        province=texts["province"],
+        group_slug=texts["group_slug"],
+        verified=verified,
+        verified_key=verified,
+        featured=1 if texts["featured"] else 0,
         product_id=product.id,
-        labels=dict(
-            name_th=product.name_th,
-            name_en=product.name_en,
-            group_th=group.name_th,
-            group_en=group.name_en,
-        ),
+        labels=texts["labels"],
     )
-
-
-def _load_products(session, ids):
-    options = (
-        selectinload(Product.group).selectinload(ProducerGroup.claims),
-        selectinload(Product.category),
-        selectinload(Product.claims),
-        selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
-    )
-    return session.scalars(select(Product).where(Product.id.in_(ids)).options(*options)).all()
 
 
 def _write_products(writer, session, ids, today):
@@ -365,10 +269,10 @@ def _write_products(writer, session, ids, today):
     indexed = 0
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
-        found = {p.id: p for p in _load_products(session, chunk)}
+        found = {p.id: p for p in load_for_index(session, chunk)}
         for product_id in chunk:
             product = found.get(product_id)
-            if _visible(product):
+            if visible(product):
                 writer.update_document(**product_document(product, today))
                 indexed += 1
             else:
@@ -439,7 +343,7 @@ def _cancel(writer):
         log.debug("search: cancel failed", exc_info=True)
 
 
-def rebuild(timeout=60.0):
+def rebuild(timeout=60.0, progress=None):
     """Index every visible product from scratch; readers keep the old index until it commits.
 
     Reads committed rows through its own session. An index that cannot be
@@ -447,10 +351,10 @@ def rebuild(timeout=60.0):
     number of products indexed.
     """
     with Session(db.engine) as session:
-        return _rebuild(session, timeout)
+        return _rebuild(session, timeout, progress)
 
 
-def _rebuild(session, timeout):
+def _rebuild(session, timeout, progress=None):
     try:
         ix = open_index()
         ix.doc_count()
@@ -471,10 +375,12 @@ def _rebuild(session, timeout):
         today = date.today()
         count = 0
         for start in range(0, len(ids), BATCH_SIZE):
-            for product in _load_products(session, ids[start : start + BATCH_SIZE]):
+            for product in load_for_index(session, ids[start : start + BATCH_SIZE]):
                 writer.add_document(**product_document(product, today))
                 count += 1
             session.expunge_all()
+            if progress is not None:
+                progress(count, len(ids))
         writer.commit(mergetype=CLEAR)
     except BaseException:
         _cancel(writer)
@@ -565,43 +471,18 @@ def doc_count():
     return _searcher().doc_count()
 
 
+def generation():
+    """The committed index's generation: it changes with every write."""
+    return open_index().latest_generation()
+
+
+def describe():
+    """Where the index lives."""
+    return f"whoosh: {index_folder()} ({INDEX_NAME})"
+
+
 # ---------------------------------------------------------------------------
 # Searching
-
-
-@dataclass
-class SearchOutcome:
-    """What a search found: product ids in rank order, counts, facets and hints."""
-
-    text: str
-    product_ids: list = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    per_page: int = 24
-    facets: dict = field(default_factory=dict)
-    filters: dict = field(default_factory=dict)
-    did_you_mean: str = ""
-    fuzzy: bool = False
-    popular_ids: list = field(default_factory=list)
-    unavailable: bool = False
-    # [(product id, relevance score, fixed order)] that can reach this page, best first.
-    candidates: list = field(default_factory=list, repr=False)
-
-    @property
-    def pages(self):
-        """Number of result pages."""
-        return max(1, -(-self.total // self.per_page))
-
-
-def is_thai(text):
-    """True when the text starts in Thai script."""
-    return bool(text) and "\u0e00" <= text[0] <= "\u0e7f"
-
-
-def clean_text(text):
-    """The user's text, bounded and stripped of control characters; never parsed as syntax."""
-    text = (text or "")[:MAX_QUERY_LENGTH]
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
 def _latin_term(word):
@@ -678,16 +559,6 @@ def _filter_query(filters):
         fieldname = "verified" if name == "claim" else FACET_FIELDS[name]
         terms.append(wq.Term(fieldname, value))
     return wq.And(terms) if terms else None
-
-
-def clean_filters(args):
-    """The facet filters of a request's args, as short plain strings."""
-    filters = {}
-    for name in FACETS:
-        value = (args.get(name) or "").strip()
-        if value and len(value) <= 80 and value.replace("-", "").replace("_", "").isalnum():
-            filters[name] = value
-    return filters
 
 
 class _Engine:
@@ -1046,59 +917,6 @@ def _run(searcher, info, q, filters, count):
     return engine.candidates(found, count), len(found), engine.facets(found)
 
 
-class Stock(NamedTuple):
-    """What a product has now: units available in its active variants, units ever sold."""
-
-    available: int
-    sold: int
-
-
-NO_STOCK = Stock(0, 0)
-
-
-def availability(product_ids, session=None):
-    """{product id: Stock} read from the lots now: one aggregate over these products only.
-
-    The query-time source of what every checkout, stock adjustment and expiry
-    changes, so none of them touches the index.
-    """
-    ids = sorted({int(i) for i in product_ids})
-    if not ids:
-        return {}
-    session = session or db.session
-    in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
-    sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
-    rows = session.execute(
-        select(Variant.product_id, in_stock, sold)
-        .join(Lot, Lot.variant_id == Variant.id)
-        .where(Variant.product_id.in_(ids))
-        .group_by(Variant.product_id)
-    )
-    return {pid: Stock(int(a or 0), int(b or 0)) for pid, a, b in rows}
-
-
-def boost(stock):
-    """The factor availability and popularity give a relevance score (1 to MAX_BOOST)."""
-    factor = IN_STOCK_BOOST if stock.available > 0 else 1.0
-    if stock.sold > 0:
-        factor *= 1 + POPULARITY_BOOST * min(1.0, math.log10(1 + stock.sold) / 3)
-    return factor
-
-
-def rank_candidates(candidates, start, count, session=None):
-    """Product ids for places start..start+count: boosted score, then units sold, fixed order."""
-    if not candidates:
-        return []
-    stock = availability([c[0] for c in candidates], session)
-
-    def key(candidate):
-        product_id, score, order = candidate
-        now = stock.get(product_id, NO_STOCK)
-        return (-(score * boost(now)), -now.sold, order)
-
-    return [c[0] for c in sorted(candidates, key=key)[start : start + count]]
-
-
 def query(text, filters=None, page=1, per_page=24):
     """Search the catalog; bad input never raises, an empty result brings hints instead.
 
@@ -1200,36 +1018,6 @@ def did_you_mean(text):
     return _correct(text, searcher, info, _engine(searcher, info), {})
 
 
-def popular(limit=8):
-    """Ids of popular products in stock: featured first, then the most units sold.
-
-    Read from the database (stock and sales are not in the index), and kept
-    per process until the catalog's version changes and SEARCH_POPULAR_MAX_AGE
-    seconds have passed, so a busy shop does not run the aggregate per page.
-    """
-    state = current_app.extensions.setdefault("search_popular", {})
-    version = db.session.scalar(select(CatalogState.version).where(CatalogState.id == 1))
-    max_age = float(current_app.config.get("SEARCH_POPULAR_MAX_AGE", 30.0))
-    now = time.monotonic()
-    fresh = state.get("version") == version or now - state.get("at", -1e9) < max_age
-    if "ids" not in state or not fresh:
-        in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
-        sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
-        state["ids"] = db.session.scalars(
-            select(Product.id)
-            .join(Product.group)
-            .join(Variant, Variant.product_id == Product.id)
-            .join(Lot, Lot.variant_id == Variant.id)
-            .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
-            .group_by(Product.id, Product.is_featured)
-            .having(in_stock > 0)
-            .order_by(Product.is_featured.desc(), sold.desc(), Product.id)
-            .limit(24)
-        ).all()
-        state["version"], state["at"] = version, now
-    return state["ids"][:limit]
-
-
 SUGGESTION_LABELS = (("product", ("name_th", "name_en")), ("group", ("group_th", "group_en")))
 MAX_SUGGESTION_TERMS = 60
 
@@ -1283,132 +1071,14 @@ def suggest(text, limit=8):
 
 
 # ---------------------------------------------------------------------------
-# Showing results
-
-
-def load_products(ids):
-    """Products by id in the given order, with what a result card needs loaded."""
-    if not ids:
-        return []
-    rows = db.session.scalars(
-        select(Product)
-        .where(Product.id.in_(ids))
-        .options(
-            selectinload(Product.group).selectinload(ProducerGroup.claims),
-            selectinload(Product.images),
-            selectinload(Product.claims),
-            selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
-        )
-    ).all()
-    by_id = {p.id: p for p in rows}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def facet_labels(facets, language):
-    """Display names for facet values: categories and groups from the database."""
-    names = {name: {} for name in FACETS}
-    slugs = [k for k, _ in facets.get("category", ())]
-    if slugs:
-        for c in db.session.scalars(select(Category).where(Category.slug.in_(slugs))):
-            names["category"][c.slug] = c.name_en if language != "th" and c.name_en else c.name_th
-    slugs = [k for k, _ in facets.get("group", ())]
-    if slugs:
-        for g in db.session.scalars(select(ProducerGroup).where(ProducerGroup.slug.in_(slugs))):
-            names["group"][g.slug] = g.name_en if language != "th" and g.name_en else g.name_th
-    for code, _ in facets.get("province", ()):
-        names["province"][code] = areas.area_name(areas.province(code), language) or code
-    for kind, _ in facets.get("claim", ()):
-        names["claim"][kind] = str(catalog_labels.CLAIM_KINDS.get(kind, kind))
-    return names
-
-
-# ---------------------------------------------------------------------------
 # Keeping the index true after commits
 
-_TRACKED = (Product, Variant, Lot, Claim, ProducerGroup, Category)
 
-
-def _collect(session, _flush_context):
-    """after_flush: remember which rows changed, by kind, until the commit.
-
-    A lot's stock is not in the index (see `product_document`): a lot counts
-    only when it is deleted (its claims may go with it), so a checkout, a stock
-    adjustment or an expiry never writes the index.
-    """
-    pending = session.info.setdefault("search_pending", {})
-    changed = list(session.new) + list(session.deleted)
-    changed += [o for o in session.dirty if session.is_modified(o, include_collections=False)]
-    for obj in changed:
-        if not isinstance(obj, _TRACKED):
-            continue
-        if isinstance(obj, Product):
-            pending.setdefault("product", set()).add(obj.id)
-        elif isinstance(obj, Variant):
-            pending.setdefault("product", set()).add(obj.product_id)
-        elif isinstance(obj, Lot):
-            if obj in session.deleted:
-                pending.setdefault("variant", set()).add(obj.variant_id)
-        elif isinstance(obj, Claim):
-            for kind, value in (
-                ("product", obj.product_id),
-                ("group", obj.group_id),
-                ("lot", obj.lot_id),
-            ):
-                if value is not None:
-                    pending.setdefault(kind, set()).add(value)
-        elif isinstance(obj, ProducerGroup):
-            pending.setdefault("group", set()).add(obj.id)
-        elif isinstance(obj, Category):
-            pending.setdefault("category", set()).add(obj.id)
-
-
-def _forget(session, *_args):
-    # A savepoint rolled back: the outer transaction may still commit what came before.
-    if session.in_nested_transaction():
-        return
-    session.info.pop("search_pending", None)
-
-
-def _product_ids(session, pending):
-    """The products touched by the collected changes."""
-    ids = {i for i in pending.get("product", ()) if i is not None}
-    lookups = (
-        ("variant", select(Variant.product_id).where(Variant.id.in_(pending.get("variant", ())))),
-        (
-            "lot",
-            select(Variant.product_id)
-            .join(Lot, Lot.variant_id == Variant.id)
-            .where(Lot.id.in_(pending.get("lot", ()))),
-        ),
-        ("group", select(Product.id).where(Product.group_id.in_(pending.get("group", ())))),
-        (
-            "category",
-            select(Product.id).where(Product.category_id.in_(pending.get("category", ()))),
-        ),
-    )
-    for kind, statement in lookups:
-        if pending.get(kind):
-            ids.update(session.scalars(statement).all())
-    return ids
-
-
-def _after_commit(session):
-    """after_commit: index the touched products from a fresh session; never raises.
-
-    SQLAlchemy also calls this when a savepoint is released; the outer
-    transaction has not committed then, so the products wait for it.
-    """
-    if session.in_nested_transaction():
-        return
-    pending = session.info.pop("search_pending", None)
-    if not pending or not has_app_context():
-        return
-    app = current_app._get_current_object()
-    if not app.extensions.get("marketplace_search", {}).get("auto_index"):
-        return
+def after_commit(pending):
+    """Index the products a committed transaction touched, from a fresh session; never raises."""
     try:
         with Session(db.engine) as fresh:
-            ids = _product_ids(fresh, pending)
+            ids = changed_product_ids(fresh, pending)
             if ids:
                 index_products(ids, session=fresh)
     except Exception:
@@ -1417,31 +1087,3 @@ def _after_commit(session):
         mark_pending(i for i in ids if i is not None)
         if set(pending) - {"product"}:
             mark_pending([REBUILD_ALL])
-
-
-def warm_up():
-    """Load the Thai dictionaries (newmm's trie, the syllable dictionary) now.
-
-    Building them takes about a second on first use (several under load),
-    which the first search after a start would otherwise pay.
-    """
-    ta.segment("ข้าวเหนียวดำ ทอมือ")
-    ta.completion_keys("ข้าวเหนียวดำ")
-
-
-def install_index_hooks(app):
-    """Make commits on db.session update the index (once per process; per app by config).
-
-    Outside tests (SEARCH_WARM_UP, default on unless TESTING) the Thai
-    dictionaries load in a background thread as the app starts.
-    """
-    app.extensions["marketplace_search"] = {
-        "auto_index": app.config.get("SEARCH_AUTO_INDEX", True),
-    }
-    if app.config.get("SEARCH_WARM_UP", not app.testing):
-        threading.Thread(target=warm_up, name="search-warm-up", daemon=True).start()
-    target = db.session
-    if not event.contains(target, "after_flush", _collect):
-        event.listen(target, "after_flush", _collect)
-        event.listen(target, "after_commit", _after_commit)
-        event.listen(target, "after_rollback", _forget)

@@ -1,0 +1,411 @@
+"""What every search backend shares: documents' text, cleaning input, stock at query time, ranking.
+
+A backend (whoosh, postgresql) matches text and counts facets; the text it
+indexes (`product_texts`), the cleaned query, the final order (relevance
+times the availability and popularity boosts, read from the lots now) and
+the cards' loading come from here, so both backends rank alike.
+"""
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from ... import areas
+from ...extensions import db
+from ...models import (
+    CatalogState,
+    Category,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Lot,
+    ProducerGroup,
+    Product,
+    ProductStatus,
+    Variant,
+)
+from .. import labels as catalog_labels
+from .. import thai_analysis as ta
+
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 12
+BATCH_SIZE = 500
+RESULT_CACHE_SIZE = 512
+# Fewer results than this: look for a correction that finds more.
+FEW_RESULTS = 3
+
+# Ranking: relevance first; being in stock and having sold well are boosts on
+# the score (and sold units the tie-break), never a partition of the results.
+IN_STOCK_BOOST = 1.2
+POPULARITY_BOOST = 0.1  # at most +10 %, reached at 1,000 units sold (log scale)
+MAX_BOOST = IN_STOCK_BOOST * (1 + POPULARITY_BOOST)
+# Documents ranked with live stock per query; the rest are cut by score alone.
+RANK_CANDIDATES = 240
+
+# Facet (the URL argument, as in the catalog's filters) → index field.
+FACET_FIELDS = {
+    "category": "category",
+    "province": "province",
+    "group": "group_slug",
+    "claim": "verified_key",
+}
+FACETS = tuple(FACET_FIELDS)
+
+# Words a buyer may type for each claim kind, in both languages (index terms,
+# not display text: catalog.labels.CLAIM_KINDS has the display text).
+CLAIM_TERMS = {
+    ClaimKind.CHEMICAL_FREE: "ปลอดสารเคมี ปลอดสารพิษ chemical-free pesticide-free",
+    ClaimKind.ORGANIC_THAILAND: "เกษตรอินทรีย์ อินทรีย์ Organic Thailand organic",
+    ClaimKind.PGS: "PGS อินทรีย์แบบมีส่วนร่วม organic participatory guarantee",
+    ClaimKind.GAP: "GAP จีเอพี good agricultural practice",
+    ClaimKind.Q_MARK: "Q mark มาตรฐานคิว",
+    ClaimKind.HANDMADE: "ทำมือ งานฝีมือ handmade hand-made",
+    ClaimKind.NATURAL_DYE: "สีธรรมชาติ ย้อมสีธรรมชาติ natural dye",
+    ClaimKind.OTOP: "OTOP โอทอป หนึ่งตำบลหนึ่งผลิตภัณฑ์",
+}
+SHOWN_CLAIM_STATUSES = (ClaimStatus.VERIFIED, ClaimStatus.SELF_DECLARED, ClaimStatus.PENDING)
+
+
+def visible(product):
+    """Whether a product belongs in search: active, of an active group."""
+    return (
+        product is not None
+        and product.status == ProductStatus.ACTIVE
+        and product.group is not None
+        and product.group.is_active
+    )
+
+
+def _area_names(code, lookup):
+    area = lookup(code) if code else None
+    if area is None:
+        return ""
+    return f"{area.name_th} {area.name_en or ''}".strip()
+
+
+def product_texts(product, today=None):
+    """What a backend indexes of a visible product: its texts by weight, facets, labels.
+
+    Nothing in it depends on stock or sales: those change with every checkout
+    and are read from the database at query time (`availability`), so a sale
+    never writes the index.
+    """
+    today = today or date.today()
+    group = product.group
+    category = product.category
+    variants = [v for v in product.variants if v.is_active]
+    lots = [lot for v in product.variants for lot in v.lots]
+    claims = list(product.claims) + list(group.claims) + [c for lot in lots for c in lot.claims]
+    verified = sorted({c.kind for c in claims if c.is_verified(today)})
+    shown = sorted({c.kind for c in claims if c.effective_status(today) in SHOWN_CLAIM_STATUSES})
+    group_names = f"{group.name_th}\n{group.name_en}"
+    category_names = f"{category.name_th}\n{category.name_en}" if category else ""
+    body = "\n".join(
+        [
+            product.summary_th,
+            product.summary_en,
+            product.description_th,
+            product.description_en,
+        ]
+        + [f"{v.label_th} {v.label_en}" for v in variants]
+    )
+    place = " ".join(
+        [
+            group.village or "",
+            _area_names(group.subdistrict_code, areas.subdistrict),
+            _area_names(group.district_code, areas.district),
+            _area_names(group.province_code, areas.province),
+        ]
+    )
+    claim_text = " ".join(CLAIM_TERMS.get(kind, kind) for kind in shown)
+    names = "\n".join([product.name_th, product.name_en])
+    context = "\n".join([group_names, category_names, claim_text, place])
+    return dict(
+        names=names,
+        context=context,
+        body=body,
+        group_names=group_names,
+        category=category.slug if category else "",
+        province=group.province_code or "",
+        group_slug=group.slug,
+        verified=verified,
+        featured=bool(product.is_featured),
+        labels=dict(
+            name_th=product.name_th,
+            name_en=product.name_en,
+            group_th=group.name_th,
+            group_en=group.name_en,
+        ),
+    )
+
+
+def load_for_index(session, ids):
+    """Products by id with everything `product_texts` reads loaded."""
+    options = (
+        selectinload(Product.group).selectinload(ProducerGroup.claims),
+        selectinload(Product.category),
+        selectinload(Product.claims),
+        selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
+    )
+    return session.scalars(select(Product).where(Product.id.in_(ids)).options(*options)).all()
+
+
+@dataclass
+class SearchOutcome:
+    """What a search found: product ids in rank order, counts, facets and hints."""
+
+    text: str
+    product_ids: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 24
+    facets: dict = field(default_factory=dict)
+    filters: dict = field(default_factory=dict)
+    did_you_mean: str = ""
+    fuzzy: bool = False
+    popular_ids: list = field(default_factory=list)
+    unavailable: bool = False
+    # [(product id, relevance score, fixed order)] that can reach this page, best first.
+    candidates: list = field(default_factory=list, repr=False)
+
+    @property
+    def pages(self):
+        """Number of result pages."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def is_thai(text):
+    """True when the text starts in Thai script."""
+    return bool(text) and "\u0e00" <= text[0] <= "\u0e7f"
+
+
+def clean_text(text):
+    """The user's text, bounded and stripped of control characters; never parsed as syntax."""
+    text = (text or "")[:MAX_QUERY_LENGTH]
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def clean_filters(args):
+    """The facet filters of a request's args, as short plain strings."""
+    filters = {}
+    for name in FACETS:
+        value = (args.get(name) or "").strip()
+        if value and len(value) <= 80 and value.replace("-", "").replace("_", "").isalnum():
+            filters[name] = value
+    return filters
+
+
+class Stock(NamedTuple):
+    """What a product has now: units available in its active variants, units ever sold."""
+
+    available: int
+    sold: int
+
+
+NO_STOCK = Stock(0, 0)
+
+
+def availability(product_ids, session=None):
+    """{product id: Stock} read from the lots now: one aggregate over these products only.
+
+    The query-time source of what every checkout, stock adjustment and expiry
+    changes, so none of them touches the index.
+    """
+    ids = sorted({int(i) for i in product_ids})
+    if not ids:
+        return {}
+    session = session or db.session
+    in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
+    sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
+    rows = session.execute(
+        select(Variant.product_id, in_stock, sold)
+        .join(Lot, Lot.variant_id == Variant.id)
+        .where(Variant.product_id.in_(ids))
+        .group_by(Variant.product_id)
+    )
+    return {pid: Stock(int(a or 0), int(b or 0)) for pid, a, b in rows}
+
+
+def boost(stock):
+    """The factor availability and popularity give a relevance score (1 to MAX_BOOST)."""
+    factor = IN_STOCK_BOOST if stock.available > 0 else 1.0
+    if stock.sold > 0:
+        factor *= 1 + POPULARITY_BOOST * min(1.0, math.log10(1 + stock.sold) / 3)
+    return factor
+
+
+def rank_candidates(candidates, start, count, session=None):
+    """Product ids for places start..start+count: boosted score, then units sold, fixed order."""
+    if not candidates:
+        return []
+    stock = availability([c[0] for c in candidates], session)
+
+    def key(candidate):
+        product_id, score, order = candidate
+        now = stock.get(product_id, NO_STOCK)
+        return (-(score * boost(now)), -now.sold, order)
+
+    return [c[0] for c in sorted(candidates, key=key)[start : start + count]]
+
+
+def popular(limit=8):
+    """Ids of popular products in stock: featured first, then the most units sold.
+
+    Read from the database (stock and sales are not in the index), and kept
+    per process until the catalog's version changes and SEARCH_POPULAR_MAX_AGE
+    seconds have passed, so a busy shop does not run the aggregate per page.
+    """
+    state = current_app.extensions.setdefault("search_popular", {})
+    version = db.session.scalar(select(CatalogState.version).where(CatalogState.id == 1))
+    max_age = float(current_app.config.get("SEARCH_POPULAR_MAX_AGE", 30.0))
+    now = time.monotonic()
+    fresh = state.get("version") == version or now - state.get("at", -1e9) < max_age
+    if "ids" not in state or not fresh:
+        in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
+        sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
+        state["ids"] = db.session.scalars(
+            select(Product.id)
+            .join(Product.group)
+            .join(Variant, Variant.product_id == Product.id)
+            .join(Lot, Lot.variant_id == Variant.id)
+            .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
+            .group_by(Product.id, Product.is_featured)
+            .having(in_stock > 0)
+            .order_by(Product.is_featured.desc(), sold.desc(), Product.id)
+            .limit(24)
+        ).all()
+        state["version"], state["at"] = version, now
+    return state["ids"][:limit]
+
+
+# ---------------------------------------------------------------------------
+# Showing results
+
+
+def load_products(ids):
+    """Products by id in the given order, with what a result card needs loaded."""
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Product)
+        .where(Product.id.in_(ids))
+        .options(
+            selectinload(Product.group).selectinload(ProducerGroup.claims),
+            selectinload(Product.images),
+            selectinload(Product.claims),
+            selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
+        )
+    ).all()
+    by_id = {p.id: p for p in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def facet_labels(facets, language):
+    """Display names for facet values: categories and groups from the database."""
+    names = {name: {} for name in FACETS}
+    slugs = [k for k, _ in facets.get("category", ())]
+    if slugs:
+        for c in db.session.scalars(select(Category).where(Category.slug.in_(slugs))):
+            names["category"][c.slug] = c.name_en if language != "th" and c.name_en else c.name_th
+    slugs = [k for k, _ in facets.get("group", ())]
+    if slugs:
+        for g in db.session.scalars(select(ProducerGroup).where(ProducerGroup.slug.in_(slugs))):
+            names["group"][g.slug] = g.name_en if language != "th" and g.name_en else g.name_th
+    for code, _ in facets.get("province", ()):
+        names["province"][code] = areas.area_name(areas.province(code), language) or code
+    for kind, _ in facets.get("claim", ()):
+        names["claim"][kind] = str(catalog_labels.CLAIM_KINDS.get(kind, kind))
+    return names
+
+
+# ---------------------------------------------------------------------------
+# Which products a transaction changed
+
+_TRACKED = (Product, Variant, Lot, Claim, ProducerGroup, Category)
+
+
+def collect_changes(session, _flush_context):
+    """after_flush: remember which rows changed, by kind, until the commit.
+
+    A lot's stock is not in the index (see `product_document`): a lot counts
+    only when it is deleted (its claims may go with it), so a checkout, a stock
+    adjustment or an expiry never writes the index.
+    """
+    pending = session.info.setdefault("search_pending", {})
+    changed = list(session.new) + list(session.deleted)
+    changed += [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    for obj in changed:
+        if not isinstance(obj, _TRACKED):
+            continue
+        if isinstance(obj, Product):
+            pending.setdefault("product", set()).add(obj.id)
+        elif isinstance(obj, Variant):
+            pending.setdefault("product", set()).add(obj.product_id)
+        elif isinstance(obj, Lot):
+            if obj in session.deleted:
+                pending.setdefault("variant", set()).add(obj.variant_id)
+        elif isinstance(obj, Claim):
+            for kind, value in (
+                ("product", obj.product_id),
+                ("group", obj.group_id),
+                ("lot", obj.lot_id),
+            ):
+                if value is not None:
+                    pending.setdefault(kind, set()).add(value)
+        elif isinstance(obj, ProducerGroup):
+            pending.setdefault("group", set()).add(obj.id)
+        elif isinstance(obj, Category):
+            pending.setdefault("category", set()).add(obj.id)
+
+
+def forget_changes(session, *_args):
+    """after_rollback: drop the collected changes (not for a savepoint's rollback)."""
+    # A savepoint rolled back: the outer transaction may still commit what came before.
+    if session.in_nested_transaction():
+        return
+    session.info.pop("search_pending", None)
+
+
+def changed_product_ids(session, pending):
+    """The products touched by the collected changes."""
+    ids = {i for i in pending.get("product", ()) if i is not None}
+    lookups = (
+        ("variant", select(Variant.product_id).where(Variant.id.in_(pending.get("variant", ())))),
+        (
+            "lot",
+            select(Variant.product_id)
+            .join(Lot, Lot.variant_id == Variant.id)
+            .where(Lot.id.in_(pending.get("lot", ()))),
+        ),
+        ("group", select(Product.id).where(Product.group_id.in_(pending.get("group", ())))),
+        (
+            "category",
+            select(Product.id).where(Product.category_id.in_(pending.get("category", ()))),
+        ),
+    )
+    for kind, statement in lookups:
+        if pending.get(kind):
+            ids.update(session.scalars(statement).all())
+    return ids
+
+
+def warm_up():
+    """Load the Thai dictionaries (newmm's trie, the syllable dictionary) now.
+
+    Building them takes about a second on first use (several under load),
+    which the first search after a start would otherwise pay.
+    """
+    ta.segment("ข้าวเหนียวดำ ทอมือ")
+    ta.completion_keys("ข้าวเหนียวดำ")
+
+
+def start_warm_up():
+    """Run `warm_up` in a background thread."""
+    threading.Thread(target=warm_up, name="search-warm-up", daemon=True).start()

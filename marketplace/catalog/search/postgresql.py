@@ -1,0 +1,487 @@
+"""PostgreSQL search backend: tsvectors of the shared Thai analysis, in the catalog's transaction.
+
+Each visible product has a `search_document` row (models/search.py) whose
+`document` tsvector holds the terms `thai_analysis.index_terms` gives (words,
+syllables, Latin stems, pairs of adjacent units), weighted A for names, B for
+group, category, claims and places, C for descriptions. The terms are written
+as a tsvector literal, never through PostgreSQL's own parsers, which know no
+Thai. A query becomes a tsquery of the same terms; GIN indexes answer it.
+
+The rows are written in the same transaction as the catalog rows they come
+from (the package's before_commit hook calls `write_changes`), so every host
+and worker sees a change the moment it commits, and nothing is ever pending.
+Stock and sales are not in the rows: a checkout writes nothing here.
+
+Totals and facets are exact counts over the whole match; the candidates for
+the page go through the shared ranking (`common.rank_candidates`), and
+misspellings are corrected with `spelling` over the `search_word` vocabulary,
+whose pg_trgm index finds close Latin words.
+"""
+
+import logging
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from ...extensions import db
+from ...models import ProducerGroup, Product, ProductStatus, SearchDocument, SearchWord
+from .. import thai_analysis as ta
+from . import spelling
+from .common import (
+    BATCH_SIZE,
+    FACET_FIELDS,
+    FEW_RESULTS,
+    MAX_QUERY_WORDS,
+    NO_STOCK,
+    RANK_CANDIDATES,
+    SearchOutcome,
+    availability,
+    changed_product_ids,
+    clean_text,
+    load_for_index,
+    popular,
+    product_texts,
+    rank_candidates,
+    visible,
+)
+
+log = logging.getLogger(__name__)
+
+# ts_rank's weights, in its order {D, C, B, A}: names 1, context 0.4, body 0.2
+# (Whoosh's 5 : 2 : 1).
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+# Added to ts_rank (about 0.1 to 1) for the whole name, a name's start, a phrase in a name.
+NAME_KEY_BOOST = 3.0
+NAME_HEAD_BOOST = 1.2
+NAME_PHRASE_BOOST = 0.6
+MAX_LEXEME_POSITIONS = 255
+MAX_POSITION = 16383
+SIMILARITY_THRESHOLD = "0.15"
+FACET_COLUMNS = {"category": "category", "province": "province", "group": "group_slug"}
+
+
+# ---------------------------------------------------------------------------
+# Writing documents
+
+
+def _quote(term):
+    """A lexeme quoted for tsvector/tsquery input."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def weighted_vector(parts):
+    """A tsvector literal of [(text, weight)]: each term with its positions and weight."""
+    positions = {}
+    position = 1
+    for value, weight in parts:
+        for term in ta.index_terms(value):
+            at = positions.setdefault(term, [])
+            if len(at) < MAX_LEXEME_POSITIONS:
+                at.append(f"{min(position, MAX_POSITION)}{weight}")
+            position += 1
+    return " ".join(f"{_quote(term)}:{','.join(at)}" for term, at in positions.items())
+
+
+def plain_vector(terms):
+    """A tsvector literal of bare lexemes."""
+    return " ".join(_quote(term) for term in dict.fromkeys(t for t in terms if t))
+
+
+def document_row(product, today=None):
+    """The search_document values of a visible product, and its vocabulary words."""
+    texts = product_texts(product, today)
+    names, context, body = texts["names"], texts["context"], texts["body"]
+    heads = [h for line in names.splitlines() for h in ta.name_heads(line)]
+    keys = [ta.name_key(line) for line in names.splitlines()]
+    completion = [
+        key
+        for line in (names + "\n" + texts["group_names"]).splitlines()
+        for key in ta.completion_keys(line)
+    ]
+    row = dict(
+        product_id=product.id,
+        document=weighted_vector([(names, "A"), (context, "B"), (body, "C")]),
+        name_key="\n".join(k for k in keys if k)[:400],
+        name_heads=plain_vector(heads),
+        completion=plain_vector(completion),
+        category=texts["category"],
+        province=texts["province"],
+        group_slug=texts["group_slug"],
+        verified=plain_vector(texts["verified"]),
+        featured=texts["featured"],
+    )
+    words = set(ta.word_terms("\n".join([names, context, body])))
+    return row, words
+
+
+_INSERT_DOCUMENT = text(
+    "INSERT INTO search_document (product_id, document, name_key, name_heads, completion,"
+    " category, province, group_slug, verified, featured) VALUES (:product_id,"
+    " CAST(:document AS tsvector), :name_key, CAST(:name_heads AS tsvector),"
+    " CAST(:completion AS tsvector), :category, :province, :group_slug,"
+    " CAST(:verified AS tsvector), :featured)"
+)
+
+
+def write_documents(session, product_ids, today=None):
+    """Replace these products' rows (deleting hidden ones) in the session's transaction."""
+    ids = sorted({int(i) for i in product_ids if i is not None})
+    if not ids:
+        return 0
+    today = today or date.today()
+    written = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        session.execute(delete(SearchDocument).where(SearchDocument.product_id.in_(chunk)))
+        rows, words = [], set()
+        for product in load_for_index(session, chunk):
+            if visible(product):
+                row, found = document_row(product, today)
+                rows.append(row)
+                words |= found
+        _insert(session, rows, words)
+        written += len(rows)
+    return written
+
+
+def _insert(session, rows, words):
+    if rows:
+        session.execute(_INSERT_DOCUMENT, rows)
+    words = sorted(w[:200] for w in words if w)
+    if words:
+        session.execute(insert(SearchWord).on_conflict_do_nothing(), [{"word": w} for w in words])
+
+
+def write_changes(session, pending):
+    """Write the documents of the products a transaction touched (before it commits)."""
+    write_documents(session, changed_product_ids(session, pending))
+
+
+def rebuild(progress=None):
+    """Every visible product's row anew, in one transaction: readers keep the old rows till then.
+
+    Returns the number of products indexed.
+    """
+    with Session(db.engine) as session:
+        ids = session.scalars(
+            select(Product.id)
+            .join(Product.group)
+            .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
+            .order_by(Product.id)
+        ).all()
+        session.execute(delete(SearchDocument))
+        session.execute(delete(SearchWord))
+        today = date.today()
+        count = 0
+        for start in range(0, len(ids), BATCH_SIZE):
+            rows, words = [], set()
+            for product in load_for_index(session, ids[start : start + BATCH_SIZE]):
+                row, found = document_row(product, today)
+                rows.append(row)
+                words |= found
+            _insert(session, rows, words)
+            count += len(rows)
+            session.expunge_all()
+            if progress is not None:
+                progress(count, len(ids))
+        session.commit()
+    return count
+
+
+def sync_pending():
+    """Nothing waits with PostgreSQL: documents are written with the catalog."""
+    return 0
+
+
+def pending_count():
+    """Always 0 (see `sync_pending`)."""
+    return 0
+
+
+def doc_count():
+    """Documents in the table."""
+    return db.session.scalar(select(func.count()).select_from(SearchDocument))
+
+
+def generation():
+    """A fingerprint of the rows' versions (xmin): it changes when any document is written."""
+    return db.session.scalar(
+        text(
+            "SELECT count(*) || ':' || coalesce(md5(string_agg(xmin::text, ','"
+            " ORDER BY product_id)), '') FROM search_document"
+        )
+    )
+
+
+def describe():
+    """Where the index lives."""
+    return "postgresql: search_document (tsvector, GIN) and search_word (pg_trgm)"
+
+
+# ---------------------------------------------------------------------------
+# Searching
+
+
+def _unit_terms(word):
+    if word.thai and len(word.syllables) > 1:
+        return list(word.syllables)
+    if word.thai:
+        return [word.text]
+    return [ta.unit_term(word.text)]
+
+
+def _word_tsquery(word):
+    """A typed word in tsquery syntax: the word itself, or its syllables as pairs."""
+    if word.thai and len(word.syllables) > 1:
+        pairs = " & ".join(_quote(p) for p in ta.pair_terms(list(word.syllables)))
+        return f"( {_quote(word.text)} | ( {pairs} ) )"
+    if word.thai:
+        return _quote(word.text)
+    return _quote(ta.unit_term(word.text))
+
+
+def build_query(text):
+    """(tsquery, name key, name-phrase tsquery or None) for the buyer's words, or None."""
+    words = ta.segment(text)[:MAX_QUERY_WORDS]
+    if not words:
+        return None
+    required = " & ".join(_word_tsquery(w) for w in words)
+    units = [u for w in words for u in _unit_terms(w)]
+    pairs = ta.pair_terms(units)
+    phrase = " & ".join(f"{_quote(p)}:A" for p in pairs) if pairs else None
+    return required, ta.name_key(text)[:200], phrase
+
+
+def _conditions(q, filters, params):
+    where = []
+    if q is not None:
+        where.append("d.document @@ CAST(:q AS tsquery)")
+        params["q"] = q[0]
+    for name, value in filters.items():
+        if name == "claim":
+            where.append("d.verified @@ CAST(:f_claim AS tsquery)")
+            params["f_claim"] = _quote(value)
+        else:
+            where.append(f"d.{FACET_COLUMNS[name]} = :f_{name}")
+            params[f"f_{name}"] = value
+    return " AND ".join(where) or "TRUE"
+
+
+def _score(q, params):
+    if q is None:
+        return "0.0"
+    params.update(
+        key=q[1],
+        head=_quote(q[1]) if q[1] else "''",
+        phrase=q[2] or "''",
+        key_boost=NAME_KEY_BOOST,
+        head_boost=NAME_HEAD_BOOST,
+        phrase_boost=NAME_PHRASE_BOOST,
+    )
+    score = (
+        f"ts_rank('{RANK_WEIGHTS}', d.document, CAST(:q AS tsquery), 1)"
+        " + CASE WHEN :key <> '' AND :key = ANY(string_to_array(d.name_key, E'\\n'))"
+        " THEN :key_boost ELSE 0 END"
+        " + CASE WHEN :key <> '' AND d.name_heads @@ CAST(:head AS tsquery)"
+        " THEN :head_boost ELSE 0 END"
+    )
+    if q[2]:
+        score += " + CASE WHEN d.document @@ CAST(:phrase AS tsquery) THEN :phrase_boost ELSE 0 END"
+    return score
+
+
+def _run(q, filters, count, session=None):
+    """(candidates, total, facets): exact counts over the whole match, candidates by score."""
+    session = session or db.session
+    params = {}
+    where = _conditions(q, filters, params)
+    score = _score(q, params)
+    params["limit"] = max(count, RANK_CANDIDATES)
+    rows = session.execute(
+        text(
+            # The f-strings join fixed SQL fragments (_conditions, _score): every
+            # value the buyer gave is a bound parameter.
+            f"SELECT d.product_id, {score} AS score, d.featured FROM search_document d"  # noqa: S608
+            f" WHERE {where} ORDER BY score DESC, d.featured DESC, d.product_id LIMIT :limit"
+        ),
+        params,
+    ).all()
+    candidates = [
+        (product_id, float(value), (0 if featured else 1, product_id))
+        for product_id, value, featured in rows
+    ]
+    facet_rows = session.execute(
+        text(
+            "SELECT d.category, d.province, d.group_slug, GROUPING(d.category, d.province,"  # noqa: S608
+            f" d.group_slug), count(*) FROM search_document d WHERE {where}"
+            " GROUP BY GROUPING SETS ((d.category), (d.province), (d.group_slug), ())"
+        ),
+        params,
+    ).all()
+    total = 0
+    facets = {name: {} for name in FACET_FIELDS}
+    for category, province, group_slug, grouping, n in facet_rows:
+        if grouping == 7:
+            total = n
+        elif grouping == 3 and category:  # grouped by category only
+            facets["category"][category] = n
+        elif grouping == 5 and province:
+            facets["province"][province] = n
+        elif grouping == 6 and group_slug:
+            facets["group"][group_slug] = n
+    if total:
+        for kind, n in session.execute(
+            text(
+                "SELECT k, count(*) FROM search_document d,"  # noqa: S608
+                f" unnest(tsvector_to_array(d.verified)) AS k WHERE {where} GROUP BY k"
+            ),
+            params,
+        ):
+            facets["claim"][kind] = n
+    facets = {
+        name: sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, counts in facets.items()
+    }
+    return candidates, total, facets
+
+
+def _count(q, filters, session=None):
+    params = {}
+    where = _conditions(q, filters, params)
+    session = session or db.session
+    return session.scalar(
+        text(
+            f"SELECT count(*) FROM (SELECT 1 FROM search_document d WHERE {where} LIMIT 50) m"  # noqa: S608
+        ),
+        params,
+    )
+
+
+def query(text_, filters=None, page=1, per_page=24):
+    """Search the catalog; bad input never raises, an empty result brings hints instead.
+
+    Nothing is cached between calls: the rows are the truth of the moment.
+    """
+    text_ = clean_text(text_)
+    filters = dict(filters or {})
+    page = max(1, min(int(page or 1), 1000))
+    start = (page - 1) * per_page
+    outcome = SearchOutcome(text=text_, page=page, per_page=per_page, filters=filters)
+    count = page * per_page
+    q = build_query(text_) if text_ else None
+    candidates, total, facets = _run(q, filters, count)
+    if q is not None and total < FEW_RESULTS:
+        wanted = 1 if total == 0 else max(FEW_RESULTS, 2 * total)
+        correction = _correct(text_, filters, wanted)
+        if correction and total == 0:
+            candidates, total, facets = _run(build_query(correction), filters, count)
+            outcome.fuzzy = True
+        outcome.did_you_mean = correction
+    outcome.candidates, outcome.total, outcome.facets = candidates, total, facets
+    outcome = replace(outcome, filters=dict(filters))
+    outcome.product_ids = rank_candidates(candidates, start, per_page)
+    if outcome.total == 0:
+        outcome.popular_ids = popular(8)
+    return outcome
+
+
+class Vocabulary(spelling.Vocabulary):
+    """The `search_word` table: words looked up in batches, close words through pg_trgm."""
+
+    def __init__(self, session):
+        super().__init__({})
+        self.session = session
+
+    def preload(self, words):
+        """Look the words not seen yet up in one query."""
+        words = [w for w in words if w and w not in self.counts]
+        if not words:
+            return
+        found = set(
+            self.session.scalars(
+                select(SearchWord.word).where(SearchWord.word.in_(bindparam("w", expanding=True))),
+                {"w": words},
+            )
+        )
+        for word in words:
+            self.counts[word] = 1 if word in found else 0
+
+    def knows(self, word):
+        """Whether the word is in the vocabulary."""
+        if word not in self.counts:
+            self.preload([word])
+        return self.counts[word] > 0
+
+    def count(self, word):
+        """1 for a known word (the table keeps no counts)."""
+        return 1 if self.knows(word) else 0
+
+    def close_words(self, word):
+        """Words sharing trigrams with `word`, most similar first (the GIN trigram index)."""
+        self.session.execute(
+            text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
+            {"t": SIMILARITY_THRESHOLD},
+        )
+        return list(
+            self.session.scalars(
+                text(
+                    "SELECT word FROM search_word WHERE word % :w"
+                    " ORDER BY similarity(word, :w) DESC, word LIMIT :n"
+                ),
+                {"w": word, "n": spelling.MAX_CANDIDATES},
+            )
+        )
+
+
+def _correct(text_, filters, wanted=1):
+    def has_results(candidate):
+        q = build_query(candidate)
+        return q is not None and _count(q, filters) >= wanted
+
+    return spelling.correct(text_, Vocabulary(db.session), has_results)
+
+
+def did_you_mean(text_):
+    """A corrected spelling of the text that finds products, or ""."""
+    text_ = clean_text(text_)
+    return _correct(text_, {}) if text_ else ""
+
+
+def suggest(text_, limit=8):
+    """Product and group names that the typed text begins (inside, at a word), both scripts."""
+    prefix = ta.completion_prefix(clean_text(text_))
+    if not prefix or (prefix.isascii() and len(prefix) < 2):
+        return []
+    rows = db.session.execute(
+        select(
+            Product.id,
+            Product.name_th,
+            Product.name_en,
+            ProducerGroup.name_th,
+            ProducerGroup.name_en,
+        )
+        .join(SearchDocument, SearchDocument.product_id == Product.id)
+        .join(Product.group)
+        .where(text("search_document.completion @@ CAST(:p AS tsquery)"))
+        .order_by(SearchDocument.featured.desc(), Product.id)
+        .limit(60),
+        {"p": _quote(prefix) + ":*"},
+    ).all()
+    stock = availability(row[0] for row in rows)
+    candidates = {}
+    for product_id, name_th, name_en, group_th, group_en in rows:
+        now = stock.get(product_id, NO_STOCK)
+        rank = (-(now.available > 0), -now.sold)
+        for kind, names in (("product", (name_th, name_en)), ("group", (group_th, group_en))):
+            for name in names:
+                if not name or name in candidates:
+                    continue
+                keys = ta.completion_keys(name)
+                if any(k.startswith(prefix) for k in keys):
+                    starts = not keys[0].startswith(prefix)
+                    candidates[name] = (kind != "product", starts, rank, name, kind)
+    ordered = sorted(candidates.values())
+    return [{"text": name, "kind": kind} for *_, name, kind in ordered[:limit]]
