@@ -290,7 +290,11 @@ def popular(limit=8):
 
 
 def load_products(ids):
-    """Products by id in the given order, with what a result card needs loaded."""
+    """Products by id in the given order, with what a result card needs loaded.
+
+    Only visible ones: a list kept a while (popular products) or an index a
+    moment behind (Whoosh) never shows an archived product.
+    """
     if not ids:
         return []
     rows = db.session.scalars(
@@ -303,7 +307,7 @@ def load_products(ids):
             selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
         )
     ).all()
-    by_id = {p.id: p for p in rows}
+    by_id = {p.id: p for p in rows if visible(p)}
     return [by_id[i] for i in ids if i in by_id]
 
 
