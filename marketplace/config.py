@@ -94,6 +94,11 @@ class Config:
         self.SEARCH_INDEX_FOLDER = os.environ.get("SEARCH_INDEX_FOLDER") or str(
             Path(instance_path) / "search-index"
         )
+        # Search: "whoosh" or "postgresql"; empty chooses by DATABASE_URL (catalog/search).
+        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")
+        self.SEARCH_POPULAR_MAX_AGE = float(os.environ.get("SEARCH_POPULAR_MAX_AGE") or 30)
+        if "SEARCH_WARM_UP" in os.environ:
+            self.SEARCH_WARM_UP = _bool("SEARCH_WARM_UP", True)
         secure = _bool("SESSION_COOKIE_SECURE", False)
         self.SESSION_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_SECURE = secure

@@ -2,6 +2,7 @@
 
 import os
 import stat
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy
@@ -32,6 +33,9 @@ CONFIG_VARIABLES = (
     "HOUSEHOLD_HASH_KEY",
     "PROXY_FIX_HOPS",
     "FLASK_DEBUG",
+    "SEARCH_BACKEND",
+    "SEARCH_POPULAR_MAX_AGE",
+    "SEARCH_WARM_UP",
 )
 
 
@@ -152,3 +156,36 @@ def test_every_sqlite_engine_gets_the_settings(tmp_path):
             assert _pragmas(connection) == EXPECTED_PRAGMAS
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "setting", "expected"),
+    [
+        ("", "", "whoosh"),
+        ("postgresql+psycopg://u@h/db", "", "postgresql"),
+        ("postgresql+psycopg://u@h/db", "whoosh", "whoosh"),
+        ("", "Whoosh", "whoosh"),
+    ],
+)
+def test_search_backend_follows_the_database_unless_set(
+    clean_env, tmp_path, url, setting, expected
+):
+    from marketplace.catalog.search import choose_backend
+
+    if url:
+        clean_env.setenv("DATABASE_URL", url)
+    clean_env.setenv("SEARCH_BACKEND", setting)
+    config = Config(str(tmp_path))
+    app = SimpleNamespace(config={k: getattr(config, k) for k in dir(config) if k.isupper()})
+    assert choose_backend(app) == expected
+
+
+@pytest.mark.parametrize("setting", ["elastic", "postgresql"])
+def test_a_search_backend_that_cannot_work_stops_the_start(clean_env, tmp_path, setting):
+    from marketplace.catalog.search import choose_backend
+
+    clean_env.setenv("SEARCH_BACKEND", setting)
+    config = Config(str(tmp_path))
+    app = SimpleNamespace(config={k: getattr(config, k) for k in dir(config) if k.isupper()})
+    with pytest.raises(RuntimeError):
+        choose_backend(app)
