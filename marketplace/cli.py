@@ -73,7 +73,8 @@ def storage_migrate(from_folder):
         raise click.ClickException("Set S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS store) first.")
     source = LocalStorage(from_folder or current_app.config["UPLOAD_FOLDER"])
     copied, skipped = copy_all(source, target)
-    click.echo(f"copied {copied} files into {target.bucket}; {skipped} were there already")
+    files = "file" if copied == 1 else "files"
+    click.echo(f"copied {copied} {files} into {target.bucket}; {skipped} were there already")
 
 
 @users_cli.command("create-admin")

@@ -83,22 +83,27 @@ def test_only_public_keys_get_a_public_url(app, s3_bucket, monkeypatch):
         assert response.read() == b"private slip"
 
 
-def test_migrate_command_copies_the_instance_folder_into_the_bucket(app, runner, s3_bucket):
+def test_migrate_command_copies_the_instance_folder_into_the_bucket(
+    app, runner, s3_bucket, tmp_path, monkeypatch
+):
+    # An instance folder of its own: the session's holds other tests' photos.
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     local = LocalStorage(app.config["UPLOAD_FOLDER"])
     local.put("products/m1/320.webp", b"photo")
     local.put("slips/s1.jpg", b"slip")
-    try:
-        result = runner.invoke(args=["storage", "migrate"])
-        assert result.exit_code == 0, result.output
-        assert "copied 2 files" in result.output
-        bucket = storage()
-        assert bucket.read("products/m1/320.webp") == b"photo"
-        assert bucket.read("slips/s1.jpg") == b"slip"
-        again = runner.invoke(args=["storage", "migrate"])
-        assert "copied 0 files" in again.output and "2 were there already" in again.output
-    finally:
-        local.delete_prefix("products/m1")
-        local.delete("slips/s1.jpg")
+    result = runner.invoke(args=["storage", "migrate"])
+    assert result.exit_code == 0, result.output
+    assert "copied 2 files" in result.output
+    bucket = storage()
+    assert bucket.read("products/m1/320.webp") == b"photo"
+    assert bucket.read("slips/s1.jpg") == b"slip"
+    again = runner.invoke(args=["storage", "migrate"])
+    assert "copied 0 files" in again.output and "2 were there already" in again.output
+    other = tmp_path / "elsewhere"
+    LocalStorage(other).put("evidence/e1.pdf", b"%PDF")
+    moved = runner.invoke(args=["storage", "migrate", "--from-folder", str(other)])
+    assert "copied 1 file into" in moved.output
+    assert bucket.read("evidence/e1.pdf") == b"%PDF"
 
 
 def test_migrate_command_needs_a_bucket(runner):
