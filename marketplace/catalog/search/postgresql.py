@@ -32,7 +32,6 @@ from .. import thai_analysis as ta
 from . import spelling
 from .common import (
     BATCH_SIZE,
-    FACET_FIELDS,
     FEW_RESULTS,
     MAX_QUERY_WORDS,
     NO_STOCK,
@@ -293,6 +292,33 @@ def _score(q, params):
     return score
 
 
+# One round trip: the match is evaluated once (a materialized CTE), then the
+# candidates, the total and each facet's counts are read from it.
+_RUN_SQL = """
+WITH m AS MATERIALIZED (
+    SELECT d.product_id, {score} AS score, d.featured, d.category, d.province,
+           d.group_slug, d.verified
+    FROM search_document d WHERE {where}
+)
+SELECT
+    (SELECT json_agg(json_build_array(product_id, score, featured))
+       FROM (SELECT product_id, score, featured FROM m
+             ORDER BY score DESC, featured DESC, product_id LIMIT :limit) AS best),
+    (SELECT count(*) FROM m),
+    (SELECT json_object_agg(category, n)
+       FROM (SELECT category, count(*) AS n FROM m WHERE category <> ''
+             GROUP BY category) AS c),
+    (SELECT json_object_agg(province, n)
+       FROM (SELECT province, count(*) AS n FROM m WHERE province <> ''
+             GROUP BY province) AS p),
+    (SELECT json_object_agg(group_slug, n)
+       FROM (SELECT group_slug, count(*) AS n FROM m GROUP BY group_slug) AS g),
+    (SELECT json_object_agg(k, n)
+       FROM (SELECT k, count(*) AS n FROM m, unnest(tsvector_to_array(m.verified)) AS k
+             GROUP BY k) AS v)
+"""
+
+
 def _run(q, filters, count, session=None):
     """(candidates, total, facets): exact counts over the whole match, candidates by score."""
     session = session or db.session
@@ -300,52 +326,20 @@ def _run(q, filters, count, session=None):
     where = _conditions(q, filters, params)
     score = _score(q, params)
     params["limit"] = max(count, RANK_CANDIDATES)
-    rows = session.execute(
-        text(
-            # The f-strings join fixed SQL fragments (_conditions, _score): every
-            # value the buyer gave is a bound parameter.
-            f"SELECT d.product_id, {score} AS score, d.featured FROM search_document d"  # noqa: S608
-            f" WHERE {where} ORDER BY score DESC, d.featured DESC, d.product_id LIMIT :limit"
-        ),
-        params,
-    ).all()
+    # _RUN_SQL takes fixed SQL fragments (_conditions, _score) only: every value
+    # the buyer gave is a bound parameter.
+    best, total, *counts = session.execute(
+        text(_RUN_SQL.format(score=score, where=where)), params
+    ).one()
     candidates = [
-        (product_id, float(value), (0 if featured else 1, product_id))
-        for product_id, value, featured in rows
+        (int(product_id), float(value), (0 if featured else 1, int(product_id)))
+        for product_id, value, featured in best or ()
     ]
-    facet_rows = session.execute(
-        text(
-            "SELECT d.category, d.province, d.group_slug, GROUPING(d.category, d.province,"  # noqa: S608
-            f" d.group_slug), count(*) FROM search_document d WHERE {where}"
-            " GROUP BY GROUPING SETS ((d.category), (d.province), (d.group_slug), ())"
-        ),
-        params,
-    ).all()
-    total = 0
-    facets = {name: {} for name in FACET_FIELDS}
-    for category, province, group_slug, grouping, n in facet_rows:
-        if grouping == 7:
-            total = n
-        elif grouping == 3 and category:  # grouped by category only
-            facets["category"][category] = n
-        elif grouping == 5 and province:
-            facets["province"][province] = n
-        elif grouping == 6 and group_slug:
-            facets["group"][group_slug] = n
-    if total:
-        for kind, n in session.execute(
-            text(
-                "SELECT k, count(*) FROM search_document d,"  # noqa: S608
-                f" unnest(tsvector_to_array(d.verified)) AS k WHERE {where} GROUP BY k"
-            ),
-            params,
-        ):
-            facets["claim"][kind] = n
     facets = {
-        name: sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        for name, counts in facets.items()
+        name: sorted((values or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, values in zip(("category", "province", "group", "claim"), counts, strict=True)
     }
-    return candidates, total, facets
+    return candidates, total or 0, facets
 
 
 def _count(q, filters, session=None):
