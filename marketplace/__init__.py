@@ -5,7 +5,10 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 
-from . import database  # noqa: F401  (registers connection settings)
+from . import (
+    database,  # noqa: F401  (registers connection settings)
+    request_guard,
+)
 from .config import Config, check_production_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -31,6 +34,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
+    request_guard.init_app(app)  # NUL-free URL converters: before any blueprint adds a route
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)

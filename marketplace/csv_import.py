@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 
+from .csv_export import SafeWriter
+
 BOM = "\ufeff"
 DEFAULT_MAX_BYTES = 512 * 1024
 DEFAULT_MAX_ROWS = 2000
@@ -152,7 +154,7 @@ def read_rows(
 def template_bytes(columns, example_rows=()):
     """A CSV template as spreadsheets open it: UTF-8 with a BOM, CRLF line ends."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out)  # the example row may carry the group's own words
     writer.writerow(columns)
     for row in example_rows:
         writer.writerow(row)

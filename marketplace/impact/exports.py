@@ -14,7 +14,6 @@ database in batches (`reports.iter_household_figures`), the CSV is yielded
 line by line, and the write-only workbook streams rows to a temporary file.
 """
 
-import csv
 import io
 from decimal import Decimal
 
@@ -23,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..accounts.audit import AuditAction, audit
+from ..csv_export import SafeWriter, neutralise
 from ..models.households import PovertyClass
 from . import reports
 
@@ -212,20 +212,12 @@ def _count(value):
     return str(value) if reports.is_suppressed(value) else value
 
 
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
-
-
 def iter_csv(rows):
-    """CSV text, one line at a time, for a streamed response or a file."""
+    """CSV text, one line at a time, for a streamed response or a file (cells made safe)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(buffer)
     for row in rows:
-        writer.writerow([_text(value) for value in row])
+        writer.writerow(row)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -237,9 +229,9 @@ def _cell(value):
         return None
     if reports.is_suppressed(value):
         return str(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str):
         # openpyxl stores text starting with "=" as a formula; group names are typed by people.
-        return "'" + value
+        return neutralise(value)
     return value
 
 
