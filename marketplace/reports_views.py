@@ -15,11 +15,12 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,7 +36,7 @@ from .accounts.audit import (
 from .extensions import db
 from .i18n import current_language, format_baht
 from .impact import charts, exports, reports
-from .models import Household
+from .models import Household, User
 from .models.households import PovertyClass
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports")
@@ -243,13 +244,12 @@ def area_export(fmt, province, district=None, subdistrict=None):
     db.session.commit()
     name = exports.export_filename(codes, start, end, fmt, table)
     if fmt == "csv":
-        if products:
-            rows = exports.iter_product_rows(*codes, date_from=start, date_to=end, viewer=viewer)
-        else:
-            rows = exports.iter_export_rows(*codes, date_from=start, date_to=end, viewer=viewer)
-        response = Response(
-            stream_with_context(exports.iter_csv(rows)), mimetype="text/csv; charset=utf-8"
-        )
+        iter_rows = exports.iter_product_rows if products else exports.iter_export_rows
+
+        def produce(viewer):
+            return exports.iter_csv(iter_rows(*codes, date_from=start, date_to=end, viewer=viewer))
+
+        response = Response(stream_in_own_context(produce), mimetype="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     # Written to a temporary file (write-only mode keeps memory flat), then streamed from it.
@@ -268,6 +268,31 @@ def area_export(fmt, province, district=None, subdistrict=None):
     response.headers["Content-Length"] = str(path.stat().st_size)
     response.call_on_close(lambda: path.unlink(missing_ok=True))
     return response
+
+
+def stream_in_own_context(produce):
+    """The chunks of `produce(viewer)`, computed while the response is sent, in a context of
+    their own: a fresh app context and database session, the viewer reloaded by id, the
+    request's language.
+
+    A server sends a streamed body after the view has returned and its app context has
+    been torn down, which closes the request's session: the signed-in user and every row it
+    loaded are detached by then (stream_with_context does not help: the session is gone and
+    Flask-Login still hands out the detached user). So nothing from the request is used.
+    """
+    app = current_app._get_current_object()
+    viewer_id = _viewer().id
+    language = current_language()
+
+    def generate():
+        with app.app_context(), force_locale(language):
+            viewer = db.session.get(User, viewer_id)
+            try:
+                yield from produce(viewer)
+            finally:
+                db.session.rollback()  # read only: nothing to keep, nothing held open
+
+    return generate()
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

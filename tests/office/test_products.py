@@ -88,7 +88,7 @@ def test_staff_create_and_edit_a_product(office, db):
 
 def test_product_without_thai_name_is_refused(office, db):
     office.login("leader")
-    response = office.post(office.url("/products/new"), _product_data(name_th="  \x00 "))
+    response = office.post(office.url("/products/new"), _product_data(name_th="  \x01 "))
     assert response.status_code == 400
     assert db.session.scalars(select(Product)).first() is None
 
@@ -107,9 +107,15 @@ def test_very_long_text_and_nul_bytes_never_500(office, db):
         office.url("/products/new"),
         _product_data(name_th="ข" * 150 + "\x00", description_th="ก" * 19_000 + "\x00"),
     )
+    assert response.status_code == 400  # a NUL refuses the form (request_guard), saving nothing
+    assert db.session.scalars(select(Product)).first() is None
+    response = office.post(
+        office.url("/products/new"),
+        _product_data(name_th="ข" * 150 + "\x01", description_th="ก" * 19_000 + "\x02"),
+    )
     assert response.status_code == 303
     product = db.session.scalars(select(Product)).one()
-    assert "\x00" not in product.name_th and "\x00" not in product.description_th
+    assert "\x01" not in product.name_th and "\x02" not in product.description_th
     response = office.post(office.url("/products/new"), _product_data(name_th="x" * 5000))
     assert response.status_code == 400
 
