@@ -389,7 +389,10 @@ def household(household_id):
         per_person = [(first, per, n) for first, _amount, per, n in report.months]
         chart = charts.monthly_income_chart(
             per_person,
-            _("Income per person per month: baseline plus that month's value-chain income"),
+            _(
+                "Income per person per month: the assessment in force plus that month's "
+                "value-chain income"
+            ),
             current_language(),
             poverty_line=report.poverty_line,
             line_label=line_label,

@@ -21,10 +21,15 @@ The definitions officers and funders read (amounts are integer satang):
   value-chain income) / baseline members. It is *above the line* when it is at
   least 12 × L, *above basic needs* when at least B. Integer arithmetic:
   baseline income × N + income × 12 ≥ 12 × L × members × N.
-- **Months above the line**: of the N months, those in which
-  (baseline annual income / 12 + that month's value-chain income) / baseline
-  members ≥ L. A month without value-chain income counts when the baseline
-  alone is above the line. Without a baseline assessment: none.
+- **Assessment in force** in a month: the household's latest assessment dated
+  on or before the month's last day (or the period's end, if sooner); for the
+  months before its first assessment, the baseline.
+- **Months above the line**: of the N months, those in which (the annual income
+  of the assessment in force / 12 + that month's value-chain income) / its
+  members ≥ L. A month without value-chain income counts when the assessment in
+  force alone is above the line. Without a baseline assessment: none. (This
+  once used the baseline for every month, so a household reassessed above the
+  line during the period showed 0 months above it.)
 - **Crossed the poverty line (assessed)**: baseline and latest are different
   surveys, the baseline's income per person is below the line and the latest's
   is at or above it. **Lifted above the line (estimated)**: the baseline is
@@ -56,11 +61,12 @@ The definitions officers and funders read (amounts are integer satang):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import (
     BigInteger,
+    Date,
     Integer,
     String,
     and_,
@@ -74,6 +80,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -281,7 +288,7 @@ class HouseholdFigures:
     latest_class: str | None
     income: int
     months_with_income: int
-    months_above_with_income: int
+    months_above: int  # months at or above the line (the assessment in force each month)
     month_count: int
     poverty_line: int
     basic_needs: int
@@ -372,11 +379,8 @@ class HouseholdFigures:
 
     @property
     def months_above_line(self):
-        if not self.has_baseline:
-            return 0
-        quiet_months = self.month_count - self.months_with_income
-        baseline_above = not self._below(self.baseline_income, self.baseline_members)
-        return self.months_above_with_income + (quiet_months if baseline_above else 0)
+        """Months at or above the line, by the assessment in force each month."""
+        return self.months_above if self.has_baseline else 0
 
     @property
     def crossed_line(self):
@@ -490,33 +494,101 @@ def _household_ctes(period, household_condition, group_id=None):
         .cte("base")
     )
     monthly = _monthly_cte(period, household_condition, group_id)
-    month_above = and_(
-        base.c.baseline_members.is_not(None),
-        base.c.baseline_income + 12 * monthly.c.amount >= 12 * line * base.c.baseline_members,
-    )
     sums = (
         select(
             monthly.c.household_id.label("household_id"),
             func.sum(monthly.c.amount).label("income"),
             func.count().label("months_with_income"),
-            func.sum(case((month_above, 1), else_=0)).label("months_above_with_income"),
         )
         .join(base, base.c.household_id == monthly.c.household_id)
         .group_by(monthly.c.household_id)
         .cte("household_sums")
     )
+    above = _months_above_cte(period, household_condition, base, monthly, line)
     per_household = (
         select(
             *base.c,
             func.coalesce(sums.c.income, 0).label("income"),
             func.coalesce(sums.c.months_with_income, 0).label("months_with_income"),
-            func.coalesce(sums.c.months_above_with_income, 0).label("months_above_with_income"),
+            func.coalesce(above.c.months_above, 0).label("months_above"),
         )
         .select_from(base)
         .outerjoin(sums, sums.c.household_id == base.c.household_id)
+        .outerjoin(above, above.c.household_id == base.c.household_id)
         .cte("per_household")
     )
     return monthly, per_household
+
+
+def _month_end(first, period):
+    """The last day of the month starting on `first`, or the period's end if sooner."""
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return min(following - timedelta(days=1), period.end)
+
+
+def _months_above_cte(period, household_condition, base, monthly, line):
+    """(household id, months above): months in which the assessment in force, plus that
+    month's value-chain income, puts the household at or above the line (module docstring)."""
+    month_rows = [
+        select(
+            literal(month_key(first), Integer).label("month"),
+            literal(_month_end(first, period), Date).label("month_end"),
+        )
+        for first in period.months
+    ]
+    months = (union_all(*month_rows) if len(month_rows) > 1 else month_rows[0]).cte("months")
+    in_force = (
+        select(
+            HouseholdAssessment.household_id.label("household_id"),
+            months.c.month.label("month"),
+            func.max(HouseholdAssessment.assessed_on).label("assessed_on"),
+        )
+        .join(months, HouseholdAssessment.assessed_on <= months.c.month_end)
+        .join(Household, Household.id == HouseholdAssessment.household_id)
+        .where(household_condition)
+        .group_by(HouseholdAssessment.household_id, months.c.month)
+        .cte("in_force")
+    )
+    grid = (
+        select(
+            base.c.household_id.label("household_id"),
+            months.c.month.label("month"),
+            func.coalesce(in_force.c.assessed_on, base.c.baseline_on).label("assessed_on"),
+        )
+        .select_from(base)
+        .join(months, true())
+        .outerjoin(
+            in_force,
+            and_(
+                in_force.c.household_id == base.c.household_id,
+                in_force.c.month == months.c.month,
+            ),
+        )
+        .where(base.c.baseline_on.is_not(None))
+        .cte("month_assessment")
+    )
+    assessment = aliased(HouseholdAssessment, name="in_force_assessment")
+    month_income = func.coalesce(monthly.c.amount, 0)
+    return (
+        select(grid.c.household_id.label("household_id"), func.count().label("months_above"))
+        .join(
+            assessment,
+            and_(
+                assessment.household_id == grid.c.household_id,
+                assessment.assessed_on == grid.c.assessed_on,
+            ),
+        )
+        .outerjoin(
+            monthly,
+            and_(monthly.c.household_id == grid.c.household_id, monthly.c.month == grid.c.month),
+        )
+        .where(
+            assessment.annual_income_satang + 12 * month_income
+            >= 12 * line * cast(assessment.members, BigInteger)
+        )
+        .group_by(grid.c.household_id)
+        .cte("months_above")
+    )
 
 
 def _figures(row, period):
@@ -538,7 +610,7 @@ def _figures(row, period):
         latest_class=values["latest_class"],
         income=int(values["income"] or 0),
         months_with_income=int(values["months_with_income"] or 0),
-        months_above_with_income=int(values["months_above_with_income"] or 0),
+        months_above=int(values["months_above"] or 0),
         month_count=period.month_count,
         poverty_line=line,
         basic_needs=basic,
@@ -695,14 +767,27 @@ def household_report(household_id, date_from, date_to, viewer=None):
     row = db.session.execute(select(ph)).one()
     figures = _figures(row, period)
     amounts = dict(db.session.execute(select(monthly.c.month, monthly.c.amount)).all())
+    surveys = db.session.scalars(
+        select(HouseholdAssessment)
+        .where(
+            HouseholdAssessment.household_id == household.id,
+            HouseholdAssessment.assessed_on <= period.end,
+        )
+        .order_by(HouseholdAssessment.assessed_on)
+    ).all()
+    by_date = {survey.assessed_on: survey for survey in surveys}
     months = []
     for first in period.months:
         amount = int(amounts.get(month_key(first), 0))
         per_person = above = None
         if figures.has_baseline:
-            members = figures.baseline_members
-            per_person = (figures.baseline_income + 12 * amount) // (12 * members)
-            above = figures.baseline_income + 12 * amount >= 12 * line * members
+            # The assessment in force that month: the latest by its end, else the baseline.
+            end = _month_end(first, period)
+            dated = [survey for survey in surveys if survey.assessed_on <= end]
+            survey = dated[-1] if dated else by_date[figures.baseline_on]
+            income, members = survey.annual_income_satang, survey.members
+            per_person = (income + 12 * amount) // (12 * members)
+            above = income + 12 * amount >= 12 * line * members
         months.append((first, amount, per_person, above))
     by_group = db.session.execute(
         select(LedgerEntry.group_id, LedgerEntry.kind, func.sum(LedgerEntry.amount_satang))

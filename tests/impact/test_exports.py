@@ -35,7 +35,7 @@ def test_csv_rows_are_hand_computed(db):
     assert h1["estimated_income_per_person_month_baht"] == "3125.00"
     assert h1["estimated_above_poverty_line"] == "yes"
     assert h1["estimated_above_basic_needs"] == "no"
-    assert h1["months_above_poverty_line"] == "2"
+    assert h1["months_above_poverty_line"] == "3"
     assert h1["months_in_period"] == "12"
     assert h1["crossed_poverty_line_assessed"] == "yes"
     assert h1["lifted_above_poverty_line_estimated"] == "yes"

@@ -51,7 +51,7 @@ def test_household_uplift_and_crossing(db):
     assert h1.estimated_annual_per_person == baht(37_500)
     assert h1.estimated_above_line is True
     assert h1.estimated_above_basic_needs is False
-    assert h1.months_above_line == 2
+    assert h1.months_above_line == 3  # Dec, Jan, and Nov by the latest survey (15 Nov)
     assert h1.crossed_line and h1.lifted_above_line and h1.low_income
 
     h2 = f["57-00002"]
@@ -61,7 +61,7 @@ def test_household_uplift_and_crossing(db):
     assert h2.estimated_annual_per_person == baht(32_500)
     assert not h2.lifted_above_line
     assert h2.crossed_line
-    assert h2.months_above_line == 1
+    assert h2.months_above_line == 3  # Mar, and Oct and Nov by the survey of 1 Oct 2026
 
     h3 = f["57-00003"]
     assert h3.reached and not h3.has_baseline
@@ -93,6 +93,8 @@ def test_household_report_months_and_groups(db):
     assert months[date(2025, 12, 1)] == (baht(10_000), baht(5_000), True)
     assert months[date(2026, 1, 1)] == (baht(20_000), baht(7_500), True)
     assert months[date(2026, 2, 1)] == (0, baht(2_500), False)
+    # November 2026 is read by the survey of 15 Nov: 160,000 / 4 / 12 = 3,333.33 ≥ 3,078.
+    assert months[date(2026, 11, 1)] == (0, 333_333, True)
     assert sum(1 for _a, _p, above in months.values() if above) == report.figures.months_above_line
     assert [(g.id, kind, amount) for g, kind, amount in report.by_group] == [
         (s.group.id, "sale_share", baht(30_000))
@@ -105,6 +107,26 @@ def test_household_report_months_and_groups(db):
         "sale_share": baht(2_000),
         "reversal": baht(-1_000),
     }
+
+
+def test_months_above_the_line_follow_the_assessment_in_force(db):
+    """A household reassessed above the line is above it from that month on (it showed 0)."""
+    group = factories.make_group(**PHAN)
+    household = factories.make_household(group, **PHAN)
+    assess(household, date(2025, 6, 1), 4, 96_000, "difficult")  # 2,000 a person: below
+    assess(household, date(2026, 5, 20), 4, 180_000, "getting_by")  # 3,750: above
+    entry(group, date(2026, 2, 3), 500, household)
+    db.session.commit()
+    (figures,) = reports.iter_household_figures("57", **PERIOD)
+    assert (figures.baseline_on, figures.latest_on) == (date(2025, 6, 1), date(2026, 5, 20))
+    assert figures.months_above_line == 7  # May to November 2026
+    report = reports.household_report(household.id, **PERIOD)
+    above = [first for first, _amount, _per, is_above in report.months if is_above]
+    assert above == [date(2026, month, 1) for month in range(5, 12)]
+    assert report.figures.months_above_line == len(above)
+    # The same count in the area export and the group report's row.
+    (row,) = reports.group_report(group.id, **PERIOD).rows
+    assert row.months_above_line == 7
 
 
 def test_months_above_the_line_counts_quiet_months_only_when_the_baseline_is_above(db):
