@@ -401,6 +401,20 @@ def add_officer_area(actor, user, province_code, district_code=""):
     return area
 
 
+def member_groups_in_area(user, province_code, district_code=""):
+    """The groups `user` belongs to that lie in the area (a province, or one district of it).
+
+    An officer never decides those groups' claims (catalog.claim_review), so the admin
+    giving such an area is warned.
+    """
+    return [
+        membership.group
+        for membership in user.memberships
+        if membership.group.province_code == province_code
+        and (not district_code or membership.group.district_code == district_code)
+    ]
+
+
 def remove_officer_area(actor, user, area_id):
     """Stop an officer covering one area."""
     area = next((a for a in user.officer_areas if a.id == area_id), None)

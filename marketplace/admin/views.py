@@ -11,7 +11,7 @@ from .. import areas
 from ..accounts import access, groups, service
 from ..accounts.errors import AccountError
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, localized
 from ..models.accounts import AuditLog, User
 from ..models.catalog import ProducerGroup
 from ..office.order_forms import RejectSlipForm
@@ -196,8 +196,21 @@ def add_officer_area(user_id):
         db.session.rollback()
         _show_error(form, error)
         return _render_user(user, area_form=form, status=400)
+    own_groups = service.member_groups_in_area(
+        user, form.province_code.data, form.district_code.data
+    )
     db.session.commit()
     flash(_("Area added."), "success")
+    if own_groups:
+        flash(
+            _(
+                "Note: %(name)s belongs to %(groups)s in this area, and will not be able to "
+                "decide that group's claims. Another officer of the area must decide them.",
+                name=user.display_name,
+                groups=", ".join(localized(group, "name") for group in own_groups),
+            ),
+            "warning",
+        )
     return redirect(url_for("admin.user", user_id=user.id), code=303)
 
 

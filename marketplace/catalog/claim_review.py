@@ -10,6 +10,10 @@ Allowed status changes, and nothing else:
     pending  → verified | rejected
     verified → revoked
 
+An officer never decides a claim of a group they belong to (as leader or staff):
+the group would be verifying itself. Such a claim still shows in their queue,
+marked, and another officer of the area decides it (`check_may_decide`).
+
 A verified claim past its end date needs no job: `Claim.effective_status`
 shows it as expired everywhere.
 """
@@ -133,6 +137,22 @@ def get_evidence(user, claim_id, evidence_id):
     return claim, evidence
 
 
+def is_own_group_claim(user, claim):
+    """True when the user belongs to the group the claim is about."""
+    return access.membership(user, subject_group(claim)) is not None
+
+
+def check_may_decide(user, claim):
+    """ClaimDecisionError when the officer belongs to the claim's group (any role)."""
+    if is_own_group_claim(user, claim):
+        raise ClaimDecisionError(
+            gettext(
+                "You belong to the group this claim is about, so another officer of the area "
+                "must decide it."
+            )
+        )
+
+
 def _check_transition(claim, status):
     if status not in TRANSITIONS.get(claim.status, ()):
         raise ClaimDecisionError(
@@ -154,6 +174,7 @@ def _reason(reason, required):
 def verify(user, claim_id, valid_from, valid_until, certificate_no="", reason=""):
     """Verify a pending claim for the given dates; fills a missing certificate number."""
     claim = get_claim(user, claim_id)
+    check_may_decide(user, claim)
     _check_transition(claim, ClaimStatus.VERIFIED)
     if valid_from is None or valid_until is None:
         raise ClaimDecisionError(gettext("Enter both validity dates."), field="valid_until")
@@ -183,6 +204,7 @@ def verify(user, claim_id, valid_from, valid_until, certificate_no="", reason=""
 
 def _decide_with_reason(user, claim_id, status, reason):
     claim = get_claim(user, claim_id)
+    check_may_decide(user, claim)
     _check_transition(claim, status)
     claim.decision_reason = _reason(reason, required=True)
     claim.status = status

@@ -44,18 +44,21 @@ def queue():
         decided=claim_review.recently_decided(current_user),
         subject_group=claim_review.subject_group,
         claim_subject=claim_subject,
+        own_group_ids={m.group_id for m in current_user.memberships},
     )
 
 
 def _render_claim(claim, verify_form=None, reject_form=None, revoke_form=None, status=200):
+    own_group = claim_review.is_own_group_claim(current_user, claim)
     return (
         render_template(
             "officer/claim.html",
             claim=claim,
             group=claim_review.subject_group(claim),
             subject=claim_subject(claim),
-            can_verify=claim.status == ClaimStatus.PENDING,
-            can_revoke=claim.status == ClaimStatus.VERIFIED,
+            own_group=own_group,
+            can_verify=claim.status == ClaimStatus.PENDING and not own_group,
+            can_revoke=claim.status == ClaimStatus.VERIFIED and not own_group,
             verify_form=verify_form
             or VerifyForm(
                 formdata=None,

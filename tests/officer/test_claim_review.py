@@ -330,3 +330,84 @@ def test_evidence_outside_area_or_claim_is_404(client, auth, setup, evidence_fil
         == 404
     )
     assert client.get(f"/officer/claims/{claim_id}/evidence/99999999999").status_code == 404
+
+
+# -- an officer never decides their own group's claims ------------------------------------
+
+
+def test_officer_never_decides_a_claim_of_their_own_group(client, auth, setup, make):
+    """A leader who is also an officer of the area sees the claim but cannot decide it."""
+    from marketplace.catalog.claim_review import ClaimDecisionError
+    from marketplace.models.accounts import OfficerArea
+
+    leader = setup["leader"]
+    leader.is_officer = True
+    _db.session.add(OfficerArea(user=leader, province_code="57", district_code=""))
+    verified = make.claim(setup["product"], status=ClaimStatus.VERIFIED)
+    _db.session.commit()
+    pending_id, verified_id = setup["pending"].id, verified.id
+    for decide in (
+        lambda: claim_review.verify(
+            leader, pending_id, date.today(), date.today() + timedelta(days=30), "C-1"
+        ),
+        lambda: claim_review.reject(leader, pending_id, "no"),
+        lambda: claim_review.revoke(leader, verified_id, "no"),
+    ):
+        with pytest.raises(ClaimDecisionError):
+            decide()
+    _db.session.rollback()
+    # Staff are members too.
+    staff = factories.make_user(
+        "staff@example.com", officer_areas=["57"], memberships=[(setup["group"], "staff")]
+    )
+    with pytest.raises(ClaimDecisionError):
+        claim_review.reject(staff, pending_id, "no")
+    _db.session.rollback()
+
+    auth.login("leader@example.com")
+    page = client.get(f"/officer/claims/{pending_id}").get_data(as_text=True)
+    assert "another officer of the area must decide it" in page
+    assert "/verify" not in page and "/reject" not in page
+    assert "Your group: another officer decides" in client.get("/officer/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"/officer/claims/{pending_id}/verify",
+        data={
+            "csrf_token": token,
+            "valid_from": date.today().isoformat(),
+            "valid_until": (date.today() + timedelta(days=30)).isoformat(),
+            "certificate_no": "C-1",
+        },
+    )
+    assert response.status_code == 400
+    _db.session.expire_all()
+    assert _db.session.get(Claim, pending_id).status == ClaimStatus.PENDING
+    assert _db.session.get(Claim, verified_id).status == ClaimStatus.VERIFIED
+
+    # Another officer of the area decides it.
+    assert claim_review.reject(setup["officer"], pending_id, "no lab report").status == "rejected"
+
+
+def test_admin_is_warned_when_giving_an_area_to_a_group_member(client, auth, setup):
+    factories.make_user("admin@example.com", admin=True, locale="en")
+    _db.session.commit()
+    auth.login("admin@example.com")
+    leader_id = setup["leader"].id
+    page = client.get(f"/admin/users/{leader_id}").get_data(as_text=True)
+    assert "cannot verify, reject or revoke the claims of their own groups" in page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"/admin/users/{leader_id}/areas",
+        data={"csrf_token": token, "province_code": "57", "district_code": ""},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "will not be able to decide that group" in html
+    # An area without their group: no warning.
+    response = client.post(
+        f"/admin/users/{leader_id}/areas",
+        data={"csrf_token": token, "province_code": "58", "district_code": ""},
+        follow_redirects=True,
+    )
+    assert "will not be able to decide that group" not in response.get_data(as_text=True)
