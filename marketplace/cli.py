@@ -77,6 +77,22 @@ def storage_migrate(from_folder):
     click.echo(f"copied {copied} {files} into {target.bucket}; {skipped} were there already")
 
 
+catalog_cli = AppGroup("catalog", help="Catalog upkeep.")
+
+
+@catalog_cli.command("slugs")
+def catalog_slugs():
+    """Give every product that still has a placeholder address ("product-…") a readable one.
+
+    The old address keeps working: it redirects (301) to the new one.
+    """
+    from .catalog import slugs
+
+    changed = slugs.replace_all_placeholders()
+    db.session.commit()
+    click.echo(f"{changed} product address(es) made readable.")
+
+
 @users_cli.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="", help="Display name.")
@@ -333,6 +349,7 @@ def register(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(storage_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(catalog_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(orders_cli)

@@ -41,7 +41,7 @@ from ..models import (
     Variant,
 )
 from ..models.households import household_group
-from . import images
+from . import images, slugs
 from .cache import bump_catalog_version
 
 MAX_ID = 2**31 - 1
@@ -59,7 +59,6 @@ PAYOUT_CHANGED = AuditAction.PAYOUT_CHANGED
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
 _LOT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
 _PRICE = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?$|^[0-9]+(\.[0-9]+)?$")
-_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 
 class CatalogError(Exception):
@@ -298,29 +297,24 @@ def checked_product_values(fields):
     return values
 
 
-def _unique_product_slug(name_en):
-    base = _SLUG_CHARS.sub("-", (name_en or "").lower()).strip("-")[:80] or "product"
-    slug = base
-    while db.session.scalar(select(Product.id).where(Product.slug == slug)) is not None:
-        slug = f"{base}-{secrets.token_hex(3)}"
-    return slug
-
-
 def create_product(group, **fields):
-    """A new product of the group (a draft unless told otherwise)."""
+    """A new product of the group (a draft unless told otherwise); its slug from its names."""
     values = checked_product_values(fields)
-    product = Product(group=group, slug=_unique_product_slug(values["name_en"]), **values)
+    slug = slugs.unique_slug(values["name_th"], values["name_en"])
+    product = Product(group=group, slug=slug, **values)
     db.session.add(product)
     db.session.flush()
     return product
 
 
 def update_product(group, product_id, **fields):
-    """Change a product's names, texts, category or status; its web address stays."""
+    """Change a product's names, texts, category or status; its web address stays
+    (a placeholder address becomes a readable one, the old one redirecting)."""
     product = get_product(group, product_id)
     for key, value in checked_product_values(fields).items():
         setattr(product, key, value)
     db.session.flush()
+    slugs.replace_placeholder(product)
     return product
 
 

@@ -44,6 +44,14 @@ class ProducerGroup(PlaceMixin, db.Model):
     phone = db.Column(db.String(20), nullable=False, default="")
     email = db.Column(db.String(254), nullable=False, default="")
     line_id = db.Column(db.String(60), nullable=False, default="")
+    # What the group chose to show on its public page (catalog.group_contact); off until
+    # the leader ticks it: a contact given to the platform is not consent to publish it.
+    show_phone = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    show_email = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    show_line_id = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    show_map = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    latitude = db.Column(db.Float)  # of the village, for the map link; both or neither
+    longitude = db.Column(db.Float)
     payout_bank = db.Column(db.String(80), nullable=False, default="")
     payout_account_name = db.Column(db.String(120), nullable=False, default="")
     payout_account_no = db.Column(db.String(30), nullable=False, default="")
@@ -135,6 +143,19 @@ class Product(db.Model):
 
     def __repr__(self):
         return f"<Product {self.slug}>"
+
+
+class ProductSlug(db.Model):
+    """A slug a product had before: its old address redirects to the current one."""
+
+    __tablename__ = "product_slug"
+
+    id = db.Column(db.Integer, primary_key=True)
+    product_id = db.Column(db.ForeignKey("product.id"), nullable=False, index=True)
+    slug = db.Column(db.String(120), nullable=False, unique=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    product = db.relationship("Product")
 
 
 class Variant(db.Model):

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from wtforms import FieldList
 
-from ..catalog import service
+from ..catalog import group_contact, service
 from ..catalog.service import CatalogError, NotFound
 from ..extensions import db
 from ..media import send_evidence
@@ -121,6 +121,8 @@ def profile():
         form.moo.data = str(group.moo) if group.moo else ""
         form.shipping_flat.data = service.format_price(group.shipping_flat_satang)
         form.shipping_per_kg.data = service.format_price(group.shipping_per_kg_satang)
+        form.latitude.data = "" if group.latitude is None else f"{group.latitude:.6f}"
+        form.longitude.data = "" if group.longitude is None else f"{group.longitude:.6f}"
         return render_template("office/profile_form.html", form=form, group=group)
     form = ProfileForm()
     if form.update_areas.data:
@@ -128,10 +130,11 @@ def profile():
     if form.validate_on_submit():
         try:
             service.update_group_profile(group, **form.values())
+            group_contact.update_public_contact(group, **form.public_contact_values())
             shipping = form.shipping_values()
             if shipping is not None:
                 update_shipping(group, actor=current_user, **shipping)
-        except (CatalogError, FulfilmentError) as error:
+        except (CatalogError, FulfilmentError, group_contact.ContactError) as error:
             db.session.rollback()
             _show_error(form, error)
         else:

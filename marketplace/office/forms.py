@@ -344,6 +344,23 @@ class ProfileForm(FlaskForm):
         _l("Email address"), validators=[Length(max=254)], render_kw={"inputmode": "email"}
     )
     line_id = StringField(_l("LINE ID"), validators=[Length(max=60)])
+    # What the public group page shows (catalog.group_contact): each off until ticked.
+    show_phone = BooleanField(_l("Show the phone number on our public page"))
+    show_email = BooleanField(_l("Show the email address on our public page"))
+    show_line_id = BooleanField(_l("Show the LINE ID on our public page"))
+    latitude = StringField(
+        _l("Latitude of the village"),
+        validators=[Length(max=20)],
+        description=_l("From a map app: press and hold on the village, copy the first number."),
+        render_kw={"inputmode": "decimal"},
+    )
+    longitude = StringField(
+        _l("Longitude of the village"),
+        validators=[Length(max=20)],
+        description=_l("The second number."),
+        render_kw={"inputmode": "decimal"},
+    )
+    show_map = BooleanField(_l("Show a map link to the village on our public page"))
     payout_bank = StringField(_l("Bank"), validators=[Length(max=80)])
     payout_account_name = StringField(_l("Account name"), validators=[Length(max=120)])
     payout_account_no = StringField(
@@ -401,6 +418,17 @@ class ProfileForm(FlaskForm):
     def values(self):
         """The fields as the service takes them."""
         return {name: self[name].data or "" for name in self.FIELDS}
+
+    def public_contact_values(self):
+        """The public-contact choices, as `group_contact.update_public_contact` takes them."""
+        return {
+            "show_phone": bool(self.show_phone.data),
+            "show_email": bool(self.show_email.data),
+            "show_line_id": bool(self.show_line_id.data),
+            "show_map": bool(self.show_map.data),
+            "latitude": self.latitude.data or "",
+            "longitude": self.longitude.data or "",
+        }
 
     def shipping_values(self):
         """The shipping fields as `orders.fulfilment.update_shipping` takes them, or None."""

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from .. import areas
 from ..accounts.redirects import safe_next_url
-from ..catalog import labels, queries
+from ..catalog import group_contact, labels, queries, slugs
 from ..catalog.cache import cached_page
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE, current_language
@@ -90,7 +90,10 @@ def product(slug):
     """One product: photos, variants, story, provenance and claims."""
     page = queries.product_page(slug)
     if page is None:
-        abort(404)
+        current = slugs.current_slug(slug)  # an address the product had before
+        if current is None:
+            abort(404)
+        return redirect(url_for("shop.product", slug=current, **request.args), code=301)
     return render_template("shop/product.html", page=page)
 
 
@@ -101,7 +104,8 @@ def group(slug):
     page = queries.group_page(slug)
     if page is None:
         abort(404)
-    return render_template("shop/group.html", page=page)
+    contact = group_contact.public_links(page.group)
+    return render_template("shop/group.html", page=page, contact=contact)
 
 
 @blueprint.get("/lot/<code>")
