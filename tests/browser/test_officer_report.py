@@ -59,7 +59,7 @@ def test_officer_drills_down_and_downloads_the_xlsx(db, live_server, page, tmp_p
     page.get_by_role("link", name="57-00001").click()
     expect(page).to_have_url(re.compile(rf"/reports/households/{household_id}\?"))
     expect(page.locator("h1")).to_have_text("Household 57-00001")
-    expect(page.locator(".stats")).to_contain_text("2 / 12")
+    expect(page.locator(".stats")).to_contain_text("3 / 12")
     expect(page.locator("img.report-chart")).to_be_visible()
 
     page.go_back()
