@@ -1,7 +1,7 @@
 """Slug history for products; what a group shows publicly (contact, village map)
 
 Revision ID: c4a9e2f17b35
-Revises: 8d3f6a1c9e20
+Revises: b7e41c9d2f05
 Create Date: 2026-12-06 05:30:00.000000
 
 Existing groups show nothing until their leader ticks each choice: a phone or
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4a9e2f17b35'
-down_revision = '8d3f6a1c9e20'
+down_revision = 'b7e41c9d2f05'
 branch_labels = None
 depends_on = None
 
