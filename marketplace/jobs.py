@@ -96,7 +96,7 @@ def queue(app=None):
         return None
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=connection)
+    return Queue((app or current_app).config.get("JOBS_QUEUE", QUEUE_NAME), connection=connection)
 
 
 def enqueue(name, *args):
@@ -237,5 +237,5 @@ def run_scheduler(app):
         raise RuntimeError("Set REDIS_URL to run the scheduler.")
     scheduler = CronScheduler(connection=jobs.connection, logging_level="WARNING")
     for name, seconds in PERIODIC.items():
-        scheduler.register(run_task, QUEUE_NAME, args=(name,), interval=seconds, name=name)
+        scheduler.register(run_task, jobs.name, args=(name,), interval=seconds, name=name)
     scheduler.start()
