@@ -48,7 +48,7 @@ def register_extensions(app):
     from . import accounts, models, storage  # noqa: F401  (models and the user loader register)
     from .catalog import cache as page_cache
     from .i18n import select_locale
-    from .orders import notify
+    from .mail import outbox
 
     db.init_app(app)
     storage.init_app(app)  # uploads: the instance folder, or an S3 bucket
@@ -67,7 +67,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     limiter.init_app(app)
     accounts.init_app(app)  # sign-in page, refusals (403 / redirect to sign in)
-    notify.init_app(app)  # order mail leaves only after its transaction commits
+    outbox.init_app(app)  # mail is a row of its transaction, sent only after it commits
 
 
 def register_blueprints(app):

@@ -135,6 +135,16 @@ class Config:
         self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME", "")
+        # The outbox (marketplace/mail): SMTP timeout, retries with doubling waits, and how
+        # long a sender's claim on a mail lasts before another may take it over.
+        self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT") or 10)
+        self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS") or 60)
+        self.MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS") or 6 * 3600)
+        self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS") or 12)
+        self.MAIL_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("MAIL_CLAIM_TIMEOUT_SECONDS") or 900)
+        # Send in the process once the transaction commits; off leaves it to `flask mail send`.
+        self.MAIL_SEND_AFTER_COMMIT = _bool("MAIL_SEND_AFTER_COMMIT", True)
         # One process: "memory://". Several gunicorn workers or hosts must share
         # counters, e.g. "redis://host:6379" (see marketplace/extensions.py).
         # Redis for what several workers and hosts share: the job queue (jobs.py) and,

@@ -137,8 +137,8 @@ def make_user(db):
 
 @pytest.fixture
 def outbox(app):
-    """The mails sent during the test, as marketplace.accounts.mail.Mail records."""
-    from marketplace.accounts.mail import record_messages
+    """The mails committed to the outbox during the test, as marketplace.mail.Mail records."""
+    from marketplace.mail import record_messages
 
     with record_messages() as messages:
         yield messages

@@ -64,6 +64,7 @@ class AuditAction:
     HOUSEHOLD_LINKED = "household.linked"
     REPORT_VIEWED = "report.viewed"
     REPORT_EXPORTED = "report.exported"
+    MAIL_SENT_AGAIN = "mail.sent_again"
 
     @classmethod
     def all(cls):

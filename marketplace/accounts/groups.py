@@ -152,7 +152,7 @@ def invite_member(group, email, role=MembershipRole.LEADER, name=""):
 
     Creates the account (with no usable password) if there is none; the mail
     then carries a link to choose a password, valid for 7 days. Returns
-    (membership, mail_sent).
+    (membership, mail): the invitation's outbox row, sent after the commit.
     """
     email = normalize_email(email)
     if not is_valid_email(email):
@@ -188,8 +188,8 @@ def invite_member(group, email, role=MembershipRole.LEADER, name=""):
         )
         membership.role = role
         db.session.flush()
-    sent = send_invitation(user, group, role)
-    return membership, sent
+    mail = send_invitation(user, group, role)
+    return membership, mail
 
 
 def remove_membership(group, membership_id):

@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import areas
 from ..extensions import db
+from ..mail import queue_mail
 from ..models.accounts import OfficerArea, User
-from . import mail, tokens
+from . import tokens
 from .audit import AuditAction, audit
 from .errors import (
     AccountError,
@@ -188,7 +189,7 @@ def request_password_reset(email):
             "your password stays as it is.",
             link=link,
         )
-    mail.send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body, kind="password_reset")
     audit(AuditAction.PASSWORD_RESET_REQUESTED, user, actor=None, known=True)
 
 
@@ -231,7 +232,8 @@ def accept_invitation(token, password, name=""):
 def send_invitation(user, group, role):
     """Mail `user` that they were added to `group`; a set-password link if they have none.
 
-    Returns True if the mail went out (or was logged).
+    The mail is written to the outbox in this transaction; returns its row
+    (status `held` when no mail server is set: admins read it on the Outbox page).
     """
     from ..i18n import localized
 
@@ -259,9 +261,11 @@ def send_invitation(user, group, role):
                 role=role_name,
                 link=link,
             )
-    sent = mail.send_mail(user.email, subject, body)
-    audit(AuditAction.INVITATION_SENT, user, group_id=group.id, role=role, sent=sent)
-    return sent
+    mail = queue_mail(user.email, subject, body, kind="invitation")
+    audit(
+        AuditAction.INVITATION_SENT, user, group_id=group.id, role=role, mail_id=mail.id
+    )
+    return mail
 
 
 def role_label(role):

@@ -234,6 +234,16 @@ def reset_password(token):
     return render_template("accounts/reset_password.html", form=form, user=user)
 
 
+def _office_of(user):
+    """Where an invited person starts: their group's office (the list of them if several)."""
+    memberships = user.memberships
+    if len(memberships) == 1:
+        return url_for("office.group_home", group_slug=memberships[0].group.slug)
+    if memberships:
+        return url_for("office.dashboard")
+    return url_for("accounts.profile")
+
+
 @blueprint.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token):
     """Choose a first password through an invitation link, then go in signed in."""
@@ -246,14 +256,15 @@ def accept_invitation(token):
         form.name.data = user.name
     if form.validate_on_submit():
         try:
-            service.accept_invitation(token, form.password.data, name=form.name.data)
+            user = service.accept_invitation(token, form.password.data, name=form.name.data)
         except AccountError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
+            target = _office_of(user)
             db.session.commit()
             flash(_("Welcome! Your password is set and you are signed in."), "success")
-            return redirect(url_for("accounts.profile"), code=303)
+            return redirect(target, code=303)
     return render_template("accounts/accept_invitation.html", form=form, user=user)
 
 

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..i18n import current_language, localized
 from ..models.accounts import AuditLog, User
 from ..models.catalog import ProducerGroup
+from ..models.mail import MailStatus
 from ..office.order_forms import RejectSlipForm
 from ..orders import fulfilment, slips
 from .forms import (
@@ -320,24 +321,26 @@ def invite_member(group_id):
     if not form.validate_on_submit():
         return _render_group(group, invite_form=form, status=400)
     try:
-        membership, sent = groups.invite_member(
+        membership, mail = groups.invite_member(
             group, form.email.data, role=form.role.data, name=form.name.data
         )
     except AccountError as error:
         db.session.rollback()
         _show_error(form, error)
         return _render_group(group, invite_form=form, status=400)
+    email, held, mail_id = membership.user.email, mail.status == MailStatus.HELD, mail.id
     db.session.commit()
-    if sent:
-        flash(_("Invitation sent to %(email)s.", email=membership.user.email), "success")
-    else:
+    if held:
         flash(
             _(
-                "%(email)s was added, but the invitation mail could not be sent. Try again later.",
-                email=membership.user.email,
+                "%(email)s was added. No mail server is set, so the invitation waits in "
+                "the outbox: open it there and pass its link on.",
+                email=email,
             ),
-            "error",
+            "warning",
         )
+        return redirect(url_for("admin.outbox_mail", mail_id=mail_id), code=303)
+    flash(_("Invitation to %(email)s is on its way.", email=email), "success")
     return redirect(url_for("admin.group", group_id=group.id), code=303)
 
 

@@ -23,6 +23,7 @@ from .catalog import (
 )
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
 from .ledger import LedgerAccount, LedgerEntry, LedgerKind, ShareBasis, ShareRule, ShareRulePart
+from .mail import MailStatus, OutboxMail
 from .orders import (
     DeliveryMethod,
     Fulfilment,
@@ -89,4 +90,6 @@ __all__ = [
     "ShareBasis",
     "ShareRule",
     "ShareRulePart",
+    "MailStatus",
+    "OutboxMail",
 ]

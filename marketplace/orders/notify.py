@@ -1,49 +1,20 @@
-"""Mail to buyers and groups about their orders, sent only once the transaction commits.
+"""Mail to buyers and groups about their orders, written into the outbox with their cause.
 
-A message queued here goes out after the commit that made it true (an order
-placed, paid, shipped); if the transaction rolls back, the message is dropped,
-so nobody is told of a payment or a shipment that was not saved. Each message
-is written in the language the buyer ordered in.
+Each mail is a row of the transaction that made it true (an order placed,
+paid, shipped): it leaves only after that commit, and a rollback takes it
+away, so nobody is told of a payment or a shipment that was not saved, and a
+mail server that is down loses nothing (see marketplace/mail/outbox.py). Each
+message is written in the language the buyer ordered in.
 """
 
 from flask import render_template
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from ..accounts.mail import send_mail
 from ..accounts.service import mail_link
 from ..extensions import db
+from ..mail import queue_mail
 from ..models import GroupMembership, MembershipRole, User
-
-_KEY = "mail_after_commit"
-
-
-def queue_mail(to, subject, body):
-    """Send this message after the current transaction commits."""
-    db.session.info.setdefault(_KEY, []).append((to, str(subject), str(body)))
-
-
-def _send_queued(session):
-    messages = session.info.pop(_KEY, [])
-    for to, subject, body in messages:
-        send_mail(to, subject, body)
-
-
-def _drop_queued(session):
-    session.info.pop(_KEY, None)
-
-
-def init_app(_app):
-    """Hook the queue onto every session: send on commit, drop on rollback."""
-    if not event.contains(Session, "after_commit", _send_queued):
-        event.listen(Session, "after_commit", _send_queued)
-        event.listen(Session, "after_soft_rollback", _on_rollback)
-
-
-def _on_rollback(session, previous_transaction):
-    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
-        _drop_queued(session)
 
 
 def order_link(order):
@@ -62,12 +33,12 @@ def _render(order, template, **context):
 
 def order_placed(order):
     """Tell the buyer the order is placed and how to pay."""
-    queue_mail(order.email, *_render(order, "mail/order_placed.txt"))
+    queue_mail(order.email, *_render(order, "mail/order_placed.txt"), kind="order_placed")
 
 
 def order_paid(order):
     """Tell the buyer the payment arrived, and each group that it has a part to pack."""
-    queue_mail(order.email, *_render(order, "mail/order_paid.txt"))
+    queue_mail(order.email, *_render(order, "mail/order_paid.txt"), kind="order_paid")
     for fulfilment in order.fulfilments:
         for user in group_leaders(fulfilment.group_id):
             with force_locale(user.locale):
@@ -75,30 +46,40 @@ def order_paid(order):
                 body = render_template(
                     "mail/fulfilment_to_pack.txt", order=order, fulfilment=fulfilment
                 )
-            queue_mail(user.email, subject, body)
+            queue_mail(user.email, subject, body, kind="fulfilment_to_pack")
 
 
 def order_closed(order):
     """Tell the buyer an unpaid order was cancelled or ran out of time."""
-    queue_mail(order.email, *_render(order, "mail/order_closed.txt"))
+    queue_mail(order.email, *_render(order, "mail/order_closed.txt"), kind="order_closed")
 
 
 def fulfilment_shipped(fulfilment):
     """Tell the buyer a group's part is on its way, with carrier and tracking number."""
     order = fulfilment.order
-    queue_mail(order.email, *_render(order, "mail/fulfilment_shipped.txt", fulfilment=fulfilment))
+    queue_mail(
+        order.email,
+        *_render(order, "mail/fulfilment_shipped.txt", fulfilment=fulfilment),
+        kind="fulfilment_shipped",
+    )
 
 
 def slip_rejected(payment):
     """Tell the buyer a transfer slip was not accepted, why, and that another may be sent."""
     order = payment.order
-    queue_mail(order.email, *_render(order, "mail/slip_rejected.txt", payment=payment))
+    queue_mail(
+        order.email,
+        *_render(order, "mail/slip_rejected.txt", payment=payment),
+        kind="slip_rejected",
+    )
 
 
 def refund_made(refund):
     """Tell the buyer money was given back."""
     order = refund.order
-    queue_mail(order.email, *_render(order, "mail/refund_made.txt", refund=refund))
+    queue_mail(
+        order.email, *_render(order, "mail/refund_made.txt", refund=refund), kind="refund_made"
+    )
 
 
 def late_payment_refunded(order, payment, amount_satang):
@@ -106,6 +87,7 @@ def late_payment_refunded(order, payment, amount_satang):
     queue_mail(
         order.email,
         *_render(order, "mail/late_payment_refunded.txt", payment=payment, amount=amount_satang),
+        kind="late_payment_refunded",
     )
 
 

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from marketplace.mail import queue_mail
+
 from ..accounts.helpers import post_form
 
 ADMIN_PAGES = [
@@ -17,6 +19,9 @@ ADMIN_PAGES = [
     "/admin/groups/{group}/edit",
     "/admin/audit",
     "/admin/audit?action=sign_in&actor=admin%40example.com&date_from=2025-01-01&date_to=2030-01-01",
+    "/admin/outbox",
+    "/admin/outbox?status=held&q=someone&page=2",
+    "/admin/outbox/{mail}",
 ]
 
 
@@ -24,8 +29,9 @@ ADMIN_PAGES = [
 def ids(make_user, make, db):
     user = make_user("someone@example.com")
     group = make.group()
+    mail = queue_mail(user.email, "Hello", "A link: http://127.0.0.1:5000/account/sign-in")
     db.session.commit()
-    return {"user": user.id, "group": group.id}
+    return {"user": user.id, "group": group.id, "mail": mail.id}
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
@@ -98,6 +104,7 @@ def test_every_admin_post_refuses_a_missing_csrf_token(app, client, admin, make,
         "membership_id": member.memberships[0].id,
         "payment_id": 1,  # a transfer slip: the token is refused before any lookup
         "job_id": "a-job",
+        "mail_id": 1,  # an outbox mail: the same
     }
     for rule in _admin_post_rules(app):
         path = re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
