@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -30,11 +31,11 @@ from .forms import ConfirmForm
 from .views import PAGE_SIZE, _page, blueprint
 
 STATUS_LABELS = {
-    MailStatus.HELD: _l("Held: no mail server"),
-    MailStatus.PENDING: _l("Waiting to send"),
-    MailStatus.SENDING: _l("Sending"),
-    MailStatus.SENT: _l("Sent"),
-    MailStatus.FAILED: _l("Failed"),
+    MailStatus.HELD: lazy_pgettext("mail status", "Held: no mail server"),
+    MailStatus.PENDING: lazy_pgettext("mail status", "Waiting to send"),
+    MailStatus.SENDING: lazy_pgettext("mail status", "Sending"),
+    MailStatus.SENT: lazy_pgettext("mail status", "Sent"),
+    MailStatus.FAILED: lazy_pgettext("mail status", "Failed"),
 }
 KIND_LABELS = {
     "invitation": _l("Invitation"),

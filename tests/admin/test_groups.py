@@ -184,6 +184,9 @@ def test_inviting_a_new_leader_creates_the_account_and_mails_a_link(
         browser, path, {"name": "Malee", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
     assert response.status_code == 303
+    # She lands in her group's office, where the work is.
+    assert response.headers["Location"] == f"/office/{group.slug}/"
+    assert browser.get(response.headers["Location"]).status_code == 200
     assert signed_in_email(browser) == "leader@example.com"
     db.session.refresh(leader)
     assert verify_password(leader, NEW_PASSWORD)
