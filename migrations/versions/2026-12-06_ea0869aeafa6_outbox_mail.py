@@ -1,7 +1,7 @@
 """Outbox mail: every mail a row of the transaction that caused it, sent after commit, retried
 
 Revision ID: ea0869aeafa6
-Revises: 8d3f6a1c9e20
+Revises: c4a9e2f17b35
 Create Date: 2026-12-06 04:52:20.904766
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ea0869aeafa6'
-down_revision = '8d3f6a1c9e20'
+down_revision = 'c4a9e2f17b35'
 branch_labels = None
 depends_on = None
 
