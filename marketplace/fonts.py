@@ -1,4 +1,4 @@
-"""Thai fonts for everything drawn on the server (charts, share cards, label PDFs).
+"""Thai fonts for everything drawn on the server (share cards, label PDFs).
 
 The fonts come from a PyPI package (fontpkg-sarabun: Sarabun, SIL Open Font
 Licence), so no system package is needed for Thai. Sarabun carries Latin

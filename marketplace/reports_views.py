@@ -204,7 +204,7 @@ def area(province, district=None, subdistrict=None):
         render_template(
             "reports/area.html",
             report=report,
-            chart=charts.data_uri(chart),
+            chart=chart,
             period_args=_period_args(start, end),
             period_error=error,
             classes=PovertyClass.ALL,
@@ -336,12 +336,10 @@ def group(group_id):
     db.session.commit()
     chart = None
     if not all(reports.is_suppressed(amount) for _first, amount, _n in report.months):
-        chart = charts.data_uri(
-            charts.monthly_income_chart(
-                report.months,
-                _("Value-chain income paid to households, by month"),
-                current_language(),
-            )
+        chart = charts.monthly_income_chart(
+            report.months,
+            _("Value-chain income paid to households, by month"),
+            current_language(),
         )
     return (
         render_template(
@@ -408,7 +406,7 @@ def household(household_id):
             "reports/household.html",
             report=report,
             f=report.figures,
-            chart=charts.data_uri(chart),
+            chart=chart,
             period_args=_period_args(start, end),
             period_error=error,
             may_see_name=may_see_name,

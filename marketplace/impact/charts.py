@@ -1,115 +1,137 @@
-"""Monthly trend charts for the reports, drawn on the server by matplotlib (Agg backend).
+"""Monthly income charts for the reports, laid out for a 360 px phone and drawn as inline SVG.
 
-Charts come back as PNG (or SVG) bytes; the views embed them as data: URIs,
-which the Content-Security-Policy allows for images. Thai labels need a Thai
-font: Sarabun, from the fontpkg-sarabun package (`marketplace/fonts.py`), so
-no system font package is needed.
+A chart is a horizontal bar per month: the month's name on the left, the bar,
+the amount at its end; a household's per-person chart draws the poverty line
+across. Horizontal bars keep every label level and readable however many
+months the period has; the chart grows downwards instead of shrinking.
+
+`monthly_income_chart` works out the geometry (`BarChart`), and the template
+macro `macros/charts.html` writes it as SVG inside the page. The text stays
+text, in the page's own font stack, so Thai is shaped by the reader's
+browser with whatever Thai font it has, and nothing is drawn on the server.
+
+Sizes are in the SVG's user units. The chart is `WIDTH` units wide and is
+shown at the width of its figure (`PHONE_CHART_PX` on a 360 px phone, at most
+`MAX_WIDTH_PX` on a wide screen), so every text of `FONT_SIZE` units shows at
+`FONT_SIZE * 302 / WIDTH` = 12 px on the phone: at least `MIN_TEXT_PX`.
 """
 
-import base64
-import io
-import logging
-import threading
-from functools import lru_cache
+import zlib
+from dataclasses import dataclass, field
 
-import matplotlib
+from ..i18n import format_month
+from .reports import is_suppressed
 
-matplotlib.use("Agg")  # no display on a server; must precede pyplot-free use below
+WIDTH = 340
+FONT_SIZE = 13.5
+PHONE_CHART_PX = 302  # 360 px less the page's margins and the figure's padding and border
+MIN_TEXT_PX = 11
+MAX_WIDTH_PX = 480  # reports.css: the figure is at most 30rem wide, so text stays near its size
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from ..fonts import FAMILY, font_path  # noqa: E402
-from ..i18n import format_month  # noqa: E402
-from .reports import is_suppressed  # noqa: E402
-
-log = logging.getLogger(__name__)
-
-GREEN = "#2f5d3a"
-LIGHT_GREEN = "#9cc39f"
-RED = "#a1331f"
-# Matplotlib keeps per-font caches that are not safe under threads (gunicorn threads,
-# the test server): draw one chart at a time.
-_LOCK = threading.Lock()
+LABEL_WIDTH = 68  # month names: "ก.ย. 2569", "Sep 2026"
+VALUE_WIDTH = 78  # the amount after the longest bar: "฿1,191,538"
+ROW_HEIGHT = 24
+BAR_HEIGHT = 15
+TOP = 8
+BOTTOM = 8
+LINE_LABEL_HEIGHT = 20  # room above the rows for the poverty line's label
 
 
-@lru_cache(maxsize=1)
-def thai_font():
-    """The family name of the Thai font charts use (Sarabun, from its PyPI package)."""
-    for weight in ("regular", "bold"):
-        font_manager.fontManager.addfont(str(font_path(weight)))
-    return FAMILY
+@dataclass(frozen=True)
+class Bar:
+    """One month: its label, the bar's geometry and the amount written after it."""
+
+    label: str
+    y: float
+    width: float
+    text: str
+    suppressed: bool
+
+    @property
+    def text_y(self):
+        """The baseline of the row's texts (vertically centred on the bar)."""
+        return self.y + BAR_HEIGHT / 2 + FONT_SIZE * 0.35
 
 
-def _figure():
-    font = thai_font()
-    figure = Figure(figsize=(8, 3.2), dpi=100, layout="constrained")
-    axes = figure.add_subplot()
-    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    return figure, axes, families
+@dataclass(frozen=True)
+class BarChart:
+    """The geometry of one chart, in SVG user units; `macros/charts.html` draws it."""
+
+    title: str
+    width: float
+    height: float
+    bars: list = field(default_factory=list)
+    plot_x: float = LABEL_WIDTH
+    font_size: float = FONT_SIZE
+    bar_height: float = BAR_HEIGHT
+    line_x: float | None = None
+    line_label: str = ""
+    line_label_x: float = 0
+    line_label_anchor: str = "start"
+    rows_top: float = TOP
+    rows_bottom: float = 0
+
+    @property
+    def element_id(self):
+        """A stable id for the chart's title and description (aria-labelledby)."""
+        return f"chart-{zlib.crc32(self.title.encode()):08x}"
+
+    @property
+    def view_box(self):
+        """The SVG viewBox attribute."""
+        return f"0 0 {self.width:g} {self.height:g}"
+
+    @property
+    def phone_text_px(self):
+        """How tall the chart's text shows on a 360 px phone, in CSS pixels."""
+        return self.font_size * PHONE_CHART_PX / self.width
 
 
-def _style(axes, families):
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.grid(axis="y", color="#e3ddd0", linewidth=0.8)
-    axes.set_axisbelow(True)
-    for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
-        label.set_fontfamily(families)
+def _whole_baht(satang):
+    return f"฿{round(satang / 100):,}"
 
 
-def _baht_axis(axes):
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"฿{value:,.0f}"))
-
-
-def _render(figure, fmt):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata={"Software": None} if fmt == "png" else None)
-    return buffer.getvalue()
-
-
-def monthly_income_chart(months, title, language, poverty_line=None, line_label="", fmt="png"):
-    """A bar chart of value-chain income per month, in baht.
+def monthly_income_chart(months, title, language, poverty_line=None, line_label=""):
+    """The chart of value-chain income per month, in baht, as a `BarChart`.
 
     `months`: [(first day of month, satang or SUPPRESSED, …)]. Suppressed months
-    are left empty and marked "<5". With `poverty_line` (satang per person per
-    month), `months` carry per-person amounts and the line is drawn across.
+    get no bar and read "<5". With `poverty_line` (satang per person per
+    month), `months` carry per-person amounts and the line is drawn across the
+    bars, labelled `line_label` and its amount.
     """
-    with _LOCK:
-        figure, axes, families = _figure()
-        labels = [format_month(first, language) for first, *_rest in months]
-        values = [None if is_suppressed(v) else v / 100 for _first, v, *_rest in months]
-        positions = range(len(months))
-        axes.bar(
-            list(positions),
-            [v or 0 for v in values],
-            color=[GREEN if v is not None else LIGHT_GREEN for v in values],
-            width=0.7,
-        )
-        for x, value in zip(positions, values, strict=True):
-            if value is None:
-                axes.annotate("<5", (x, 0), ha="center", va="bottom", fontsize=8, color="#555")
-        if poverty_line is not None:
-            axes.axhline(poverty_line / 100, color=RED, linewidth=1.5, linestyle="--")
-            axes.text(
-                0.995,
-                poverty_line / 100,
-                line_label,
-                transform=axes.get_yaxis_transform(),  # x across the axes, y in baht
-                ha="right",
-                va="bottom",
-                fontsize=8,
-                color=RED,
-                fontfamily=families,
+    amounts = [None if is_suppressed(v) else max(v, 0) for _first, v, *_rest in months]
+    largest = max([a for a in amounts if a is not None] + [poverty_line or 0, 1])
+    plot_width = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    rows_top = TOP + (LINE_LABEL_HEIGHT if poverty_line is not None else 0)
+    bars = []
+    for index, ((first, *_rest), amount) in enumerate(zip(months, amounts, strict=True)):
+        y = rows_top + index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        bars.append(
+            Bar(
+                label=format_month(first, language),
+                y=round(y, 1),
+                width=0 if amount is None else round(plot_width * amount / largest, 1),
+                text="<5" if amount is None else _whole_baht(amount),
+                suppressed=amount is None,
             )
-        axes.set_xticks(list(positions), labels, rotation=45, ha="right", fontsize=8)
-        axes.set_title(title, fontsize=11, fontfamily=families, loc="left")
-        _baht_axis(axes)
-        _style(axes, families)
-        return _render(figure, fmt)
-
-
-def data_uri(data, fmt="png"):
-    """Chart bytes as a data: URI for an <img> (allowed by the CSP's img-src)."""
-    mime = "image/svg+xml" if fmt == "svg" else "image/png"
-    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+        )
+    rows_bottom = rows_top + len(months) * ROW_HEIGHT
+    chart = dict(
+        title=title,
+        width=WIDTH,
+        height=rows_bottom + BOTTOM,
+        bars=bars,
+        rows_top=rows_top,
+        rows_bottom=rows_bottom,
+    )
+    if poverty_line is not None:
+        line_x = round(LABEL_WIDTH + plot_width * poverty_line / largest, 1)
+        # The label sits above the rows, to the left of the line when it would run off.
+        anchor = "end" if line_x > WIDTH / 2 else "start"
+        chart.update(
+            line_x=line_x,
+            line_label=f"{line_label} {_whole_baht(poverty_line)}".strip(),
+            line_label_x=line_x + (-4 if anchor == "end" else 4),
+            line_label_anchor=anchor,
+        )
+    return BarChart(**chart)

@@ -44,7 +44,7 @@ def test_officer_drills_down_and_downloads_the_xlsx(db, live_server, page, tmp_p
     page.locator("#period-to").fill("2026-11-30")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"from=2025-12-01&to=2026-11-30"))
-    expect(page.locator("img.report-chart")).to_be_visible()
+    expect(page.locator("svg.report-chart")).to_be_visible()
 
     page.locator("table.data-table").first.get_by_role("link", name="Phan").click()
     expect(page.locator("h1")).to_have_text("Income report: Phan")
@@ -60,7 +60,7 @@ def test_officer_drills_down_and_downloads_the_xlsx(db, live_server, page, tmp_p
     expect(page).to_have_url(re.compile(rf"/reports/households/{household_id}\?"))
     expect(page.locator("h1")).to_have_text("Household 57-00001")
     expect(page.locator(".stats")).to_contain_text("3 / 12")
-    expect(page.locator("img.report-chart")).to_be_visible()
+    expect(page.locator("svg.report-chart")).to_be_visible()
 
     page.go_back()
     page.go_back()  # the subdistrict's area report
