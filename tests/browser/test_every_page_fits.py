@@ -22,7 +22,9 @@ srcset much wider than it shows (a wrong `sizes`), when chart text shows
 smaller than 11 px, when it is not in Thai, or when it answers 500.
 """
 
+import shutil
 from collections import defaultdict
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -415,6 +417,20 @@ def _visit_all(page, role, urls, live_server, fetched):
     return failures, checked, downloads
 
 
+@pytest.fixture
+def _uploads_left_as_found(app):
+    """The demo's photos, slips and evidence are removed again from the session's upload folder."""
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    before = set(folder.rglob("*"))
+    yield
+    for path in sorted(set(folder.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+@pytest.mark.usefixtures("_uploads_left_as_found")
 def test_every_page_fits_a_phone_for_every_role(app, db, live_server, browser, monkeypatch):
     # The platform's own account: carts of several groups are paid to it (admin pages).
     monkeypatch.setitem(app.config, "PLATFORM_PAYEE_NAME", "ตลาดชุมชน")
