@@ -71,9 +71,10 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    """The storefront, search, media, accounts, the admin area, the group office and officers."""
+    """The storefront, search, media, share cards, accounts, admin, the group office, officers."""
     from .accounts.views import blueprint as accounts_views
     from .admin.views import blueprint as admin
+    from .marketing.views import blueprint as marketing
     from .media import blueprint as media
     from .office import blueprint as office
     from .officer.views import blueprint as officer
@@ -85,6 +86,7 @@ def register_blueprints(app):
     app.register_blueprint(shop)
     app.register_blueprint(search)
     app.register_blueprint(media)
+    app.register_blueprint(marketing)  # share-card images
     app.register_blueprint(accounts_views)
     app.register_blueprint(admin)
     app.register_blueprint(office)
@@ -97,6 +99,7 @@ def register_template_helpers(app):
     """Formatting filters and helpers every template may use."""
     from . import areas, i18n
     from .catalog import images
+    from .marketing.cards import public_url
 
     app.add_template_filter(i18n.format_baht, "baht")
     app.add_template_filter(i18n.format_date, "date")
@@ -107,6 +110,7 @@ def register_template_helpers(app):
     app.add_template_global(areas.place_parts, "place_parts")
     app.add_template_global(images.image_srcset, "image_srcset")
     app.add_template_global(images.image_url, "image_url")
+    app.add_template_global(public_url, "public_url")
 
 
 def register_errorhandlers(app):

@@ -88,6 +88,7 @@ EXPECT = {
     ("office.profile", "POST"): (OFFICE + "/profile", GROUP_LEADER),
     # -- office: products, variants, photos ----------------------------------------------------
     ("office.products", "GET"): (OFFICE + "/products", GROUP_MEMBER),
+    ("office.marketing", "GET"): (OFFICE + "/marketing", GROUP_MEMBER),
     ("office.product_new", "GET"): (OFFICE + "/products/new", GROUP_MEMBER),
     ("office.product_new", "POST"): (OFFICE + "/products/new", GROUP_MEMBER),
     ("office.product", "GET"): (OFFICE + "/products/{product}", GROUP_MEMBER),

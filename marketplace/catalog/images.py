@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import ProductImage
-from ..storage import check_key, content_type_of, storage
+from ..storage import StorageError, check_key, content_type_of, storage
 
 log = logging.getLogger(__name__)
 
@@ -205,3 +205,28 @@ def delete_stored_file(relative):
 def clean_jpeg(data):
     """Upload bytes re-encoded as a metadata-free JPEG (for evidence scans), or ImageRejected."""
     return _encode(open_image(data), "jpg")
+
+
+def open_stored(image, min_width, draft_size=None):
+    """A stored size of a ProductImage at least `min_width` wide (else the largest), decoded.
+
+    For pictures drawn on the server (share cards); `draft_size` lets the JPEG
+    decoder scale down on the way in (much faster), never below that size.
+    None when the file is gone.
+    """
+    widths = stored_widths(image)
+    chosen = next((w for w in widths if w >= min_width), widths[-1])
+    try:
+        data = read_bytes(f"products/{image.key}/{chosen}.jpg", within="products")
+        with Image.open(io.BytesIO(data)) as stored:
+            if draft_size:
+                stored.draft("RGB", draft_size)
+            return stored.convert("RGB")
+    except (FileNotFoundError, StorageError, OSError, UnidentifiedImageError):
+        return None
+
+
+def stored_size_name(image, min_width):
+    """Which stored size `open_stored` would read: part of what a drawn picture shows."""
+    widths = stored_widths(image)
+    return f"{image.key}/{next((w for w in widths if w >= min_width), widths[-1])}"

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (attach their routes)
     household_views,
     import_views,
     ledger_views,
+    marketing_views,
     order_views,
 )
 from .blueprint import blueprint

@@ -21,6 +21,7 @@ from ..catalog import group_contact, labels, queries, slugs
 from ..catalog.cache import cached_page
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE, current_language
+from ..marketing import share
 from .forms import LanguageForm, catalog_filters
 
 blueprint = Blueprint("shop", __name__)
@@ -94,7 +95,7 @@ def product(slug):
         if current is None:
             abort(404)
         return redirect(url_for("shop.product", slug=current, **request.args), code=301)
-    return render_template("shop/product.html", page=page)
+    return render_template("shop/product.html", page=page, sharing=share.for_product(page))
 
 
 @blueprint.get("/groups/<slug>")
@@ -105,7 +106,9 @@ def group(slug):
     if page is None:
         abort(404)
     contact = group_contact.public_links(page.group)
-    return render_template("shop/group.html", page=page, contact=contact)
+    return render_template(
+        "shop/group.html", page=page, contact=contact, sharing=share.for_group(page)
+    )
 
 
 @blueprint.get("/lot/<code>")
@@ -115,7 +118,7 @@ def lot(code):
     page = queries.lot_page(code)
     if page is None:
         abort(404)
-    return render_template("shop/lot.html", page=page)
+    return render_template("shop/lot.html", page=page, sharing=share.for_lot(page))
 
 
 @blueprint.post("/language")
