@@ -31,6 +31,7 @@ import pytest
 from sqlalchemy import or_, select
 from werkzeug.routing import PathConverter
 
+from marketplace.accounts.service import send_invitation
 from marketplace.accounts.tokens import INVITATION, RESET, make_token
 from marketplace.catalog import service as catalog_service
 from marketplace.demo import load_demo
@@ -162,6 +163,7 @@ def _build_world():
     make_user(EMAILS["admin"], name="ผู้ดูแลระบบ", admin=True)
     buyer = make_user(EMAILS["buyer"], name="ผู้ซื้อ")
     invited = make_user("invited@example.com", password=None, memberships=[(group, "staff")])
+    send_invitation(invited, group, "staff")  # a mail in the outbox, too
 
     # The buyer owns some of the group's demo orders, so "my orders" and an order page have rows.
     orders = _db.session.scalars(
@@ -278,6 +280,15 @@ def _is_download_rule(rule):
     return "." in last
 
 
+def _first_row_id(stem):
+    """The first id of the table named `stem` (or `…_stem`), for a parameter no value names."""
+    for mapper in _db.Model.registry.mappers:
+        table = mapper.local_table
+        if table.name == stem or table.name.endswith(f"_{stem}"):
+            return _db.session.scalar(select(table.c.id).order_by(table.c.id).limit(1))
+    return None
+
+
 def _urls(app, values):
     """(endpoint, url) for every GET route that is a page; fails naming unfillable parameters."""
     urls, unfillable = [], []
@@ -287,6 +298,8 @@ def _urls(app, values):
         arguments = {}
         for name in rule.arguments:
             value = values.get((rule.endpoint, name), values.get(name))
+            if value is None and name.endswith("_id"):
+                value = _first_row_id(name[: -len("_id")])
             if value is None:
                 unfillable.append(f"{rule.rule} ({rule.endpoint}): <{name}>")
             arguments[name] = value
