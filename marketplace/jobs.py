@@ -43,13 +43,30 @@ def expire_orders():
     return sweep_expired()
 
 
+def deliver_mail(mail_ids):
+    """Send these outbox mails (those still due); the outbox records each outcome."""
+    from .mail import outbox
+
+    return outbox.deliver_ids(mail_ids).sent
+
+
+def send_due_mail():
+    """One pass over the outbox: new mail nobody sent, and retries whose wait is over."""
+    from .mail import outbox
+
+    return outbox.send_due().sent
+
+
 TASKS = {
     "expire_orders": expire_orders,
+    "deliver_mail": deliver_mail,
+    "send_due_mail": send_due_mail,
 }
 
 # name → seconds between runs, for `flask jobs scheduler`.
 PERIODIC = {
     "expire_orders": 300,
+    "send_due_mail": 60,
 }
 
 
@@ -99,26 +116,35 @@ def queue(app=None):
     return Queue((app or current_app).config.get("JOBS_QUEUE", QUEUE_NAME), connection=connection)
 
 
-def enqueue(name, *args):
-    """Put a task on the queue now; run it here when there is no queue or Redis is down."""
+def try_enqueue(name, *args):
+    """Put a task on the queue; the job, or None when there is no queue or Redis is down."""
     if name not in TASKS:
         raise KeyError(name)
     jobs = queue()
-    if jobs is not None:
-        from redis.exceptions import RedisError
-        from rq import Retry
+    if jobs is None:
+        return None
+    from redis.exceptions import RedisError
+    from rq import Retry
 
-        try:
-            return jobs.enqueue(
-                run_task,
-                name,
-                *args,
-                retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
-                description=name,
-                failure_ttl=30 * 24 * 3600,
-            )
-        except RedisError:
-            log.warning("Redis did not answer: task %s runs in this process", name, exc_info=True)
+    try:
+        return jobs.enqueue(
+            run_task,
+            name,
+            *args,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+            description=name,
+            failure_ttl=30 * 24 * 3600,
+        )
+    except RedisError:
+        log.warning("Redis did not answer: task %s runs in this process", name, exc_info=True)
+        return None
+
+
+def enqueue(name, *args):
+    """Put a task on the queue now; run it here when there is no queue or Redis is down."""
+    job = try_enqueue(name, *args)
+    if job is not None:
+        return job
     try:
         TASKS[name](*args)
     except Exception:

@@ -20,7 +20,9 @@ it again. A claim older than MAIL_CLAIM_TIMEOUT_SECONDS (a sender that died)
 may be taken over; that is the one case where a mail can go out twice, and it
 keeps its Message-ID so the receiving side can tell.
 
-`deliver(mail_id)` and `send_due()` are the whole interface a job queue needs.
+With REDIS_URL set, the mails a commit made due go to the job queue instead
+(`jobs.deliver_mail`, run by `flask jobs worker`), and `flask jobs scheduler` runs
+`send_due` every minute; if Redis does not answer, this process sends them as above.
 """
 
 import threading
@@ -183,6 +185,11 @@ def _after_commit(session):
     due = [item.id for item in queued if not item.held]
     if not due or not app.config.get("MAIL_SEND_AFTER_COMMIT", True):
         return
+    if app.config.get("REDIS_URL"):
+        from .. import jobs
+
+        if jobs.try_enqueue("deliver_mail", due) is not None:
+            return  # a worker sends it; with Redis down, this process does (below)
     if has_request_context():
         # Send once the response has gone out: the person does not wait for SMTP.
         try:
