@@ -73,6 +73,12 @@ def test_demo_load_fills_an_empty_database_once(runner, db):
     assert (hom.subdistrict_code, hom.district_code, hom.province_code) == ("570505", "5705", "57")
     assert hom.postal_code == "57120"
     assert hom.kind == GroupKind.COMMUNITY_ENTERPRISE and hom.registration_no
+    # Every group can be paid directly: a PromptPay id the office would accept, an account.
+    from marketplace.orders import promptpay
+
+    for group in db.session.scalars(select(ProducerGroup)):
+        assert promptpay.check_id(group.promptpay_id) == group.promptpay_id
+        assert group.payout_bank and group.payout_account_no.isdigit() and group.phone
     names = " ".join(p.name_th for p in hom.products)
     for wanted in ("ข้าวเหนียวดำ", "ข้าวญี่ปุ่น", "พรมเช็ดเท้าทอมือ"):
         assert wanted in names

@@ -782,6 +782,30 @@ def withdraw_claim(group, claim_id):
 PAYOUT_FIELDS = ("payout_bank", "payout_account_name", "payout_account_no", "promptpay_id")
 
 
+def _promptpay_id(text):
+    """A PromptPay id as stored (digits), or CatalogError saying what is wrong with it."""
+    from ..orders import promptpay
+
+    try:
+        return promptpay.check_id(text)
+    except promptpay.PromptPayIdError as error:
+        if error.reason == "checksum":
+            raise CatalogError(
+                _l(
+                    "This 13-digit ID does not check out: its last digit is wrong. "
+                    "Please type it again."
+                ),
+                "promptpay_id",
+            ) from error
+        raise CatalogError(
+            _l(
+                "A PromptPay ID is a 10-digit mobile number (06, 08 or 09…), "
+                "a 13-digit national or tax ID, or a 15-digit e-wallet ID."
+            ),
+            "promptpay_id",
+        ) from error
+
+
 def update_group_profile(group, **fields):
     """The leader's part of the group: story, place, contact and payout details."""
     values = {
@@ -799,12 +823,8 @@ def update_group_profile(group, **fields):
         r"[0-9]{6,20}", values["payout_account_no"]
     ):
         raise CatalogError(_l("An account number has 6 to 20 digits."), "payout_account_no")
-    if values["promptpay_id"] and not re.fullmatch(
-        r"[0-9]{10}|[0-9]{13}|[0-9]{15}", values["promptpay_id"]
-    ):
-        raise CatalogError(
-            _l("A PromptPay ID is a 10-digit phone number or a 13-digit tax ID."), "promptpay_id"
-        )
+    if values["promptpay_id"]:
+        values["promptpay_id"] = _promptpay_id(values["promptpay_id"])
     email = normalize_email(clean_text(fields.get("email"), 254))
     if email and not is_valid_email(email):
         raise CatalogError(_l("Enter a valid email address."), "email")

@@ -30,7 +30,7 @@ from ..catalog.service import IMAGE_MESSAGES
 from ..extensions import db
 from ..models import OrderStatus, PaymentMethod, PaymentStatus
 from ..storage import storage
-from . import service, states
+from . import promptpay, service, states
 
 SLIP_FOLDER = "slips"
 # Long enough to read every digit of a slip; a 12-megapixel phone photo shrinks to this.
@@ -63,35 +63,52 @@ def can_submit(order):
 
 @dataclass(frozen=True)
 class Payee:
-    """Where a transfer for an order goes: a group's account, or the platform's."""
+    """Where a transfer for an order goes: a group's account, or the platform's, and whom to ask."""
 
     name: str
     promptpay_id: str
     bank: str
     account_no: str
     is_platform: bool
+    phone: str = ""
+    email: str = ""
+    line_id: str = ""
 
     @property
     def is_known(self):
         return bool(self.promptpay_id or self.account_no)
 
+    @property
+    def has_contact(self):
+        return bool(self.phone or self.email or self.line_id)
 
-def transfer_payee(order):
+
+def group_payee(group):
+    """A group's own account and contacts, as its leader gave them in the office profile."""
+    return Payee(
+        name=group.payout_account_name or group.name_th,
+        promptpay_id=group.promptpay_id,
+        bank=group.payout_bank,
+        account_no=group.payout_account_no,
+        is_platform=False,
+        phone=group.phone,
+        email=group.email,
+        line_id=group.line_id,
+    )
+
+
+def transfer_payee(order, fulfilment=None):
     """The account a buyer transfers to: the group's for a one-group order, else the platform's.
 
     The same rule as `checkout.payment_methods`: a cart of several groups is
     paid to the platform (PLATFORM_* settings), which pays each group out.
+    With `fulfilment`, the account of that part's group.
     """
+    if fulfilment is not None:
+        return group_payee(fulfilment.group)
     groups = [f.group for f in order.fulfilments]
     if len(groups) == 1:
-        group = groups[0]
-        return Payee(
-            name=group.payout_account_name or group.name_th,
-            promptpay_id=group.promptpay_id,
-            bank=group.payout_bank,
-            account_no=group.payout_account_no,
-            is_platform=False,
-        )
+        return group_payee(groups[0])
     config = current_app.config
     return Payee(
         name=config.get("PLATFORM_PAYEE_NAME", ""),
@@ -100,6 +117,22 @@ def transfer_payee(order):
         account_no=config.get("PLATFORM_BANK_ACCOUNT_NO", ""),
         is_platform=True,
     )
+
+
+def amount_due(order, fulfilment=None):
+    """What one transfer pays, in satang: the part's total, or the whole order's."""
+    return fulfilment.total_satang if fulfilment is not None else order.total_satang
+
+
+def promptpay_payload(order, fulfilment=None):
+    """The PromptPay QR payload for exactly the amount due, or None when there is no usable id."""
+    payee = transfer_payee(order, fulfilment)
+    if not payee.promptpay_id:
+        return None
+    try:
+        return promptpay.payload(payee.promptpay_id, amount_due(order, fulfilment))
+    except (promptpay.PromptPayIdError, ValueError):
+        return None
 
 
 def slip_payment(order):

@@ -33,7 +33,18 @@ from ..models import (
     PaymentMethod,
     PaymentStatus,
 )
-from ..orders import cart, checkout, notify, payments, refunds, service, slips, states, stock
+from ..orders import (
+    cart,
+    checkout,
+    notify,
+    payments,
+    promptpay,
+    refunds,
+    service,
+    slips,
+    states,
+    stock,
+)
 from .checkout_forms import (
     PAYMENT_LABELS,
     CartItemForm,
@@ -481,6 +492,8 @@ def _render_order(order, status=200, slip_form=None, error=None):
         payee=slips.transfer_payee(order)
         if order.payment_method == PaymentMethod.TRANSFER
         else None,
+        has_qr=order.payment_method == PaymentMethod.TRANSFER
+        and slips.promptpay_payload(order) is not None,
         late_payment=refunds.late_payment(order),
         late_refunded=refunds.late_payment_refunded(order),
         error=error,
@@ -556,6 +569,41 @@ def order_slip(reference):
     db.session.commit()
     flash(_("Thank you! The group will check your slip and confirm the payment."), "success")
     return redirect(_order_url(order), code=303)
+
+
+@blueprint.get("/orders/<reference>/promptpay.svg")
+def order_promptpay_qr(reference):
+    """The PromptPay QR of the amount due (a part's, with ?part=), while it waits for payment."""
+    order = _order_or_404(reference)
+    part = _part_or_404(order)
+    if (
+        order.payment_method != PaymentMethod.TRANSFER
+        or order.status != OrderStatus.PENDING_PAYMENT
+        or (part is not None and part.status != FulfilmentStatus.PENDING_PAYMENT)
+    ):
+        abort(404)
+    data = slips.promptpay_payload(order, part)
+    if data is None:
+        abort(404)
+    svg = promptpay.qr_svg(data, title=_("PromptPay QR code"))
+    return svg, 200, {
+        "Content-Type": "image/svg+xml; charset=utf-8",
+        "Cache-Control": PRIVATE,
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+def _part_or_404(order):
+    """The order's part named by ?part= (None when not given); 404 for anything else."""
+    raw = request.values.get("part", "", type=str)
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        abort(404)
+    part = next((f for f in order.fulfilments if f.id == int(raw)), None)
+    if part is None:
+        abort(404)
+    return part
 
 
 @blueprint.get("/orders/<reference>/slip")

@@ -13,6 +13,7 @@ text, so the journeys hold before and after the translation pass. Every page is
 watched for console errors and uncaught exceptions (a CSP violation is one).
 """
 
+import os
 import re
 
 import pytest
@@ -28,6 +29,7 @@ from marketplace.models import (
     OrderStatus,
     PaymentMethod,
 )
+from marketplace.orders import promptpay
 from marketplace.shop.order_views import FULFILMENT_LABELS, ORDER_LABELS
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -203,6 +205,23 @@ def _fill_checkout(page, payment_method):
     place.click()
 
 
+def _decode_qr(png):
+    """The text of the one QR code in a PNG screenshot."""
+    import io
+
+    import zxingcpp
+
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    return found.text
+
+
+def _screenshot(page, name):
+    """A full-page screenshot into $SCREENSHOT_DIR (when set), to look at by eye."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
 def _new_page(browser, browser_context_args):
     context = browser.new_context(**browser_context_args)
     context.set_default_timeout(TIMEOUT_MS)
@@ -344,9 +363,16 @@ def test_guest_pays_by_transfer_slip_and_the_leader_confirms(
     )
     expect(page.locator(".payee")).to_contain_text("0812345678")
     db.session.rollback()
-    reference = db.session.scalars(select(Order.reference)).one()
+    placed = db.session.scalars(select(Order)).one()
+    reference, total = placed.reference, placed.total_satang
     db.session.rollback()
     assert _stock(db, values["rice_variant"]) == 9  # held while the buyer transfers
+    # The QR the phone shows decodes to the PromptPay payload of exactly the order's total.
+    page.set_viewport_size({"width": 360, "height": 740})
+    qr = page.locator(".promptpay-qr img")
+    expect(qr).to_be_visible()
+    assert _decode_qr(qr.screenshot()) == promptpay.payload("0812345678", total)
+    _screenshot(page, "transfer-order-page")
 
     page.locator("#slip").set_input_files(str(slip_photo))
     page.locator("form.slip-form button[type=submit]").click()

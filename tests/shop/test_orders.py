@@ -1,6 +1,7 @@
 """The order page: who may open it, cancelling, expiry on access, transfer slips, history."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import OrderStatus, Payment, PaymentStatus
-from marketplace.orders import service, slips, states, stock
+from marketplace.orders import promptpay, service, slips, states, stock
 
 from ..office.pictures import jpeg_with_gps_and_rotation, picture, png_bomb_header
 from .buying import english, html, post, stripe_stub
@@ -185,6 +186,54 @@ def test_transfer_instructions_name_the_groups_account(client, make):
     page = html(client.get(_page(placed)))
     for text in ("0812345678", "ธ.ก.ส.", "กลุ่มหอมแผ่นดิน", "020-1-23456-7", "Send the slip"):
         assert text in page
+
+
+def test_the_transfer_page_shows_a_promptpay_qr_of_the_exact_amount(client, make):
+    group = make.group(
+        promptpay_id="0812345678", phone="0531234567", line_id="@ourgroup", shipping_flat_satang=0
+    )
+    product = make.product(group=group, stock=3, price_satang=12_350)
+    placed = make.order({product.variants[0]: 2})
+    db.session.commit()
+    page = html(client.get(_page(placed)))
+    assert placed.total_satang == 24_700
+    assert "Transfer exactly ฿247 to" in page
+    assert "@ourgroup" in page and "0531234567" in page  # whom to ask
+    token = service.order_token(placed)
+    match = re.search(r'<img src="(/orders/[^"]+/promptpay\.svg[^"]*)"', page)
+    assert match, "no QR on the page"
+    response = client.get(match.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.get_data().startswith(b"<svg")
+    # The QR carries exactly this payload (checked against published references elsewhere).
+    assert slips.promptpay_payload(placed) == promptpay.payload("0812345678", 24_700)
+    # Only with the token; never for a stranger.
+    assert client.get(f"/orders/{placed.reference}/promptpay.svg").status_code == 404
+    bad = f"/orders/{placed.reference}/promptpay.svg?token={token}&part=abc"
+    assert client.get(bad).status_code == 404
+
+
+def test_no_qr_without_a_promptpay_id_but_the_contacts_are_shown(client, make):
+    group = make.group(promptpay_id="", payout_account_no="", phone="0531234567")
+    placed = make.order({make.product(group=group, stock=3).variants[0]: 1})
+    db.session.commit()
+    page = html(client.get(_page(placed)))
+    assert "promptpay.svg" not in page
+    assert "please contact it for its account details" in page and "0531234567" in page
+    token = service.order_token(placed)
+    assert client.get(f"/orders/{placed.reference}/promptpay.svg?token={token}").status_code == 404
+
+
+def test_no_qr_once_the_order_is_paid(client, make):
+    group = make.group(promptpay_id="0812345678")
+    placed = make.order({make.product(group=group, stock=3).variants[0]: 1})
+    db.session.commit()
+    service.mark_paid(placed, service.new_payment(placed, "transfer"))
+    db.session.commit()
+    token = service.order_token(placed)
+    assert client.get(f"/orders/{placed.reference}/promptpay.svg?token={token}").status_code == 404
 
 
 # -- transfer slips ------------------------------------------------------------------------
