@@ -48,6 +48,8 @@ class AuditAction:
     CLAIM_DECIDED = "claim.decided"
     ORDER_PAID = "order.paid"
     ORDER_PAID_AFTER_CLOSE = "order.paid_after_close"
+    ORDER_PAID_TWICE = "order.paid_twice"
+    SURPLUS_GIVEN_BACK = "payment.given_back"
     ORDER_CANCELLED = "order.cancelled"
     PAYMENT_MISMATCH = "payment.mismatch"
     SLIP_CONFIRMED = "payment.slip_confirmed"

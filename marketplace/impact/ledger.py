@@ -52,6 +52,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..i18n import BANGKOK, NotADate, parse_ymd
 from ..models import (
+    FulfilmentStatus,
     Household,
     LedgerAccount,
     LedgerEntry,
@@ -65,6 +66,15 @@ from . import households as household_domain
 GROUP_FUND = "_group_fund"
 PLATFORM = "_platform"
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED, OrderStatus.REFUNDED)
+# A part that was paid (whatever became of it since): its lines are posted.
+PAID_PART_STATUSES = (
+    FulfilmentStatus.PAID,
+    FulfilmentStatus.PACKED,
+    FulfilmentStatus.SHIPPED,
+    FulfilmentStatus.DELIVERED,
+    FulfilmentStatus.PARTLY_REFUNDED,
+    FulfilmentStatus.REFUNDED,
+)
 
 
 # -- pure arithmetic -----------------------------------------------------------------------
@@ -257,18 +267,41 @@ def post_order_shares(order):
     Called by `orders.service.mark_paid` once the order is paid; flushes, returns
     the new entries (an empty list when everything was posted already).
     """
-    from .share_rules import rules_in_force
-
     if order.status not in PAID_STATUSES or order.paid_at is None:
         return []
-    lines = order.lines
+    # Only the parts that were paid: of an order paid part by part, a part that
+    # expired unpaid sold nothing (its own payment posts it, if it comes later).
+    lines = [
+        line
+        for fulfilment in order.fulfilments
+        if fulfilment.status in PAID_PART_STATUSES
+        for line in fulfilment.lines
+    ]
+    return _post_lines(lines, order.paid_at)
+
+
+def post_fulfilment_shares(fulfilment):
+    """Post the shares of one paid part (an order paid part by part); lines posted before
+    are skipped, so the whole order's posting later adds nothing twice.
+
+    The part's own payment time decides the date and the share rule in force.
+    Flushes and returns the new entries.
+    """
+    if fulfilment.status not in PAID_PART_STATUSES or fulfilment.paid_at is None:
+        return []
+    return _post_lines(list(fulfilment.lines), fulfilment.paid_at)
+
+
+def _post_lines(lines, paid_at):
+    from .share_rules import rules_in_force
+
     done = _posted_line_ids([line.id for line in lines])
     todo = [line for line in lines if line.id not in done]
     if not todo:
         return []
-    occurred_on = bangkok_date(order.paid_at)
+    occurred_on = bangkok_date(paid_at)
     contributors = _contributors({a.lot_id for line in todo for a in line.allocations})
-    rules = rules_in_force({line.variant_id for line in todo}, order.paid_at)
+    rules = rules_in_force({line.variant_id for line in todo}, paid_at)
     entries = []
     for line in todo:
         entries += line_share_entries(

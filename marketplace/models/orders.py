@@ -123,6 +123,10 @@ class Order(db.Model):
     expires_at = db.Column(db.DateTime(timezone=True), nullable=False)
     paid_at = db.Column(db.DateTime(timezone=True))
     closed_at = db.Column(db.DateTime(timezone=True))  # cancelled or expired
+    # Paid part by part: a transfer to each group's own account, one payment per
+    # fulfilment, each confirmed by that group's leader (a cart of several groups with
+    # no platform account). Each part then holds, expires and is paid on its own.
+    paid_per_part = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
     user = db.relationship("User")
     fulfilments = db.relationship(
@@ -172,6 +176,10 @@ class Fulfilment(db.Model):
     packed_at = db.Column(db.DateTime(timezone=True))
     shipped_at = db.Column(db.DateTime(timezone=True))
     delivered_at = db.Column(db.DateTime(timezone=True))
+    # Only for an order paid part by part: until when this part's stock is held, and
+    # when its own payment arrived (the order's `paid_at` is when the last part was paid).
+    expires_at = db.Column(db.DateTime(timezone=True))
+    paid_at = db.Column(db.DateTime(timezone=True))
 
     order = db.relationship("Order", back_populates="fulfilments")
     group = db.relationship("ProducerGroup")
@@ -291,9 +299,20 @@ class Payment(db.Model):
     decision_note = db.Column(db.String(300), nullable=False, default="")
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     succeeded_at = db.Column(db.DateTime(timezone=True))
+    # The part this payment pays, for an order paid part by part; None: the whole order.
+    fulfilment_id = db.Column(db.ForeignKey("fulfilment.id"), index=True)
+    # Money that came for an order (or part) another payment had already paid: it is
+    # kept, shown to the group as money to give back, and given back in full.
+    surplus = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    given_back_at = db.Column(db.DateTime(timezone=True))
+    given_back_by_id = db.Column(db.ForeignKey("user.id"))
+    # Stripe's refund id when a surplus payment went back through Stripe.
+    given_back_refund_id = db.Column(db.String(255), unique=True)
 
     order = db.relationship("Order", back_populates="payments")
-    decided_by = db.relationship("User")
+    fulfilment = db.relationship("Fulfilment")
+    decided_by = db.relationship("User", foreign_keys=[decided_by_id])
+    given_back_by = db.relationship("User", foreign_keys=[given_back_by_id])
 
     __table_args__ = (
         CheckConstraint(f"method IN {PaymentMethod.ALL!r}", name="method"),

@@ -50,7 +50,10 @@ def _order_labels():
         "payment_status_label": domain.PAYMENT_STATUS_LABELS.get,
         "order_tab_label": domain.TAB_LABELS.get,
         "order_address": lambda order: domain.address_lines(order, current_language()),
-        "has_late_payment": refunds.late_payment,
+        "has_late_payment": lambda order, part=None: (
+            refunds.late_payment(order, part) is not None
+            or bool(domain.surplus_payments(order, part))
+        ),
     }
 
 
@@ -92,12 +95,15 @@ def _render_order(fulfilment, status=200, ship_form=None, reject_form=None):
         can_confirm_slip=can_lead and domain.can_confirm_slip(fulfilment),
         can_confirm_cash=can_lead and domain.can_confirm_cash(fulfilment),
         can_refund=can_lead and refunds.can_refund(fulfilment),
-        late_payment=refunds.late_payment(order),
+        late_payment=refunds.late_payment(order, fulfilment),
+        surplus=domain.surplus_payments(order, fulfilment),
         can_refund_late=can_lead and refunds.may_refund_late_payment(order, current_user),
         late_refund_by_admin=refunds.late_payment_needs_admin(order),
         platform_transfer=domain.transfer_goes_to_platform(order),
-        slip=domain.latest_slip(order) if can_lead else None,
-        paid_payment=domain.paid_payment(order),
+        slip=domain.latest_slip(order, fulfilment) if can_lead else None,
+        paid_payment=domain.paid_payment(order, fulfilment),
+        amount_due=domain.amount_due(fulfilment),
+        held_until=domain.held_until(fulfilment),
         refund_list=refunds.refunds_of(fulfilment),
         other_groups=domain.other_groups(fulfilment),
         action_form=ActionForm(formdata=None),
@@ -197,14 +203,22 @@ def order_slip(fulfilment_id):
     """The buyer's transfer slip photo (leader): private, never cached."""
     require_leader()
     fulfilment = domain.get_fulfilment(current_group(), fulfilment_id)
-    payment = slips.slip_payment(fulfilment.order)
+    payment = slips.slip_payment(fulfilment.order, fulfilment)
     if payment is None or domain.transfer_goes_to_platform(fulfilment.order):
         raise domain.NotFound()
     return slips.send_slip(payment)
 
 
 def _paid_message(order, paid):
-    if paid:
+    if paid and order.paid_per_part and order.status != "paid":
+        flash(
+            _(
+                "Payment recorded: your group's part of order %(ref)s is paid; pack it now.",
+                ref=order.reference,
+            ),
+            "success",
+        )
+    elif paid:
         flash(_("Payment recorded: order %(ref)s is paid.", ref=order.reference), "success")
     else:
         flash(
@@ -295,8 +309,8 @@ def _render_refund(fulfilment, form, quantities=None, status=200):
         errors_by_field=getattr(form, "line_errors", {}),
         shipping_left=refunds.shipping_left(fulfilment),
         can_refund=refunds.can_refund(fulfilment),
-        paid_payment=domain.paid_payment(order),
-        late_payment=refunds.late_payment(order),
+        paid_payment=domain.paid_payment(order, fulfilment),
+        late_payment=refunds.late_payment(order, fulfilment),
         can_refund_late=refunds.may_refund_late_payment(order, current_user),
     ), status
 
@@ -315,7 +329,7 @@ def order_refund(fulfilment_id):
     }
     if form.validate_on_submit():
         try:
-            if refunds.late_payment(fulfilment.order) is not None:
+            if refunds.late_payment(fulfilment.order, fulfilment) is not None:
                 # Money that came after the order closed goes back whole (checked again there).
                 made = refunds.refund_late_payment(
                     group, fulfilment_id, reason=form.reason.data, actor=current_user
@@ -346,3 +360,25 @@ def order_refund(fulfilment_id):
             return _back(fulfilment_id)
     fulfilment = domain.get_fulfilment(group, fulfilment_id)
     return _render_refund(fulfilment, form, quantities, status=400)
+
+
+@blueprint.post("/<group_slug>/orders/<int:fulfilment_id>/give-back/<int:payment_id>")
+def give_back(fulfilment_id, payment_id):
+    """Give back in full a second payment of what was already paid (leader; admin for the
+    platform's account)."""
+    require_leader()
+    group = current_group()
+    domain.get_fulfilment(group, fulfilment_id)  # another group's id: 404 before the form
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return _back(fulfilment_id)
+    try:
+        payment = refunds.give_back_surplus(group, fulfilment_id, payment_id, actor=current_user)
+    except RefundError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back(fulfilment_id)
+    db.session.commit()
+    amount = format_baht(payment.amount_satang)
+    flash(_("Gave back %(amount)s; the buyer has been told.", amount=amount), "success")
+    return _back(fulfilment_id)

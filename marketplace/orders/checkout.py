@@ -278,20 +278,30 @@ def platform_payee_configured():
 def payment_methods(the_quote, stripe_configured):
     """The ways this cart may be paid.
 
-    Stripe when keys are set. A transfer goes to the group's own account when the
-    cart is from one group (its leader confirms the slip), or to the platform's
-    account when one is configured (an admin confirms). Cash only when one group's
-    part is picked up there.
+    Stripe when keys are set. A transfer always: to the group's own account for
+    a one-group cart (its leader confirms the slip); for several groups, to the
+    platform's account when one is configured (an admin confirms), otherwise to
+    each group's own account, part by part (`pays_per_part`). Cash only when one
+    group's part is picked up there.
     """
     methods = []
     if stripe_configured:
         methods.append(PaymentMethod.STRIPE)
-    single = len(the_quote.groups) == 1
-    if single or platform_payee_configured():
+    if the_quote.groups:
         methods.append(PaymentMethod.TRANSFER)
-    if single and the_quote.all_pickup:
+    if len(the_quote.groups) == 1 and the_quote.all_pickup:
         methods.append(PaymentMethod.CASH_ON_PICKUP)
     return methods
+
+
+def pays_per_part(group_count, payment_method):
+    """True when an order is paid part by part: a transfer for several groups, no platform
+    account to receive it whole."""
+    return (
+        payment_method == PaymentMethod.TRANSFER
+        and group_count > 1
+        and not platform_payee_configured()
+    )
 
 
 def new_checkout_key():
@@ -406,6 +416,7 @@ def place_order(
         total_satang=the_quote.total_satang,
         created_at=now,
         expires_at=now + hold_duration(payment_method),
+        paid_per_part=pays_per_part(len(the_quote.groups), payment_method),
         **place,
     )
     for part in the_quote.groups:
@@ -415,6 +426,7 @@ def place_order(
             subtotal_satang=part.subtotal_satang,
             shipping_satang=part.shipping_satang,
             weight_grams=part.weight_grams,
+            expires_at=order.expires_at if order.paid_per_part else None,
         )
         order.fulfilments.append(fulfilment)
         for quote_line in part.lines:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from .. import areas
@@ -126,11 +126,13 @@ def _audit(action, subject, actor, **details):
 
 
 def transfer_goes_to_platform(order):
-    """True when the buyer transferred to the platform's account (an order of several groups).
+    """True when the buyer transferred to the platform's account (an order of several groups
+    not paid part by part).
 
-    Then an admin confirms the slip; for one group's order the group's leader does.
+    Then an admin confirms the slip; for one group's order, or one part of an order
+    paid part by part, the group's leader does.
     """
-    return len(order.fulfilments) > 1
+    return len(order.fulfilments) > 1 and not order.paid_per_part
 
 
 def stage(fulfilment):
@@ -142,7 +144,7 @@ def stage(fulfilment):
         if (
             order.payment_method == PaymentMethod.TRANSFER
             and not transfer_goes_to_platform(order)
-            and any(p.status == PaymentStatus.SUBMITTED for p in order.payments)
+            and service.slip_waiting(order, fulfilment)
         ):
             return Tab.SLIPS
         return Tab.AWAITING_PAYMENT
@@ -158,10 +160,16 @@ def stage(fulfilment):
 def _tab_expression():
     """`stage` as SQL, for filtering and counting the lists."""
     other = aliased(Fulfilment)
+    # A slip for the whole order, or (paid part by part) for this part.
     slip_waiting = exists().where(
-        Payment.order_id == Fulfilment.order_id, Payment.status == PaymentStatus.SUBMITTED
+        Payment.order_id == Fulfilment.order_id,
+        Payment.status == PaymentStatus.SUBMITTED,
+        or_(Payment.fulfilment_id.is_(None), Payment.fulfilment_id == Fulfilment.id),
     )
-    single_group = ~exists().where(other.order_id == Fulfilment.order_id, other.id != Fulfilment.id)
+    single_group = or_(
+        Order.paid_per_part.is_(True),
+        ~exists().where(other.order_id == Fulfilment.order_id, other.id != Fulfilment.id),
+    )
     return case(
         (Fulfilment.status.in_(_CLOSED_STATUSES), Tab.CLOSED),
         (
@@ -182,15 +190,36 @@ def _tab_expression():
 
 
 def late_payment_count(group):
-    """How many of the group's closed orders hold a payment that came too late, to give back."""
+    """How many of the group's parts hold money to give back: a payment that came after the
+    order (or, paid part by part, the part) closed, or a second payment of something paid."""
+    closed_order = and_(
+        Order.paid_per_part.is_(False),
+        Order.status.in_((OrderStatus.EXPIRED, OrderStatus.CANCELLED)),
+        exists().where(
+            Payment.order_id == Order.id,
+            Payment.status == PaymentStatus.SUCCEEDED,
+            Payment.surplus.is_(False),
+        ),
+    )
+    closed_part = and_(
+        Order.paid_per_part.is_(True),
+        Fulfilment.status.in_((F.EXPIRED, F.CANCELLED)),
+        exists().where(
+            Payment.fulfilment_id == Fulfilment.id,
+            Payment.status == PaymentStatus.SUCCEEDED,
+            Payment.surplus.is_(False),
+        ),
+    )
+    surplus = exists().where(
+        Payment.order_id == Order.id,
+        Payment.surplus.is_(True),
+        Payment.given_back_at.is_(None),
+        or_(Payment.fulfilment_id.is_(None), Payment.fulfilment_id == Fulfilment.id),
+    )
     return db.session.scalar(
         select(func.count(Fulfilment.id))
         .join(Order, Order.id == Fulfilment.order_id)
-        .where(
-            Fulfilment.group_id == group.id,
-            Order.status.in_((OrderStatus.EXPIRED, OrderStatus.CANCELLED)),
-            exists().where(Payment.order_id == Order.id, Payment.status == PaymentStatus.SUCCEEDED),
-        )
+        .where(Fulfilment.group_id == group.id, or_(closed_order, closed_part, surplus))
     )
 
 
@@ -282,38 +311,61 @@ def locked(group, fulfilment_id):
     return fulfilment
 
 
-def paid_payment(order):
-    """The payment that paid the order (the latest that succeeded), or None."""
-    for payment in reversed(order.payments):
-        if payment.status == PaymentStatus.SUCCEEDED:
+def paid_payment(order, part=None):
+    """The payment that paid the order (or, paid part by part, this part): the latest that
+    succeeded and is not money to give back; or None."""
+    for payment in reversed(service.payments_of(order, part)):
+        if payment.status == PaymentStatus.SUCCEEDED and not payment.surplus:
             return payment
     return None
 
 
-def waiting_slip(order):
-    """The transfer payment whose slip waits for a decision, or None."""
-    for payment in reversed(order.payments):
+def surplus_payments(order, part=None):
+    """Payments of something already paid, not yet given back: money to give back."""
+    return [
+        p
+        for p in service.payments_of(order, part)
+        if p.surplus and p.status == PaymentStatus.SUCCEEDED and p.given_back_at is None
+    ]
+
+
+def waiting_slip(order, part=None):
+    """The transfer payment whose slip waits for a decision (the part's, when paid part by
+    part), or None."""
+    for payment in reversed(service.payments_of(order, part)):
         if payment.method == PaymentMethod.TRANSFER and payment.status == PaymentStatus.SUBMITTED:
             return payment
     return None
 
 
-def latest_slip(order):
+def latest_slip(order, part=None):
     """The latest transfer payment with a slip uploaded (decided or not), or None."""
-    for payment in reversed(order.payments):
+    for payment in reversed(service.payments_of(order, part)):
         if payment.method == PaymentMethod.TRANSFER and payment.slip_key:
             return payment
     return None
 
 
+def amount_due(fulfilment):
+    """What the group's leader looks for in the account: the part's total when paid part by
+    part, else the order's."""
+    order = fulfilment.order
+    return fulfilment.total_satang if order.paid_per_part else order.total_satang
+
+
+def held_until(fulfilment):
+    """Until when an unpaid part's stock is held."""
+    return service.part_expires_at(fulfilment.order, fulfilment)
+
+
 def can_confirm_slip(fulfilment):
-    """True when this group decides on the order's waiting slip (it was paid to the group)."""
+    """True when this group decides on the waiting slip (the money went to the group)."""
     order = fulfilment.order
     return (
         fulfilment.status == F.PENDING_PAYMENT
         and order.payment_method == PaymentMethod.TRANSFER
         and not transfer_goes_to_platform(order)
-        and waiting_slip(order) is not None
+        and waiting_slip(order, fulfilment) is not None
     )
 
 
@@ -443,7 +495,7 @@ def confirm_slip(group, fulfilment_id, actor=None):
         raise FulfilmentError(
             _l("This transfer went to the marketplace's account: an admin confirms it.")
         )
-    payment = waiting_slip(order)
+    payment = waiting_slip(order, fulfilment)
     if payment is None or fulfilment.status != F.PENDING_PAYMENT:
         raise FulfilmentError(_l("No transfer slip of this order is waiting for a decision."))
     return order, decide_slip(payment, True, actor=actor)
@@ -460,7 +512,7 @@ def reject_slip(group, fulfilment_id, reason, actor=None):
         raise FulfilmentError(
             _l("This transfer went to the marketplace's account: an admin confirms it.")
         )
-    payment = waiting_slip(order)
+    payment = waiting_slip(order, fulfilment)
     if payment is None:
         raise FulfilmentError(_l("No transfer slip of this order is waiting for a decision."))
     decide_slip(payment, False, reason=reason, actor=actor)
@@ -492,7 +544,11 @@ def decide_slip(payment, accepted, reason="", actor=None):
     states.change_payment(payment, PaymentStatus.REJECTED)
     payment.decision_note = reason
     hold_until = now + checkout.hold_duration(PaymentMethod.TRANSFER)
-    if service._aware(order.expires_at) < hold_until:
+    part = payment.fulfilment
+    if part is not None:  # paid part by part: this part's own hold
+        if service.part_expires_at(order, part) < hold_until:
+            part.expires_at = hold_until
+    elif service._aware(order.expires_at) < hold_until:
         order.expires_at = hold_until
     db.session.flush()
     _audit(AuditAction.SLIP_REJECTED, payment, actor, order=order.reference, reason=reason)

@@ -91,6 +91,16 @@ def late_payment_refunded(order, payment, amount_satang):
     )
 
 
+def surplus_given_back(order, payment):
+    """Tell the buyer that a second payment of an order already paid was given back in full."""
+    queue_mail(
+        order.email,
+        *_render(
+            order, "mail/surplus_given_back.txt", payment=payment, amount=payment.amount_satang
+        ),
+    )
+
+
 def group_leaders(group_id):
     """Active leaders of a group (who are told of new orders)."""
     return db.session.scalars(

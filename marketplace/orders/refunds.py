@@ -29,6 +29,7 @@ of several groups was paid to the platform, so an admin refunds it.
 
 import logging
 import re
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 
@@ -44,7 +45,7 @@ from ..models import (
     RefundLine,
 )
 from . import notify, payments, states, stock
-from .fulfilment import locked, paid_payment
+from .fulfilment import locked, paid_payment, surplus_payments
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ _REFUNDABLE_PARTS = (
 )
 _REFUNDABLE_ORDERS = (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
 _CLOSED_ORDERS = (OrderStatus.EXPIRED, OrderStatus.CANCELLED)
+_CLOSED_PARTS = (FulfilmentStatus.EXPIRED, FulfilmentStatus.CANCELLED)
 
 
 class RefundError(Exception):
@@ -104,11 +106,32 @@ def can_refund(fulfilment):
     )
 
 
-def late_payment(order):
-    """The payment that arrived after the order closed (its stock gone), to give back; or None."""
+def late_payment(order, part=None):
+    """The payment that arrived after the order closed (its stock gone), to give back; or None.
+
+    Of an order paid part by part, the payment of `part` when that part closed
+    (with no part: the first part holding such a payment).
+    """
+    if order.paid_per_part:
+        parts = [part] if part is not None else order.fulfilments
+        for candidate in parts:
+            if candidate.status in _CLOSED_PARTS:
+                found = paid_payment(order, candidate)
+                if found is not None:
+                    return found
+        return None
     if order.status not in _CLOSED_ORDERS:
         return None
     return paid_payment(order)
+
+
+def payable_total(order):
+    """What the buyer owed for the parts that were not closed unpaid, in satang."""
+    return sum(
+        f.total_satang
+        for f in order.fulfilments
+        if f.status not in _CLOSED_PARTS or paid_payment(order, f) is not None
+    )
 
 
 def late_payment_refunded(order):
@@ -119,11 +142,12 @@ def late_payment_refunded(order):
 def late_payment_needs_admin(order):
     """True when an order's late payment is an admin's to give back: it went to the platform.
 
-    A one-group order was paid to that group (or through Stripe for it): its
-    leader refunds. An order of several groups was paid to the platform's
+    A one-group order was paid to that group (or through Stripe for it), and
+    each part of an order paid part by part to its own group: its leader
+    refunds. Any other order of several groups was paid to the platform's
     account: an admin does.
     """
-    return len(order.fulfilments) > 1
+    return len(order.fulfilments) > 1 and not order.paid_per_part
 
 
 def may_refund_late_payment(order, actor):
@@ -193,7 +217,7 @@ def refund_fulfilment(
     order = fulfilment.order
     if not can_refund(fulfilment):
         raise RefundError(_l("Only a paid part with something left to refund can be refunded."))
-    payment = paid_payment(order)
+    payment = paid_payment(order, fulfilment)
     if payment is None:
         raise RefundError(_l("No payment of this order was received, so nothing can be refunded."))
 
@@ -213,7 +237,10 @@ def refund_fulfilment(
         raise RefundError(_l("Choose the units or the shipping to refund."))
     # Never more than was paid: for the part, the order, and the payment that paid it.
     refunded_with_payment = sum(
-        r.amount_satang for r in order.refunds if r.method == payment.method
+        r.amount_satang
+        for r in order.refunds
+        if r.method == payment.method
+        and (not order.paid_per_part or r.fulfilment_id == fulfilment.id)
     )
     if (
         fulfilment.refunded_satang + total > fulfilment.total_satang
@@ -235,7 +262,7 @@ def refund_fulfilment(
     states.change_order(
         order,
         OrderStatus.REFUNDED
-        if order.refunded_satang >= order.total_satang
+        if order.refunded_satang >= payable_total(order)
         else OrderStatus.PARTLY_REFUNDED,
     )
     db.session.flush()
@@ -271,7 +298,7 @@ def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
     reason = clean_text(reason, 300)
     fulfilment = locked(group, fulfilment_id)
     order = fulfilment.order
-    payment = late_payment(order)
+    payment = late_payment(order, fulfilment if order.paid_per_part else None)
     if payment is None:
         raise RefundError(_l("This order has no payment received after it closed to refund."))
     if actor is not None and not may_refund_late_payment(order, actor):
@@ -280,7 +307,8 @@ def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
         )
 
     made = []
-    for part in order.fulfilments:
+    # Paid part by part, the late payment paid this part alone.
+    for part in [fulfilment] if order.paid_per_part else order.fulfilments:
         units = {
             line: line.quantity - line.refunded_quantity
             for line in part.lines
@@ -297,7 +325,10 @@ def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
     given_back = sum(refund.amount_satang for refund in made)
     if not made or given_back > payment.amount_satang or order.refunded_satang > order.total_satang:
         raise RefundError(_l("That is more than the buyer paid for this part."))
-    states.change_order(order, OrderStatus.REFUNDED)
+    if order.status in _CLOSED_ORDERS:
+        # The order never counted as paid. (Paid part by part, an order whose other
+        # parts were paid stays as it is: only this part's money goes back.)
+        states.change_order(order, OrderStatus.REFUNDED)
     db.session.flush()
 
     if payment.method == PaymentMethod.STRIPE:
@@ -309,6 +340,46 @@ def refund_late_payment(group, fulfilment_id, *, reason="", actor=None):
         _audit_refund(refund, payment, actor, payment=payment.id, after_close=True)
     notify.late_payment_refunded(order, payment, given_back)
     return made
+
+
+def give_back_surplus(group, fulfilment_id, payment_id, *, actor=None):
+    """Give back, in full, a payment of something another payment had already paid.
+
+    The order, its parts, lines and ledger stay as they are (they were paid
+    once); the payment is marked given back, through Stripe (one refund of its
+    whole amount under a key that names the payment, so a retry never refunds
+    twice) or, for a transfer, recorded as handed back by the group or the
+    platform. RefundError when there is no such payment or the actor may not.
+    """
+    fulfilment = locked(group, fulfilment_id)
+    order = fulfilment.order
+    payment = next((p for p in surplus_payments(order, fulfilment) if p.id == payment_id), None)
+    if payment is None:
+        raise RefundError(_l("This order has no second payment to give back."))
+    if actor is not None and not may_refund_late_payment(order, actor):
+        raise RefundError(
+            _l("This order was paid to the marketplace's account: an admin refunds it.")
+        )
+    if payment.method == PaymentMethod.STRIPE:
+        try:
+            payment.given_back_refund_id = payments.refund(
+                payment, payment.amount_satang, f"surplus-{payment.id}"
+            )
+        except (payments.PaymentError, RuntimeError) as error:
+            log.warning("Stripe refused giving back payment %s: %s", payment.id, error)
+            raise RefundError(
+                _l("Stripe did not accept the refund, so nothing was changed. Try again later.")
+            ) from error
+    payment.given_back_at = datetime.now(UTC)
+    payment.given_back_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    details = dict(order=order.reference, payment=payment.id, amount=payment.amount_satang)
+    if actor is None:
+        audit(AuditAction.SURPLUS_GIVEN_BACK, payment, **details)
+    else:
+        audit(AuditAction.SURPLUS_GIVEN_BACK, payment, actor=actor, **details)
+    notify.surplus_given_back(order, payment)
+    return payment
 
 
 def _send_to_stripe(refund, payment, key):

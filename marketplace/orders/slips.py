@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..catalog import images
 from ..catalog.service import IMAGE_MESSAGES
 from ..extensions import db
-from ..models import OrderStatus, PaymentMethod, PaymentStatus
+from ..models import FulfilmentStatus, OrderStatus, PaymentMethod, PaymentStatus
 from ..storage import storage
 from . import promptpay, service, states
 
@@ -47,13 +47,19 @@ class SlipError(Exception):
         super().__init__(str(message))
 
 
-def can_submit(order):
-    """True when the buyer may (still) upload a slip for this order."""
+def can_submit(order, part=None):
+    """True when the buyer may (still) upload a slip for this order, or for this part of an
+    order paid part by part (each part has its own slip; the order as a whole takes none)."""
     if order.payment_method != PaymentMethod.TRANSFER:
         return False
     if order.status != OrderStatus.PENDING_PAYMENT:
         return False
-    payment = service.open_payment(order, PaymentMethod.TRANSFER)
+    if order.paid_per_part:
+        if part is None or part.status != FulfilmentStatus.PENDING_PAYMENT:
+            return False
+    else:
+        part = None
+    payment = service.open_payment(order, PaymentMethod.TRANSFER, part)
     return payment is None or payment.status in (
         PaymentStatus.PENDING,
         PaymentStatus.SUBMITTED,
@@ -135,9 +141,9 @@ def promptpay_payload(order, fulfilment=None):
         return None
 
 
-def slip_payment(order):
-    """The order's latest transfer payment that carries a slip, or None."""
-    for payment in reversed(order.payments):
+def slip_payment(order, part=None):
+    """The order's (or, paid part by part, the part's) latest transfer payment with a slip."""
+    for payment in reversed(service.payments_of(order, part)):
         if payment.method == PaymentMethod.TRANSFER and payment.slip_key:
             return payment
     return None
@@ -159,26 +165,33 @@ def _relative(key):
     return f"{SLIP_FOLDER}/{key}.jpg"
 
 
-def submit_slip(order, data, now=None):
-    """Store a slip photo for a transfer order and mark its payment SUBMITTED; the payment.
+def submit_slip(order, data, part=None, now=None):
+    """Store a slip photo for a transfer order (or one part of an order paid part by part)
+    and mark its payment SUBMITTED; the payment.
 
-    Raises SlipError when the order takes no slip (not a transfer, already
+    Raises SlipError when the order or part takes no slip (not a transfer, already
     paid or closed) or the file is not a picture we accept. Flushes; the
     caller commits (the file is removed again if the transaction rolls back).
     """
     now = now or datetime.now(UTC)
     service._lock_order(order)  # a leader's decision on the same payment waits for us
-    if not can_submit(order):
+    if not order.paid_per_part:
+        part = None
+    if not can_submit(order, part):
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise SlipError(gettext("This order is no longer waiting for a payment."))
-        raise SlipError(gettext("This order is not paid by transfer."))
+        if order.payment_method != PaymentMethod.TRANSFER:
+            raise SlipError(gettext("This order is not paid by transfer."))
+        if part is None:
+            raise SlipError(gettext("Choose the group whose transfer this slip shows."))
+        raise SlipError(gettext("This group's part is no longer waiting for a payment."))
     if not data:
         raise SlipError(gettext("Choose a photo of your transfer slip."))
     jpeg = _clean_jpeg(data)
 
-    payment = service.open_payment(order, PaymentMethod.TRANSFER)
+    payment = service.open_payment(order, PaymentMethod.TRANSFER, part)
     if payment is None:
-        payment = service.new_payment(order, PaymentMethod.TRANSFER)
+        payment = service.new_payment(order, PaymentMethod.TRANSFER, part)
     old_key = payment.slip_key
     key = secrets.token_hex(16)
     images.save_bytes(_relative(key), jpeg)

@@ -211,6 +211,9 @@ def _pay(event, session, order, payment):
     if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
         # mark_paid logged and audited it: the money came, the stock is gone.
         return Outcome.REFUSED, "paid after the order closed and its stock is gone: refund"
+    if payment.surplus:
+        # mark_paid logged and audited it: a second payment of a paid order, to give back.
+        return Outcome.REFUSED, "the order was already paid: this payment is to give back"
     return Outcome.IGNORED, "already paid"
 
 

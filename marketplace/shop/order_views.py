@@ -7,6 +7,8 @@ for the signed-in buyer who placed it; anyone else gets 404, as for an order
 that does not exist. Every page here is private to one visitor and never cached.
 """
 
+from dataclasses import dataclass
+
 from flask import (
     abort,
     flash,
@@ -45,6 +47,7 @@ from ..orders import (
     states,
     stock,
 )
+from ..orders import fulfilment as fulfilment_domain
 from .checkout_forms import (
     PAYMENT_LABELS,
     CartItemForm,
@@ -125,16 +128,14 @@ def order_area(order):
 
 def _render_cart(status=200, error=None):
     view = cart.cart_view()
-    # Without Stripe or a platform account, a transfer can only go to one group's account.
-    one_group_only = (
-        len(view.groups) > 1
-        and not payments.is_configured()
-        and not checkout.platform_payee_configured()
+    # Without Stripe or a platform account, several groups are paid each to its own account.
+    pays_per_part = not payments.is_configured() and checkout.pays_per_part(
+        len(view.groups), PaymentMethod.TRANSFER
     )
     response = render_template(
         "shop/cart.html",
         view=view,
-        one_group_only=one_group_only,
+        pays_per_part=pays_per_part,
         form=CartItemForm(formdata=None),
         error=error,
         max_quantity=checkout.MAX_LINE_QUANTITY,
@@ -281,11 +282,24 @@ def _render_checkout(form, view, the_quote, methods, status=200, error=None):
         payment_labels=PAYMENT_LABELS,
         ship_fees=ship_fees,
         error=error,
+        per_part=checkout.pays_per_part(len(the_quote.groups), PaymentMethod.TRANSFER),
         cash_needs_pickup=PaymentMethod.CASH_ON_PICKUP in methods
         and PaymentMethod.CASH_ON_PICKUP
         not in checkout.payment_methods(the_quote, payments.is_configured()),
     )
     return response, status, {"Cache-Control": PRIVATE}
+
+
+@blueprint.app_template_filter("checkout_field_errors")
+def checkout_field_errors(form):
+    """(field id, label, first message) of each field of a form that has an error, in order."""
+    found = []
+    for form_field in form:
+        if form_field.type in ("CSRFTokenField", "HiddenField", "SubmitField"):
+            continue
+        if form_field.errors:
+            found.append((form_field.id, form_field.label.text, form_field.errors[0]))
+    return found
 
 
 def _field_error(form, error):
@@ -473,16 +487,72 @@ def _order_or_404(reference):
     return order
 
 
-def _render_order(order, status=200, slip_form=None, error=None):
+@dataclass
+class PartPayment:
+    """One group's part of an order paid part by part, as the buyer's page shows it."""
+
+    fulfilment: object
+    payee: object
+    amount_satang: int
+    qr_url: str | None
+    slip: object
+    can_submit: bool
+    paid: object
+    late: object
+    held_until: object
+    form: object
+
+
+def _part_payments(order, token, slip_form=None, form_part_id=None):
+    """What the buyer's page shows to pay each part of an order paid part by part."""
+    parts = []
+    for part in order.fulfilments:
+        waiting = (
+            part.status == FulfilmentStatus.PENDING_PAYMENT
+            and order.status == OrderStatus.PENDING_PAYMENT
+        )
+        has_qr = waiting and slips.promptpay_payload(order, part) is not None
+        qr_url = (
+            url_for(
+                "shop.order_promptpay_qr",
+                reference=order.reference,
+                part=part.id,
+                token=token or None,
+            )
+            if has_qr
+            else None
+        )
+        form = slip_form if slip_form is not None and form_part_id == part.id else None
+        parts.append(
+            PartPayment(
+                fulfilment=part,
+                payee=slips.transfer_payee(order, part),
+                amount_satang=part.total_satang,
+                qr_url=qr_url,
+                slip=slips.slip_payment(order, part),
+                can_submit=slips.can_submit(order, part),
+                paid=fulfilment_domain.paid_payment(order, part),
+                late=refunds.late_payment(order, part),
+                held_until=service.part_expires_at(order, part),
+                form=form or SlipForm(formdata=None, prefix=f"part{part.id}"),
+            )
+        )
+    return parts
+
+
+def _render_order(order, status=200, slip_form=None, error=None, form_part_id=None):
     token = "" if _is_owner(order) else service.order_token(order)
     payment = slips.slip_payment(order)
+    per_part = order.paid_per_part
     response = render_template(
         "shop/order.html",
         order=order,
         token=token,
-        slip_form=slip_form or SlipForm(formdata=None),
-        slip=payment,
-        can_submit_slip=slips.can_submit(order),
+        slip_form=(slip_form if not per_part else None) or SlipForm(formdata=None),
+        slip=None if per_part else payment,
+        can_submit_slip=not per_part and slips.can_submit(order),
+        part_payments=_part_payments(order, token, slip_form, form_part_id) if per_part else [],
+        surplus=fulfilment_domain.surplus_payments(order),
         can_cancel=order.status == OrderStatus.PENDING_PAYMENT
         and not any(p.status == PaymentStatus.SUBMITTED for p in order.payments),
         can_pay=order.status == OrderStatus.PENDING_PAYMENT
@@ -493,8 +563,9 @@ def _render_order(order, status=200, slip_form=None, error=None):
         if order.payment_method == PaymentMethod.TRANSFER
         else None,
         has_qr=order.payment_method == PaymentMethod.TRANSFER
+        and not per_part
         and slips.promptpay_payload(order) is not None,
-        late_payment=refunds.late_payment(order),
+        late_payment=None if per_part else refunds.late_payment(order),
         late_refunded=refunds.late_payment_refunded(order),
         error=error,
     )
@@ -553,18 +624,25 @@ def order_cancel(reference):
 
 @blueprint.post("/orders/<reference>/slip")
 def order_slip(reference):
-    """Upload the photo of a transfer slip for the group to check."""
+    """Upload the photo of a transfer slip for the group to check (a part's, with `part`)."""
     order = _order_or_404(reference)
-    form = SlipForm()
+    part = _part_or_404(order)
+    form = SlipForm(prefix=f"part{part.id}" if part is not None else "")
     upload = form.slip.data
     data = upload.read() if upload and hasattr(upload, "read") else b""
     try:
-        slips.submit_slip(order, data)
+        slips.submit_slip(order, data, part)
     except slips.SlipError as error:
         db.session.rollback()
-        if slips.can_submit(order):
+        if slips.can_submit(order, part):
             form.slip.errors = [error.message]
-            return _render_order(order, status=400, slip_form=form)
+            return _render_order(
+                order,
+                status=400,
+                slip_form=form,
+                error=error.message,
+                form_part_id=getattr(part, "id", None),
+            )
         return _render_order(order, status=400, error=error.message)
     db.session.commit()
     flash(_("Thank you! The group will check your slip and confirm the payment."), "success")
@@ -586,11 +664,15 @@ def order_promptpay_qr(reference):
     if data is None:
         abort(404)
     svg = promptpay.qr_svg(data, title=_("PromptPay QR code"))
-    return svg, 200, {
-        "Content-Type": "image/svg+xml; charset=utf-8",
-        "Cache-Control": PRIVATE,
-        "X-Content-Type-Options": "nosniff",
-    }
+    return (
+        svg,
+        200,
+        {
+            "Content-Type": "image/svg+xml; charset=utf-8",
+            "Cache-Control": PRIVATE,
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def _part_or_404(order):
@@ -608,9 +690,9 @@ def _part_or_404(order):
 
 @blueprint.get("/orders/<reference>/slip")
 def order_slip_file(reference):
-    """The slip photo the buyer sent, for the buyer only."""
+    """The slip photo the buyer sent (for a part, with ?part=), for the buyer only."""
     order = _order_or_404(reference)
-    payment = slips.slip_payment(order)
+    payment = slips.slip_payment(order, _part_or_404(order))
     if payment is None:
         abort(404)
     return slips.send_slip(payment)

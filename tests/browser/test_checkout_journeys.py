@@ -98,6 +98,10 @@ def two_groups(db, make):
         province_code="58",
         postal_code="58110",
         shipping_flat_satang=4000,
+        promptpay_id="0993505030009",
+        payout_bank="ธ.ก.ส.",
+        payout_account_no="020100000071",
+        line_id="@karenchili",
     )
     rice = make.product(
         group=rice_group,
@@ -409,3 +413,109 @@ def test_guest_pays_by_transfer_slip_and_the_leader_confirms(
     db.session.rollback()
     assert _stock(db, values["rice_variant"]) == 9
     assert problems == []
+
+
+# -- journey 3: two groups, each paid to its own account by transfer, on a phone, in Thai -----
+
+
+def test_guest_pays_two_groups_each_by_transfer_and_each_leader_confirms(
+    db, two_groups, live_server, browser, browser_context_args, tmp_path
+):
+    """No Stripe, no platform account: one order, one PromptPay QR and one slip per group."""
+    from playwright.sync_api import expect
+
+    from marketplace.models import User
+
+    values = two_groups
+    for email in (RICE_LEADER, CHILI_LEADER):  # the leaders read their office in Thai too
+        db.session.scalar(select(User).where(User.email == email)).locale = "th"
+    db.session.commit()
+    slip_photo = tmp_path / "slip.jpg"
+    Image.new("RGB", (240, 400), (235, 245, 255)).save(slip_photo, "JPEG")
+    phone = {**browser_context_args, "viewport": {"width": 360, "height": 740}, "locale": "th-TH"}
+    context = browser.new_context(**phone)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems = _watch_errors(page)
+    try:
+        page.goto("/products/black-sticky-rice")
+        _add_to_cart(page, 2)
+        page.goto("/products/karen-chili-paste")
+        _add_to_cart(page)
+        # One order for both groups: no "one group at a time" any more.
+        page.locator(".cart-summary a[href='/checkout']").click()
+        expect(page.locator("section.checkout-group")).to_have_count(2)
+        _screenshot(page, "per-part-checkout")
+        _fill_checkout(page, "transfer")
+
+        expect(page).to_have_url(re.compile(r"/orders/MP-[A-Z0-9-]+\?token="))
+        parts = page.locator("article.part-payment")
+        expect(parts).to_have_count(2)
+        db.session.rollback()
+        order = db.session.scalars(select(Order)).one()
+        assert order.paid_per_part
+        expected = {
+            f.id: promptpay.payload(f.group.promptpay_id, f.total_satang) for f in order.fulfilments
+        }
+        reference = order.reference
+        db.session.rollback()
+        assert _stock(db, values["rice_variant"]) == 8 and _stock(db, values["chili_variant"]) == 5
+        _screenshot(page, "per-part-order-unpaid")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+        # Each part: its own QR of exactly its own amount, then its own slip.
+        for part_id, payload in expected.items():
+            article = page.locator(f"#pay-part-{part_id}")
+            qr = article.locator(".promptpay-qr img")
+            qr.scroll_into_view_if_needed()
+            assert _decode_qr(qr.screenshot()) == payload
+            article.locator("input[type=file]").set_input_files(str(slip_photo))
+            article.locator("form.slip-form button[type=submit]").click()
+            expect(page.locator(f"#pay-part-{part_id} .slip-state-submitted")).to_be_visible()
+        buyer_url = page.url
+        _screenshot(page, "per-part-order-slips-sent")
+    finally:
+        context.close()
+    assert problems == []
+
+    # Each leader sees only their own part's slip, in Thai on a phone, and confirms it.
+    for leader, slug in ((RICE_LEADER, "hom-phaendin"), (CHILI_LEADER, "karen-chili")):
+        context = browser.new_context(**phone)
+        context.set_default_timeout(TIMEOUT_MS)
+        office = context.new_page()
+        office_problems = _watch_errors(office)
+        try:
+            _sign_in(office, leader)
+            office.goto(f"/office/{slug}/orders?tab=slips")
+            rows = office.locator("ul.order-rows > li")
+            expect(rows).to_have_count(1)
+            rows.first.get_by_role("link", name=reference).click()
+            expect(office.locator("img.slip-image")).to_be_visible()
+            _screenshot(office, f"per-part-office-{slug}")
+            assert office.evaluate("document.documentElement.scrollWidth") <= 360
+            office.locator("form[action$='/slip/confirm'] button[type=submit]").click()
+            expect(office.locator(".flash-success")).to_contain_text(reference)
+        finally:
+            context.close()
+        assert office_problems == []
+
+    context = browser.new_context(**phone)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(buyer_url)
+        status = page.locator("p > .order-status").first
+        expect(status).to_have_class(re.compile(r"\border-status-paid\b"))
+        expect(status).to_have_text(_thai(ORDER_LABELS[OrderStatus.PAID]))
+        expect(page.locator(".part-payment .order-status-paid")).to_have_count(2)
+        _screenshot(page, "per-part-order-paid")
+    finally:
+        context.close()
+
+    db.session.rollback()
+    order = db.session.scalars(select(Order)).one()
+    assert order.status == OrderStatus.PAID
+    assert sorted(f.status for f in order.fulfilments) == [FulfilmentStatus.PAID] * 2
+    assert len({p.fulfilment_id for p in order.payments}) == 2
+    db.session.rollback()
+    assert _stock(db, values["rice_variant"]) == 8 and _stock(db, values["chili_variant"]) == 5

@@ -343,7 +343,7 @@ def test_a_card_payment_after_the_order_closed_is_refunded_in_full(
 
     shop.login("leader")
     listing = shop.client.get(shop.url("/orders")).get_data(as_text=True)
-    assert "1 closed order holds a payment that came after it closed" in listing
+    assert "1 order holds money to give back to the buyer" in listing
     closed = shop.client.get(shop.url("/orders?tab=closed")).get_data(as_text=True)
     assert "Payment to give back" in closed
     page = shop.client.get(shop.url(f"/orders/{part.id}")).get_data(as_text=True)

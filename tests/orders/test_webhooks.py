@@ -382,3 +382,47 @@ def test_deliveries_at_the_same_moment_pay_once(app, fake_stripe, placed, outbox
     assert stock.variant_available(placed.variant_id) == 3
     assert len(_paid_mails(outbox, placed)) == 1
     assert _count(StripeEvent) == 2
+
+
+def test_a_second_completed_session_of_a_paid_order_is_money_to_give_back(
+    fake_stripe, placed, caplog
+):
+    from marketplace.orders import fulfilment, refunds
+
+    fake_stripe.pay(fake_stripe.session_id(placed))
+    assert placed.status == OrderStatus.PAID
+    # A second page for the same order (opened in another tab, say), paid too.
+    second = payments.client().v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "currency": "thb",
+            "line_items": payments.line_items(placed),
+            "client_reference_id": placed.reference,
+            "metadata": {"order_reference": placed.reference},
+            "success_url": "http://127.0.0.1/s",
+            "cancel_url": "http://127.0.0.1/c",
+        }
+    )
+    responses = fake_stripe.pay(second.id)
+    assert [r.json["outcome"] for r in responses] == ["refused"]
+    db.session.expire_all()
+    again = next(p for p in placed.payments if p.stripe_session_id == second.id)
+    assert again.status == PaymentStatus.SUCCEEDED and again.surplus
+    assert "paid twice" in caplog.text
+    actions = db.session.scalars(select(AuditLog.action)).all()
+    assert AuditAction.ORDER_PAID_TWICE in actions
+    # The order and its ledger are as after the first payment; the office shows money to give back.
+    assert placed.status == OrderStatus.PAID and placed.refunded_satang == 0
+    part = placed.fulfilments[0]
+    assert fulfilment.paid_payment(placed) is not again
+    assert fulfilment.late_payment_count(part.group) == 1
+    # Given back through Stripe, in full, once.
+    refunds.give_back_surplus(part.group, part.id, again.id)
+    db.session.commit()
+    [refund] = fake_stripe.refunds.values()
+    assert refund["amount"] == placed.total_satang
+    assert refund["payment_intent"] == again.stripe_payment_intent_id
+    assert again.given_back_refund_id == refund["id"] and again.given_back_at is not None
+    assert fulfilment.late_payment_count(part.group) == 0
+    with pytest.raises(refunds.RefundError):
+        refunds.give_back_surplus(part.group, part.id, again.id)

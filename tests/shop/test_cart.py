@@ -159,7 +159,7 @@ def test_lines_are_grouped_by_producer_group_with_their_stock(client, make):
     assert "8 left" in page and "4 left" in page
 
 
-def test_several_groups_without_card_or_platform_account_are_told_before_checkout(
+def test_several_groups_without_card_or_platform_account_check_out_as_one_order(
     app, client, make, monkeypatch
 ):
     monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "")  # the default: no Stripe
@@ -168,13 +168,14 @@ def test_several_groups_without_card_or_platform_account_are_told_before_checkou
     db.session.commit()
     add(client, rice.variants[0], 1)
     page = html(client.get("/cart"))
-    assert "order from one group at a time" not in page and 'href="/checkout"' in page
+    assert "you transfer each group its own part" not in page and 'href="/checkout"' in page
     add(client, chili.variants[0], 1)
     page = html(client.get("/cart"))
-    assert "order from one group at a time" in page and 'href="/checkout"' not in page
+    assert "one group at a time" not in page
+    assert "you transfer each group its own part" in page and 'href="/checkout"' in page
     monkeypatch.setitem(app.config, "PLATFORM_PROMPTPAY_ID", "0812345678")
     page = html(client.get("/cart"))
-    assert "order from one group at a time" not in page and 'href="/checkout"' in page
+    assert "you transfer each group its own part" not in page and 'href="/checkout"' in page
 
 
 def test_lines_no_longer_for_sale_or_beyond_stock_are_flagged(client, make):

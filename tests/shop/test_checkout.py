@@ -373,8 +373,8 @@ def test_a_cart_of_two_groups_is_one_order_in_two_parts(client, make, stripe_stu
     db.session.commit()
     add(client, first.variants[0], 1)
     add(client, second.variants[0], 3)
-    # No platform account for transfers: several groups can only pay by Stripe.
-    assert 'value="transfer"' not in html(client.get("/checkout"))
+    # No platform account: a transfer is still offered, to each group's own account.
+    assert 'value="transfer"' in html(client.get("/checkout"))
     response = place(client, payment_method="stripe")
     assert response.status_code == 303
     order = _orders()[0]
@@ -471,3 +471,35 @@ def test_the_checkout_page_is_never_cached(client, make, stripe_stub):
     response = client.get("/checkout")
     assert response.headers["Cache-Control"] == "private, no-store"
     assert CONTACT["email"] not in html(response)
+
+
+def test_two_groups_without_card_or_platform_account_are_paid_each_to_its_group(
+    client, make, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "")
+    first = make.product(stock=5)
+    second = make.product(stock=5)
+    db.session.commit()
+    add(client, first.variants[0], 1)
+    add(client, second.variants[0], 2)
+    page = html(client.get("/checkout"))
+    assert 'value="transfer"' in page and "Place the order" in page
+    assert "You transfer each group its own part" in page
+    response = place(client)
+    assert response.status_code == 303
+    order = _orders()[0]
+    assert order.paid_per_part and len(order.fulfilments) == 2
+    assert all(f.expires_at is not None for f in order.fulfilments)
+
+
+def test_errors_are_listed_at_the_top_of_the_checkout(client, make, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "")
+    add(client, make.product(stock=5).variants[0], 1)
+    db.session.commit()
+    response = place(client, phone="12")
+    assert response.status_code == 400
+    page = html(response)
+    top = page.index('id="checkout-error"')
+    assert top < page.index('id="email"')
+    summary = page[top : page.index("</div>", top)]
+    assert 'href="#phone"' in summary and "Enter a Thai phone number" in summary

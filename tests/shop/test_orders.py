@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from marketplace.extensions import db
+from marketplace.i18n import format_baht
 from marketplace.models import OrderStatus, Payment, PaymentStatus
 from marketplace.orders import promptpay, service, slips, states, stock
 
@@ -417,3 +418,115 @@ def test_back_from_stripe_the_page_says_the_payment_is_being_confirmed(client, m
     assert "waiting for the payment service to confirm" in page
     page = html(client.get(_page(placed, checkout="cancel")))
     assert "You left the payment page" in page
+
+
+# -- an order paid part by part ------------------------------------------------------------
+
+
+@pytest.fixture
+def per_part(make):
+    """An unpaid transfer order of two groups, each with a PromptPay id: paid part by part."""
+    first = make.group(promptpay_id="0812345678", line_id="@first")
+    second = make.group(promptpay_id="0993505000428", payout_account_no="020100000042")
+    rice = make.product(group=first, stock=5, price_satang=12000)
+    chili = make.product(group=second, stock=5, price_satang=8500)
+    placed = make.order({rice.variants[0]: 1, chili.variants[0]: 2})
+    db.session.commit()
+    assert placed.paid_per_part
+    return placed
+
+
+def _send_part_slip(client, order, part, data=None):
+    return post(
+        client,
+        f"/orders/{order.reference}/slip",
+        {
+            "token": service.order_token(order),
+            "part": str(part.id),
+            f"part{part.id}-slip": (io.BytesIO(data or picture()), "slip.jpg"),
+        },
+        page=_page(order),
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_order_page_shows_each_parts_qr_and_slip_form(client, per_part):
+    page = html(client.get(_page(per_part)))
+    assert "Your order comes from 2 groups" in page
+    for part in per_part.fulfilments:
+        assert f'id="pay-part-{part.id}"' in page
+        assert f"part={part.id}" in page  # its own QR
+        assert f'name="part" value="{part.id}"' in page  # its own slip form
+        assert f"Transfer exactly {format_baht(part.total_satang)} to:" in page
+        token = service.order_token(per_part)
+        qr = client.get(f"/orders/{per_part.reference}/promptpay.svg?token={token}&part={part.id}")
+        assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert "0812345678" in page and "0993505000428" in page and "020100000042" in page
+    # No QR of the whole amount: nobody can pay it to one account.
+    token = service.order_token(per_part)
+    assert (
+        client.get(f"/orders/{per_part.reference}/promptpay.svg?token={token}").status_code == 404
+    )
+
+
+def test_a_slip_for_one_part_waits_for_that_group_only(client, per_part):
+    first, second = per_part.fulfilments
+    response = _send_part_slip(client, per_part, first)
+    assert response.status_code == 303
+    db.session.expire_all()
+    [payment] = per_part.payments
+    assert payment.fulfilment_id == first.id and payment.status == PaymentStatus.SUBMITTED
+    assert payment.amount_satang == first.total_satang
+    page = html(client.get(_page(per_part)))
+    assert page.count("slip-state-submitted") == 1
+    token = service.order_token(per_part)
+    own = client.get(f"/orders/{per_part.reference}/slip?token={token}&part={first.id}")
+    assert own.status_code == 200 and own.mimetype == "image/jpeg"
+    other = client.get(f"/orders/{per_part.reference}/slip?token={token}&part={second.id}")
+    assert other.status_code == 404
+
+
+def test_a_slip_without_its_part_or_for_a_stranger_part_changes_nothing(client, make, per_part):
+    response = _send_slip(client, per_part, picture())  # no `part`
+    assert response.status_code == 400
+    assert "Choose the group whose transfer this slip shows." in html(response)
+    other = make.order({make.product(stock=2).variants[0]: 1})
+    db.session.commit()
+    response = _send_part_slip(client, per_part, other.fulfilments[0])
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert per_part.payments == []
+
+
+def test_a_bad_slip_for_a_part_says_so_at_the_top_and_at_the_field(client, per_part):
+    part = per_part.fulfilments[0]
+    response = _send_part_slip(client, per_part, part, data=b"not a picture")
+    assert response.status_code == 400
+    page = html(response)
+    top = page.index('class="form-errors"')
+    assert top < page.index(f'id="pay-part-{part.id}"')
+    db.session.expire_all()
+    assert per_part.payments == []
+
+
+def test_a_paid_part_and_an_expired_part_read_as_such(client, per_part):
+    first, second = per_part.fulfilments
+    payment = service.new_payment(per_part, "transfer", first)
+    service.mark_paid(per_part, payment)
+    db.session.commit()
+    service.sweep_expired(datetime.now(UTC) + timedelta(days=2))
+    page = html(client.get(_page(per_part)))
+    assert f"Paid {format_baht(first.total_satang)} on" in page
+    assert "We did not receive this part's payment in time" in page
+    assert "promptpay.svg" not in page and 'name="part"' not in page
+
+
+def test_a_second_payment_of_a_paid_order_is_shown_as_money_to_give_back(client, make):
+    placed = make.order({make.product(stock=3).variants[0]: 1}, paid=True)
+    db.session.commit()
+    again = service.new_payment(placed, "transfer")
+    assert service.mark_paid(placed, again) is False
+    db.session.commit()
+    assert again.surplus and again.status == PaymentStatus.SUCCEEDED
+    page = html(client.get(_page(placed)))
+    assert "We received a second payment of" in page
