@@ -530,3 +530,16 @@ def test_a_second_payment_of_a_paid_order_is_shown_as_money_to_give_back(client,
     assert again.surplus and again.status == PaymentStatus.SUCCEEDED
     page = html(client.get(_page(placed)))
     assert "We received a second payment of" in page
+
+
+def test_the_placed_mail_of_an_order_paid_part_by_part_names_each_groups_account(
+    per_part, outbox
+):
+    from marketplace.orders import notify
+
+    notify.order_placed(per_part)
+    db.session.commit()
+    body = outbox[0].body
+    for part in per_part.fulfilments:
+        assert f"{part.group.name_th}: โอนเงิน {format_baht(part.total_satang)} พอดี" in body
+    assert "0812345678" in body and "0993505000428" in body and "@first" in body
