@@ -140,8 +140,11 @@ def add_sales(loader, rng):
             stripe_configured=False,
             now=placed_at,
         )
-        payment = service.new_payment(order, "transfer")
-        service.mark_paid(order, payment, at=placed_at + timedelta(minutes=rng.randint(5, 180)))
+        paid_at = placed_at + timedelta(minutes=rng.randint(5, 180))
+        # An order of several groups is paid part by part, each to its own group.
+        for part in order.fulfilments if order.paid_per_part else [None]:
+            payment = service.new_payment(order, "transfer", part)
+            service.mark_paid(order, payment, at=paid_at)
     for lot_id, available in targets.items():
         db.session.execute(
             update(Lot)

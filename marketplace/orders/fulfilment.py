@@ -586,6 +586,7 @@ def platform_transfers_waiting(page=1, per_page=PAGE_SIZE):
             Payment.method == PaymentMethod.TRANSFER,
             Payment.status == PaymentStatus.SUBMITTED,
             several_groups > 1,
+            Order.paid_per_part.is_(False),  # those go to each group's own account
         )
         .options(
             selectinload(Payment.order)

@@ -390,6 +390,27 @@ def test_a_slip_of_a_several_group_order_is_for_an_admin(shop, app, monkeypatch)
     assert order.reference not in shop.client.get("/admin/transfers").get_data(as_text=True)
 
 
+def test_without_a_platform_account_each_leader_confirms_their_part(shop):
+    other = a_product(shop.b)
+    order = factories.make_order({shop.variant: 1, other.variants[0]: 1})
+    part = _part(order, shop.a)
+    slips.submit_slip(order, picture(), part)
+    db.session.commit()
+    assert order.paid_per_part
+    shop.login("admin")
+    listing = shop.client.get("/admin/transfers").get_data(as_text=True)
+    assert order.reference not in listing  # not the platform's money
+    shop.login("leader")
+    html = shop.client.get(_order_url(shop, part)).get_data(as_text=True)
+    assert "an admin confirms" not in html and "Yes, the money arrived" in html
+    assert shop.client.get(_order_url(shop, part, "/slip")).status_code == 200
+    response = shop.post(_order_url(shop, part, "/slip/confirm"), page=_order_url(shop, part))
+    assert response.status_code == 303
+    db.session.refresh(order)
+    db.session.refresh(part)
+    assert part.status == "paid" and order.status == OrderStatus.PENDING_PAYMENT
+
+
 def test_an_admin_rejects_a_platform_transfer_with_a_reason(shop, app, monkeypatch, outbox):
     monkeypatch.setitem(app.config, "PLATFORM_BANK_ACCOUNT_NO", "0201234567")
     other = a_product(shop.b)
