@@ -532,9 +532,7 @@ def test_a_second_payment_of_a_paid_order_is_shown_as_money_to_give_back(client,
     assert "We received a second payment of" in page
 
 
-def test_the_placed_mail_of_an_order_paid_part_by_part_names_each_groups_account(
-    per_part, outbox
-):
+def test_the_placed_mail_of_an_order_paid_part_by_part_names_each_groups_account(per_part, outbox):
     from marketplace.orders import notify
 
     notify.order_placed(per_part)
