@@ -10,7 +10,8 @@ hand over; the slip photo, slip decisions, cash and refunds are the leader's
 (and admins'). The empty POSTs of the matrix pack the paid part (303), and are
 refused by the forms or with a message elsewhere: shipping needs a carrier (400),
 delivering an unshipped part and cash for a transfer are refused (303), a
-rejection needs a reason (400), a refund needs something chosen (400).
+rejection needs a reason (400), a refund needs something chosen (400), and giving back
+a payment that is no second payment is refused with a message (303).
 """
 
 from flask import current_app
@@ -39,6 +40,8 @@ EXPECT = {
     ("office.cash_received", "POST"): (PART + "/cash-received", GROUP_LEADER),
     ("office.order_refund", "GET"): (PART + "/refund", GROUP_LEADER),
     ("office.order_refund", "POST"): (PART + "/refund", GROUP_LEADER),
+    # No second payment to give back here: refused with a message (303).
+    ("office.give_back", "POST"): (PART + "/give-back/{transfer}", GROUP_LEADER),
     ("admin.transfers", "GET"): ("/admin/transfers", ADMIN_ONLY),
     ("admin.transfer_slip", "GET"): ("/admin/transfers/{transfer}/slip", ADMIN_ONLY),
     ("admin.transfer_confirm", "POST"): ("/admin/transfers/{transfer}/confirm", ADMIN_ONLY),
