@@ -98,6 +98,7 @@ def surplus_given_back(order, payment):
         *_render(
             order, "mail/surplus_given_back.txt", payment=payment, amount=payment.amount_satang
         ),
+        kind="surplus_given_back",
     )
 
 

@@ -1,7 +1,7 @@
 """Pay per part: an order of several groups paid to each group's account, part by part; surplus payments to give back
 
 Revision ID: be0a80ff9cc1
-Revises: c4a9e2f17b35
+Revises: ea0869aeafa6
 Create Date: 2026-12-06 04:59:58.316144
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'be0a80ff9cc1'
-down_revision = 'c4a9e2f17b35'
+down_revision = 'ea0869aeafa6'
 branch_labels = None
 depends_on = None
 
