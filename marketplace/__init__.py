@@ -71,9 +71,10 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    """The storefront, search, media, share cards, accounts, admin, the group office, officers."""
+    """The storefront, search, media, share cards, accounts, admin, office, officers, feeds."""
     from .accounts.views import blueprint as accounts_views
     from .admin.views import blueprint as admin
+    from .marketing.feed_views import blueprint as feeds
     from .marketing.views import blueprint as marketing
     from .media import blueprint as media
     from .office import blueprint as office
@@ -93,6 +94,7 @@ def register_blueprints(app):
     app.register_blueprint(officer)
     app.register_blueprint(reports)
     app.register_blueprint(payments)  # Stripe's webhook
+    app.register_blueprint(feeds)  # product feeds, sitemap.xml, robots.txt
 
 
 def register_template_helpers(app):

@@ -55,6 +55,8 @@ class Config:
     CATALOG_PAGE_SIZE = 24
     PAGE_CACHE_ENABLED = True
     PAGE_CACHE_SIZE = 256
+    # Addresses per sitemap file before sitemap.xml becomes an index (the protocol's limit).
+    SITEMAP_MAX_URLS = 50_000
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_SIZES = (320, 800, 1600)

@@ -2,11 +2,13 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+LANGUAGE_ARG = "lang"
 LOCALE_COOKIE = "lang"
 
 _TH_MONTHS = (
@@ -20,10 +22,18 @@ _EN_MONTHS = (
 
 
 def select_locale():
-    """Pick the language: the signed-in user's choice, then the cookie, then Thai."""
+    """Pick the language: ?lang= in the address, the signed-in user's choice, the cookie, Thai.
+
+    `?lang=en` is the address of a page's English version that search engines
+    follow from its hreflang link; it holds for that request only. The page
+    cache keys on the full path and the language, so it never mixes the two.
+    """
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # a CLI command: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get(LANGUAGE_ARG)
+    if asked in languages:
+        return asked
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages and getattr(current_user, "is_authenticated", False):
         return user_locale
@@ -31,6 +41,13 @@ def select_locale():
     if cookie in languages:
         return cookie
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def without_language_arg(target):
+    """A local address without its ?lang= (once a buyer picks a language, the address obeys it)."""
+    parts = urlsplit(target)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != LANGUAGE_ARG]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def current_language():

@@ -112,6 +112,9 @@ EXPECT = {
     ("office.lot_new", "POST"): (OFFICE + "/lots/new", GROUP_MEMBER),
     ("office.lot", "GET"): (OFFICE + "/lots/{lot}", GROUP_MEMBER),
     ("office.lot_adjust", "POST"): (OFFICE + "/lots/{lot}/adjust", GROUP_MEMBER),
+    ("office.lot_labels", "GET"): (OFFICE + "/lots/{lot}/labels", GROUP_MEMBER),
+    ("office.lot_labels", "POST"): (OFFICE + "/lots/{lot}/labels", GROUP_MEMBER),
+    ("office.feeds_page", "GET"): (OFFICE + "/feeds", GROUP_MEMBER),
     # -- office: claims and evidence ---------------------------------------------------------------
     ("office.claims", "GET"): (OFFICE + "/claims", GROUP_MEMBER),
     ("office.claim_new", "GET"): (OFFICE + "/claims/new", GROUP_LEADER),

@@ -334,6 +334,11 @@ def _verified_kinds_by_product(products, on):
     return {product_id: tuple(sorted(found)) for product_id, found in kinds.items()}
 
 
+def verified_kinds_of(products, on=None):
+    """{product id: verified claim kinds} of these products (own, group's, lots'), one query."""
+    return _verified_kinds_by_product(products, on or today())
+
+
 def _cards(statement, on):
     """Run a card statement and attach each product's verified claim kinds."""
     rows = db.session.execute(statement).all()

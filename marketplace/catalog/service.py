@@ -283,6 +283,8 @@ def checked_product_values(fields):
     }
     if not values["name_th"]:
         raise CatalogError(_l("Enter the product's name in Thai."), field="name_th")
+    values["fda_number"] = parse_fda_number(fields.get("fda_number"))
+    values["shelf_life_days"] = parse_shelf_life(fields.get("shelf_life_days"))
     status = fields.get("status") or ProductStatus.DRAFT
     if status not in ProductStatus.ALL:
         raise CatalogError(_l("Choose a status."), field="status")
@@ -295,6 +297,43 @@ def checked_product_values(fields):
         except NotFound as error:
             raise CatalogError(_l("Choose a category."), field="category_id") from error
     return values
+
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def parse_fda_number(text):
+    """A Thai FDA registration number (เลข อย.) as typed → its 13 digits, or "" when blank.
+
+    People copy it from the label as 12-3-45678-9-0123 or with spaces; only the
+    digits are kept, and there must be exactly 13.
+    """
+    raw = clean_text(text or "", 40)
+    if not raw:
+        return ""
+    digits = re.sub(r"[\s\-.]", "", raw.translate(_THAI_DIGITS))
+    if not re.fullmatch(r"[0-9]{13}", digits):
+        raise CatalogError(
+            _l("An FDA number (เลข อย.) has 13 digits, e.g. 12-1-23456-1-0001."),
+            field="fda_number",
+        )
+    return digits
+
+
+MAX_SHELF_LIFE_DAYS = 3650
+
+
+def parse_shelf_life(text):
+    """Shelf life in days as typed → an int from 1 to 3650, or None when blank."""
+    raw = clean_text(str(text) if text is not None else "", 20).replace(",", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_SHELF_LIFE_DAYS:
+        raise CatalogError(
+            _l("Enter the shelf life as a whole number of days, from 1 to 3650."),
+            field="shelf_life_days",
+        )
+    return int(raw)
 
 
 def create_product(group, **fields):

@@ -117,6 +117,10 @@ class Product(db.Model):
     description_en = db.Column(db.Text, nullable=False, default="")
     status = db.Column(db.String(16), nullable=False, default=ProductStatus.ACTIVE)
     is_featured = db.Column(db.Boolean, nullable=False, default=False)
+    # The Thai FDA registration number (เลข อย., 13 digits) of food that has one; "" otherwise.
+    fda_number = db.Column(db.String(13), nullable=False, default="", server_default="")
+    # Days from harvest or production to best-before; None: the label shows no best-before.
+    shelf_life_days = db.Column(db.Integer)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = db.Column(
         db.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow
@@ -138,6 +142,9 @@ class Product(db.Model):
 
     __table_args__ = (
         CheckConstraint(f"status IN {ProductStatus.ALL!r}", name="status"),
+        CheckConstraint(
+            "shelf_life_days IS NULL OR shelf_life_days > 0", name="shelf_life_positive"
+        ),
         Index("ix_product_status_created", "status", "created_at"),
     )
 

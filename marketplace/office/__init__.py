@@ -5,8 +5,10 @@ The view modules attach their routes to the one `office` blueprint.
 
 from . import (  # noqa: F401  (attach their routes)
     catalog_views,
+    feed_views,
     household_views,
     import_views,
+    label_views,
     ledger_views,
     marketing_views,
     order_views,

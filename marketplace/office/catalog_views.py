@@ -201,6 +201,7 @@ def product_edit(product_id):
     if request.method == "GET":
         form = ProductForm(obj=item, categories=service.categories())
         form.category_id.data = str(item.category_id or "")
+        form.shelf_life_days.data = str(item.shelf_life_days or "")
     else:
         form = ProductForm(categories=service.categories())
         if form.validate_on_submit():

@@ -81,6 +81,20 @@ class ProductForm(FlaskForm):
     description_th = TextAreaField(_l("Description in Thai"), validators=[Length(max=20_000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=20_000)])
     category_id = SelectField(_l("Category"), validate_choice=False)
+    fda_number = StringField(
+        _l("FDA number (เลข อย.)"),
+        validators=[Length(max=40)],
+        description=_l("13 digits, for food that has one; printed on the lot labels."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    shelf_life_days = StringField(
+        _l("Shelf life in days"),
+        validators=[Length(max=20)],
+        description=_l(
+            "Days from harvest or production to best-before; leave empty for goods that keep."
+        ),
+        render_kw={"inputmode": "numeric"},
+    )
     status = SelectField(_l("Status"), validate_choice=False, default=ProductStatus.DRAFT)
 
     def __init__(self, *args, categories=(), **kwargs):
@@ -103,6 +117,8 @@ class ProductForm(FlaskForm):
                 "description_th",
                 "description_en",
                 "category_id",
+                "fda_number",
+                "shelf_life_days",
                 "status",
             )
         }

@@ -20,7 +20,7 @@ from ..accounts.redirects import safe_next_url
 from ..catalog import group_contact, labels, queries, slugs
 from ..catalog.cache import cached_page
 from ..extensions import db
-from ..i18n import LOCALE_COOKIE, current_language
+from ..i18n import LOCALE_COOKIE, current_language, without_language_arg
 from ..marketing import share
 from .forms import LanguageForm, catalog_filters
 
@@ -134,7 +134,7 @@ def set_language():
     if current_user.is_authenticated and current_user.locale != form.lang.data:
         current_user.locale = form.lang.data
         db.session.commit()
-    target = safe_next_url(form.next.data, url_for("shop.home"))
+    target = without_language_arg(safe_next_url(form.next.data, url_for("shop.home")))
     response = redirect(target, code=303)
     response.set_cookie(
         LOCALE_COOKIE,
