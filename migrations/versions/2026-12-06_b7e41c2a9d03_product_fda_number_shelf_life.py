@@ -1,7 +1,7 @@
 """Product FDA number and shelf life: what a QR lot label prints (เลข อย., best-before)
 
 Revision ID: b7e41c2a9d03
-Revises: ea0869aeafa6
+Revises: be0a80ff9cc1
 Create Date: 2026-12-06 05:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e41c2a9d03'
-down_revision = 'ea0869aeafa6'
+down_revision = 'be0a80ff9cc1'
 branch_labels = None
 depends_on = None
 
