@@ -8,7 +8,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, pgettext
 
 from marketplace.cli import (
     EXTRA_KEYWORDS,
@@ -151,6 +151,39 @@ def test_app_serves_the_thai_catalog(app):
     with app.test_request_context(), force_locale("th"):
         served = {m.id: gettext(m.id) for m in singles if m.string and "%" not in m.id}
     assert served == {m.id: m.string for m in singles if m.string and "%" not in m.id}
+
+
+def test_app_serves_contextual_messages(app):
+    """Each msgctxt entry is served by pgettext with its own Thai, apart from the bare msgid."""
+    catalog = read_catalog(po_path("th"), locale="th")
+    contextual = [m for m in catalog if m.id and m.context and isinstance(m.id, str)]
+    assert contextual, "no pgettext messages: one English word with two meanings needs them"
+    with app.test_request_context(), force_locale("th"):
+        served = {(m.context, m.id): pgettext(m.context, m.id) for m in contextual}
+        assert served == {(m.context, m.id): m.string for m in contextual}
+        # The words issue 11 found mixed up: an address is not an IP address, and the
+        # sender of a parcel is not the start of a period.
+        assert gettext("Address") != pgettext("network", "Address")
+        assert gettext("From") != pgettext("packing slip", "From")
+
+
+def test_extraction_keeps_contexts(template):
+    """Contexts from Python and templates reach the template catalog as msgctxt."""
+    assert template.get("From", "packing slip") is not None
+    assert template.get("Address", "network") is not None
+    keywords = dict(frontend_keywords())
+    assert keywords["pgettext"] == ((1, "c"), 2)
+    assert keywords["lazy_pgettext"] == ((1, "c"), 2)
+
+
+def frontend_keywords():
+    """The keyword specs extraction uses: Babel's defaults plus EXTRA_KEYWORDS."""
+    from babel.messages import frontend
+    from babel.messages.extract import DEFAULT_KEYWORDS
+
+    keywords = dict(DEFAULT_KEYWORDS)
+    keywords.update(frontend.parse_keywords(EXTRA_KEYWORDS))
+    return keywords
 
 
 def test_pybabel_command_finds_the_same_messages(template, tmp_path, monkeypatch):

@@ -240,6 +240,20 @@ def test_packing_slip_shows_the_address_and_what_to_pack(shop):
     assert "css/print.css" in html and "style=" not in html and "<script>" not in html
 
 
+def test_packing_slip_names_sender_and_recipient_not_a_date_range(shop):
+    """"From"/"To" on a slip are the sender and the recipient (pgettext), not "since"/"until"."""
+    order = paid_order(shop.variant)
+    part = _part(order, shop.a)
+    shop.login("staff").locale = "th"
+    db.session.commit()
+    html = shop.client.get(_order_url(shop, part, "/packing-slip")).get_data(as_text=True)
+    assert '<p class="packing-slip-label">ผู้ส่ง</p>' in html
+    assert '<p class="packing-slip-label">ผู้รับ</p>' in html
+    assert "ตั้งแต่" not in html
+    detail = shop.client.get(_order_url(shop, part)).get_data(as_text=True)
+    assert "<dt>ที่อยู่</dt>" in detail and "ที่อยู่ IP" not in detail
+
+
 # -- pickup and cash -----------------------------------------------------------------------
 
 
