@@ -100,6 +100,7 @@ def register_blueprints(app):
 def register_template_helpers(app):
     """Formatting filters and helpers every template may use."""
     from . import areas, i18n
+    from .accounts import audit_text
     from .catalog import images
     from .marketing.cards import public_url
 
@@ -113,6 +114,7 @@ def register_template_helpers(app):
     app.add_template_global(images.image_srcset, "image_srcset")
     app.add_template_global(images.image_url, "image_url")
     app.add_template_global(public_url, "public_url")
+    app.add_template_global(audit_text.describe_entries, "describe_audit")
 
 
 def register_errorhandlers(app):

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, DateRange, Length, Optional, Regexp
 
 from .. import areas
-from ..accounts.audit import AuditAction
+from ..accounts.audit_text import action_choices
 from ..catalog.labels import GROUP_KINDS
 from ..i18n import current_language
 from ..models.accounts import MembershipRole
@@ -169,5 +169,5 @@ class AuditFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.action.choices = [SelectChoice("", _l("All actions"))] + [
-            SelectChoice(a, a) for a in AuditAction.all()
+            SelectChoice(code, label) for code, label in action_choices()
         ]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from marketplace.accounts.audit import AuditAction, audit
 from marketplace.models.accounts import AuditLog, OfficerArea
 
+from .. import factories
 from ..accounts.helpers import audit_rows, details, post_form, signed_in_email
 
 
@@ -179,7 +180,7 @@ def test_audit_page_filters_by_action_actor_and_dates(client, admin, make_user, 
 
     def shown(query):
         html = client.get("/admin/audit?" + query).get_data(as_text=True)
-        return html.count("<code>admin.granted</code>")
+        return html.count("<td>Given admin rights</td>")
 
     assert shown("action=admin.granted") == 2
     assert shown("action=admin.granted&actor=admin%40example.com") == 1
@@ -202,3 +203,48 @@ def test_audit_page_paginates(client, admin, db):
     second = client.get("/admin/audit?action=test.event&page=2").get_data(as_text=True)
     assert second.count("<code>test.event</code>") == 5
     assert db.session.query(AuditLog).filter_by(action="test.event").count() == 35
+
+
+def test_audit_entries_read_as_sentences_in_either_language(client, admin, make_user, db):
+    """Issue 11: the log showed `ledger.entry_recorded` and raw JSON; now a sentence each."""
+    group = factories.make_group(slug="hom-phaendin", name_th="กลุ่มหอมแผ่นดิน", name_en="Hom Phaendin")
+    other = make_user("leader@example.com")
+    audit(
+        AuditAction.LEDGER_ENTRY_RECORDED,
+        other,
+        kind="wage",
+        household="57-00012",
+        group=group.slug,
+        amount=30000,
+    )
+    audit(AuditAction.INVITATION_SENT, other, group_id=group.id, role="leader", sent=False)
+    audit(AuditAction.SLIP_REJECTED, other, order="HP-1234", reason="No money arrived")
+    db.session.commit()
+
+    english = client.get("/admin/audit").get_data(as_text=True)
+    assert "Recorded for household 57-00012: Wage for work done, ฿300" in english
+    assert "Invited to Hom Phaendin as leader; the mail could not be sent" in english
+    assert "Transfer slip of order HP-1234 rejected" in english
+    assert "<dt>Reason</dt><dd>No money arrived</dd>" in english
+    assert "ledger.entry_recorded" not in english.split("<tbody>")[1]
+    assert '{"' not in english and "&#34;" not in english
+
+    admin.locale = "th"
+    db.session.commit()
+    thai = client.get("/admin/audit").get_data(as_text=True)
+    assert "บันทึกให้ครัวเรือน 57-00012: ค่าแรงจากการทำงาน ฿300" in thai
+    assert "เชิญเข้าร่วม กลุ่มหอมแผ่นดิน ในฐานะหัวหน้ากลุ่ม แต่ส่งอีเมลไม่สำเร็จ" in thai
+    assert "<dt>เหตุผล</dt><dd>No money arrived</dd>" in thai
+    # The filter names actions in words too.
+    assert '<option value="ledger.entry_recorded">บันทึกรายการในบัญชีรายได้ครัวเรือน</option>' in thai
+
+
+def test_unknown_or_odd_audit_rows_fall_back_gracefully(client, admin, db):
+    """A code without a sentence shows the code; details missing a key show the label."""
+    audit("mail.bounced", None, actor=admin, to_count=2, ok=False)
+    audit(AuditAction.PRICE_CHANGED, None, actor=admin, sku="BSR-1KG")  # no old/new
+    db.session.commit()
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "<code>mail.bounced</code>" in html
+    assert "<dt>to_count</dt><dd>2</dd>" in html and "<dt>ok</dt><dd>No</dd>" in html
+    assert "<td>Price changed</td>" in html
