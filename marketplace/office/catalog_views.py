@@ -49,6 +49,7 @@ from .forms import (
     StockForm,
     VariantForm,
 )
+from .todo import CLAIM_NOTICE_DAYS, group_todo
 
 
 @blueprint.errorhandler(NotFound)
@@ -97,12 +98,14 @@ def dashboard():
 
 @blueprint.get("/<group_slug>/")
 def group_home():
-    """A group's counts and the ways in."""
+    """What needs doing now, the group's counts and the ways in."""
     group = current_group()
     return render_template(
         "office/group_home.html",
         group=group,
         counts=service.group_counts(group),
+        todo=group_todo(group),
+        notice_days=CLAIM_NOTICE_DAYS,
         can_lead=is_leader(),
         has_households="office.households" in current_app.view_functions,
     )
