@@ -108,6 +108,7 @@ def register_template_helpers(app):
     app.add_template_filter(i18n.format_date, "date")
     app.add_template_filter(i18n.format_month, "month")
     app.add_template_filter(i18n.format_datetime, "datetime")
+    app.add_template_filter(i18n.unit_label, "unit")
     app.add_template_global(i18n.localized, "localized")
     app.add_template_global(i18n.current_language, "current_language")
     app.add_template_global(areas.place_parts, "place_parts")

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_login import current_user
 
 LANGUAGE_ARG = "lang"
@@ -48,6 +48,22 @@ def without_language_arg(target):
     parts = urlsplit(target)
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != LANGUAGE_ARG]
     return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+# How the units a person types most are written in each language; stored as typed.
+_KILOGRAM = ("kg", "kg.", "กก.", "กก", "กิโลกรัม")
+
+
+def default_unit():
+    """The unit a quantity form starts with, in the page's language: กก. in Thai, kg in English."""
+    return pgettext("unit of weight", "kg")
+
+
+def unit_label(unit):
+    """A stored unit as the reader writes it: "kg" reads กก. on a Thai page and back."""
+    if unit and unit.strip().lower() in _KILOGRAM:
+        return default_unit()
+    return unit or ""
 
 
 def current_language():

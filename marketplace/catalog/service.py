@@ -22,6 +22,7 @@ from ..accounts.errors import AccountError
 from ..accounts.groups import check_place
 from ..accounts.service import clean_text, is_valid_email, normalize_email
 from ..extensions import db
+from ..i18n import default_unit
 from ..models import (
     Category,
     Claim,
@@ -578,7 +579,7 @@ def _contributions(group, rows):
             MAX_UNITS,
             _l("Enter how much each household supplied, a whole number above zero."),
         )
-        unit = clean_text(row.get("unit"), 16) or "kg"
+        unit = clean_text(row.get("unit"), 16) or default_unit()
         if (household.id, role) in seen:
             raise CatalogError(
                 _l("A household appears twice in the same role."), field="contributions"

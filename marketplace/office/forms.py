@@ -26,6 +26,7 @@ from wtforms.validators import AnyOf, DataRequired, DateRange, Length, Optional
 
 from ..admin.forms import fill_area_choices
 from ..catalog.labels import CLAIM_KINDS, LOT_KINDS
+from ..i18n import default_unit
 from ..models import ContributionRole, ProductStatus, StockReason
 
 REQUIRED = _l("This field is required.")
@@ -182,7 +183,8 @@ class ContributionRowForm(Form):
     quantity = StringField(
         _l("Quantity"), validators=[Length(max=20)], render_kw={"inputmode": "numeric"}
     )
-    unit = StringField(_l("Unit"), validators=[Length(max=16)], default="kg")
+    # Called when the form is built, so a Thai page starts at กก. and an English one at kg.
+    unit = StringField(_l("Unit"), validators=[Length(max=16)], default=default_unit)
 
 
 class LotForm(FlaskForm):

@@ -262,3 +262,37 @@ def test_a_stock_adjustment_reaches_the_search_index(office, setup, make, db):
     assert response.status_code == 303, response.get_data(as_text=True)
     # Out of stock now: ranked after the product that still has stock.
     assert search.query("sticky").product_ids == [other.id, variant.product_id]
+
+
+def test_the_unit_follows_the_page_language(office, setup, make, db):
+    """Issue 11: a Thai page offered "kg"; it starts at กก. in Thai and kg in English."""
+    variant, mine, _ = setup
+    staff = office.login("staff")
+    english = office.client.get(office.url("/lots/new")).get_data(as_text=True)
+    assert 'name="contributions-0-unit" type="text" value="kg"' in english
+    staff.locale = "th"
+    db.session.commit()
+    thai = office.client.get(office.url("/lots/new")).get_data(as_text=True)
+    assert 'name="contributions-0-unit" type="text" value="กก."' in thai
+    assert 'value="kg"' not in thai
+    # A unit left empty is stored in the page's language.
+    data = _lot_data(
+        variant,
+        **{
+            "contributions-0-household_id": str(mine.id),
+            "contributions-0-role": "grower",
+            "contributions-0-quantity": "120",
+            "contributions-0-unit": "",
+        },
+    )
+    assert office.post(office.url("/lots/new"), data).status_code == 303
+    lot = db.session.scalars(select(Lot)).one()
+    assert lot.contributions[0].unit == "กก."
+    # A unit stored as "kg" reads กก. on a Thai page, and กก. reads kg in English.
+    lot.contributions[0].unit = "kg"
+    db.session.commit()
+    assert "120 กก." in office.client.get(office.url(f"/lots/{lot.id}")).get_data(as_text=True)
+    staff.locale = "en"
+    lot.contributions[0].unit = "กก."
+    db.session.commit()
+    assert "120 kg" in office.client.get(office.url(f"/lots/{lot.id}")).get_data(as_text=True)
