@@ -6,8 +6,9 @@ own analysis), or with `table=products` the area's by-product rows. The XLSX
 holds the suppressed summary, the by-product table, the transition matrix,
 the monthly trend, the IRIS+ sheet for funders and, unless `households=False`,
 the same household rows; with `households=False` it holds aggregates only and
-can go to a funder as it is. The XLSX speaks the reader's language; the CSV
-keeps machine-readable column names.
+can go to a funder as it is. The XLSX speaks the reader's language, its
+household sheet included (headings, yes/no, poverty classes); the CSV keeps
+machine-readable column names and codes.
 
 Memory stays flat however large the area: household rows come from the
 database in batches (`reports.iter_household_figures`), the CSV is yielded
@@ -245,6 +246,65 @@ def _class_name(value):
     return names.get(value, value)
 
 
+# The household sheet of the XLSX in the reader's language: a heading per EXPORT_COLUMNS
+# column (the CSV keeps the machine-readable names).
+HOUSEHOLD_HEADINGS = {
+    "household_code": lazy_gettext("Household code"),
+    "province_code": lazy_gettext("Province code"),
+    "district_code": lazy_gettext("District code"),
+    "subdistrict_code": lazy_gettext("Subdistrict code"),
+    "reached": lazy_gettext("Reached"),
+    "value_chain_income_baht": lazy_gettext("Value-chain income (baht)"),
+    "annualised_value_chain_income_baht": lazy_gettext(
+        "Value-chain income a year at this pace (baht)"
+    ),
+    "months_with_income": lazy_gettext("Months with income"),
+    "months_above_poverty_line": lazy_gettext("Months above the line"),
+    "months_in_period": lazy_gettext("Months in the period"),
+    "baseline_date": lazy_gettext("Baseline assessment date"),
+    "baseline_members": lazy_gettext("Members at baseline"),
+    "baseline_annual_income_baht": lazy_gettext("Annual income at baseline (baht)"),
+    "baseline_class": lazy_gettext("Baseline class"),
+    "baseline_income_per_person_month_baht": lazy_gettext(
+        "Income per person per month at baseline (baht)"
+    ),
+    "latest_date": lazy_gettext("Latest assessment date"),
+    "latest_members": lazy_gettext("Members at the latest assessment"),
+    "latest_annual_income_baht": lazy_gettext("Annual income at the latest assessment (baht)"),
+    "latest_class": lazy_gettext("Latest class"),
+    "latest_income_per_person_month_baht": lazy_gettext(
+        "Income per person per month at the latest assessment (baht)"
+    ),
+    "estimated_income_per_person_month_baht": lazy_gettext(
+        "Estimated income per person per month (baht)"
+    ),
+    "estimated_above_poverty_line": lazy_gettext("Above the poverty line (estimated)"),
+    "estimated_above_basic_needs": lazy_gettext("Above basic needs (estimated)"),
+    "crossed_poverty_line_assessed": lazy_gettext("Crossed the line (assessed)"),
+    "lifted_above_poverty_line_estimated": lazy_gettext("Lifted (estimated)"),
+    "low_income": lazy_gettext("Low income"),
+}
+_CLASS_COLUMNS = {"baseline_class", "latest_class"}
+
+
+def household_headings():
+    """The household sheet's header row in the current language."""
+    return [str(HOUSEHOLD_HEADINGS[column]) for column in EXPORT_COLUMNS]
+
+
+def localized_household_row(row):
+    """An export row (EXPORT_COLUMNS) for the XLSX: yes/no and poverty classes in words."""
+    words = {"yes": gettext("Yes"), "no": gettext("No")}
+    cells = []
+    for column, value in zip(EXPORT_COLUMNS, row, strict=True):
+        if column in _CLASS_COLUMNS and value:
+            value = _class_name(value)
+        elif value in words:
+            value = words[value]
+        cells.append(_cell(value))
+    return cells
+
+
 def sheet_title(text):
     """A worksheet name Excel accepts: no []:*?/\\ and at most 31 characters."""
     title = "".join(" " if char in "[]:*?/\\" else char for char in str(text)).strip()
@@ -419,9 +479,10 @@ def write_xlsx(
             date_to=date_to,
             viewer=viewer,
         )
-        header(sheet, next(rows))
+        next(rows)  # the CSV's column names; the sheet has headings a person reads
+        header(sheet, household_headings())
         for row in rows:
-            sheet.append(row)
+            sheet.append(localized_household_row(row))
 
     book.save(target)
     return report

@@ -105,7 +105,7 @@ def test_xlsx_sheets_suppression_and_iris(db, tmp_path):
     assert monthly["2026-01"][1:] == ("<5", "<5")
     assert monthly["2026-03"][1:] == (0, 0)
     households = list(book[gettext("Households")].iter_rows(values_only=True))
-    assert households[0][0] == "household_code"
+    assert households[0][0] == gettext("Household code") == "รหัสครัวเรือน"
     assert len(households) == 8
     book.close()
 
@@ -192,6 +192,41 @@ def test_xlsx_speaks_the_viewers_language(client, auth, db):
     assert iris["IRIS+"][1:] == ("Metric", "Value", "Unit", "Definition")
     with force_locale("th"):
         assert gettext("Households") != "Households"  # the Thai catalog has it
+
+
+def test_the_household_sheet_follows_the_viewers_language(client, auth, db):
+    """Issue 11: the household sheet had the CSV's English column names and codes."""
+    scenario()
+    officer = factories.make_user("officer@example.com", locale="th", officer_areas=["57"])
+    _db.session.commit()
+    auth.login("officer@example.com")
+
+    def sheet():
+        response = client.get("/reports/area/57/export.xlsx?from=2025-12-01&to=2026-11-30")
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        rows = list(book[book.sheetnames[-1]].iter_rows(values_only=True))
+        book.close()
+        return book.sheetnames[-1], rows
+
+    title, rows = sheet()
+    header = dict(zip(exports.EXPORT_COLUMNS, rows[0], strict=True))
+    assert title == "ครัวเรือน"
+    assert header["household_code"] == "รหัสครัวเรือน"
+    assert header["baseline_class"] == "ระดับตั้งต้น"
+    assert not any(name in rows[0] for name in exports.EXPORT_COLUMNS)
+    cells = {value for row in rows[1:] for value in row}
+    assert not cells & {"yes", "no", "struggling", "difficult", "getting_by", "well_off"}
+    assert cells & {"ใช่", "ไม่ใช่"}
+    assert cells & {"อยู่ลำบาก", "อยู่ยาก", "อยู่พอได้", "อยู่ดี"}
+
+    officer.locale = "en"
+    _db.session.commit()
+    title, rows = sheet()
+    assert title == "Households" and rows[0][:2] == ("Household code", "Province code")
+    assert {value for row in rows[1:] for value in row} & {"Yes", "No"}
+    # The CSV keeps the machine-readable names and codes.
+    csv_text = client.get("/reports/area/57/export.csv?from=2025-12-01&to=2026-11-30")
+    assert csv_text.get_data(as_text=True).startswith("household_code,province_code,")
 
 
 def test_sheet_titles_are_ones_excel_accepts():
