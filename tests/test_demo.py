@@ -1,27 +1,33 @@
 """`flask demo load`: fills an empty database with consistent demo data, and only an empty one."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import geothai
 import pytest
 from sqlalchemy import func, select
 
 from marketplace.demo import DemoNotEmpty, load_demo, photos
+from marketplace.demo.ledger import OPEN_DAYS
+from marketplace.i18n import BANGKOK
 from marketplace.models import (
     Category,
     Claim,
     ClaimKind,
     ClaimStatus,
+    FulfilmentStatus,
     GroupKind,
     Household,
     HouseholdAssessment,
+    LedgerEntry,
     Lot,
     LotContribution,
+    Order,
     PovertyClass,
     ProducerGroup,
     Product,
     ProductImage,
+    ShareRule,
     Variant,
 )
 from marketplace.storage import storage
@@ -118,7 +124,7 @@ def test_demo_load_fills_an_empty_database_once(runner, db):
             sold_out += variant.stock == 0
             for lot in variant.lots:
                 assert re.fullmatch(r"[A-Z]{2}-[A-Z]{3}-\d{4}-\d{2}", lot.code)
-                assert date(2025, 1, 1) <= lot.produced_on <= date(2026, 12, 31)
+                assert date.today() - timedelta(days=400) <= lot.produced_on < date.today()
                 assert 0 <= lot.available <= lot.quantity
                 partly_sold += 0 < lot.available < lot.quantity
                 assert_area(lot)
@@ -182,3 +188,55 @@ def test_demo_photos_are_deterministic_jpegs():
     assert first[:3] == b"\xff\xd8\xff"
     assert photos.photo_bytes("chilies", "same-seed", dried=True) == first
     assert photos.photo_bytes("chilies", "other-seed", dried=True) != first
+
+
+def test_demo_data_is_dated_relative_to_the_day_it_loads(db):
+    """Issue 11: loaded later, the demo had year-old unpacked orders; now everything moves."""
+    today = date(2031, 3, 15)
+    load_demo(today=today)
+    db.session.commit()
+    year_ago = today - timedelta(days=366)
+    start_of_today = datetime.combine(today, time(0, 0), tzinfo=BANGKOK)
+
+    lots = db.session.scalars(select(Lot)).all()
+    assert all(today - timedelta(days=400) <= lot.produced_on < today for lot in lots)
+    assert max(lot.produced_on for lot in lots) >= today - timedelta(days=60)
+    # Notes that name a month name the moved one ("October 2026" reads "January 2031").
+    notes = " ".join(f"{lot.notes_th} {lot.notes_en}" for lot in lots)
+    assert "2026" not in notes and "2569" not in notes
+    assert "January 2031" in notes and "มกราคม 2574" in notes
+
+    orders = db.session.scalars(select(Order)).all()
+    assert len(orders) > 50
+    assert all(year_ago <= _aware(o.created_at).date() < today for o in orders)
+    parts = [f for o in orders for f in o.fulfilments]
+    waiting = [f for f in parts if f.status in (FulfilmentStatus.PAID, FulfilmentStatus.PACKED)]
+    assert 0 < len(waiting) <= 15 < len(parts) // 5, len(waiting)
+    for part in waiting:  # only the last few days' orders still wait
+        assert _aware(part.order.paid_at) >= start_of_today - timedelta(days=OPEN_DAYS + 1)
+    delivered = [f for f in parts if f.status == FulfilmentStatus.DELIVERED]
+    assert len(delivered) == len(parts) - len(waiting)
+    for part in delivered:
+        paid, packed = _aware(part.order.paid_at), _aware(part.packed_at)
+        shipped, came = _aware(part.shipped_at), _aware(part.delivered_at)
+        assert paid < packed < shipped < came < start_of_today
+        assert part.carrier and part.tracking_no
+
+    days = db.session.scalars(select(LedgerEntry.occurred_on)).all()
+    twelve_months = date(today.year - 1, today.month, 1)  # the last twelve whole months
+    assert days and all(twelve_months <= day < today for day in days)
+    rules = db.session.scalars(select(ShareRule.effective_from)).all()
+    assert all(_aware(when).date() < today for when in rules)
+    assert max(_aware(when).date() for when in rules) >= today - timedelta(days=366)
+    assessed = db.session.scalars(select(HouseholdAssessment.assessed_on)).all()
+    assert all(today - timedelta(days=800) <= day < today for day in assessed)
+
+    claims = db.session.scalars(select(Claim)).all()
+    assert any(c.is_verified(today) for c in claims)
+    assert any(c.effective_status(today) == ClaimStatus.EXPIRED for c in claims)
+    assert all(c.verified_at is None or _aware(c.verified_at).date() < today for c in claims)
+
+
+def _aware(moment):
+    """SQLite gives naive UTC datetimes back; PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

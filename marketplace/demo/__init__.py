@@ -9,13 +9,17 @@ Choices worth knowing:
 
 - Claims are verified without a `verified_by` officer: the demo creates no
   accounts, so it hands out no known password.
-- Certificates meant to be current get end dates counted from the day of
-  loading; one PGS certificate ends yesterday, so the storefront always has a
-  verified claim that shows as expired.
+- The catalogue is written for 6 Dec 2026 and moved, whole months at a time,
+  to the day it loads (`dates.py`): harvests, surveys, certificates, share
+  rules and the notes that name a month. Certificates meant to be current get
+  end dates counted from the day of loading; one PGS certificate ends
+  yesterday, so the storefront always has a verified claim that shows as expired.
 - A year of sales is placed through the real checkout and paid through
   `orders.service.mark_paid` with backdated times, so the ledger is posted
   by the same code as real sales (see `ledger.py` here); share rules, raw
-  material bought from households, wages and payouts fill in the rest.
+  material bought from households, wages and payouts fill in the rest. Orders
+  older than a few days were packed, sent and delivered on their way; only the
+  last few days' orders wait in the office, as a group's would.
 - Personal data of households is invented; `registry_ref_hash` is the SHA-256
   of a fake, deliberately invalid ID number (Thai IDs never start with 0).
 """
@@ -50,6 +54,7 @@ from ..models import (
 )
 from . import data, photos
 from . import ledger as ledger_demo
+from .dates import Calendar
 
 SEED = 2569
 BANK = "ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร (ธ.ก.ส.)"
@@ -96,6 +101,7 @@ class _Loader:
 
     def __init__(self, today):
         self.today = today
+        self.calendar = Calendar(today)
         self.rng = random.Random(SEED)
         self.categories = {}
         self.household_numbers = {}
@@ -209,7 +215,7 @@ class _Loader:
         household.personal = HouseholdPersonal(
             head_name=head_name,
             registry_ref_hash=hashlib.sha256(fake_id.encode()).hexdigest(),
-            consent_on=date(2025, 2, rng.randint(1, 28)),
+            consent_on=self.calendar.date(date(2025, 2, rng.randint(1, 28))),
             consent_note=CONSENT_NOTE,
         )
         db.session.add(household)
@@ -221,9 +227,12 @@ class _Loader:
         baseline, follow_up = data.TRAJECTORIES[self.trajectory % len(data.TRAJECTORIES)]
         self.trajectory += 1
         members = rng.randint(2, 6)
-        surveys = [(date(2025, 3, rng.randint(1, 28)), baseline, "tpmap_2568")]
+        moved = self.calendar.date
+        surveys = [(moved(date(2025, 3, rng.randint(1, 28))), baseline, "tpmap_2568")]
         if follow_up:
-            surveys.append((date(2026, 3, rng.randint(1, 28)), follow_up, "group_survey_2569"))
+            surveys.append(
+                (moved(date(2026, 3, rng.randint(1, 28))), follow_up, "group_survey_2569")
+            )
         for assessed_on, poverty_class, source in surveys:
             low, high = INCOME_PER_MEMBER[poverty_class]
             income_baht = round(rng.uniform(low, high) * members, -2)
@@ -249,7 +258,7 @@ class _Loader:
     # --- products, variants, lots ------------------------------------------
 
     def add_product(self, group_spec, group, spec, households):
-        first_batch = min(batch[0] for batch in spec["batches"])
+        first_batch = self.calendar.date(min(batch[0] for batch in spec["batches"]))
         product = Product(
             group=group,
             category=self.categories[spec["category"]],
@@ -295,6 +304,8 @@ class _Loader:
 
     def add_lot(self, group_spec, spec, variant, batch_index, quantity, available):
         produced_on, village, note_th, note_en = spec["batches"][batch_index]
+        produced_on = self.calendar.date(produced_on)
+        note_th, note_en = self.calendar.text(note_th), self.calendar.text(note_en)
         prefix = f"{group_spec['code']}-{spec['code']}-{produced_on:%y%m}"
         number = self.lot_numbers.get(prefix, 0) + 1
         self.lot_numbers[prefix] = number
@@ -346,17 +357,19 @@ class _Loader:
             valid_until = self.today - timedelta(days=1)
         elif isinstance(valid_until, timedelta):
             valid_until = self.today + valid_until
+        else:
+            valid_until = self.calendar.date(valid_until)
         claim = Claim(
             kind=spec["kind"],
             status=spec["status"],
             issuer=spec["issuer"],
             certificate_no=spec.get("certificate_no", ""),
-            valid_from=spec.get("valid_from"),
+            valid_from=self.calendar.date(spec.get("valid_from")),
             valid_until=valid_until,
             details_th=spec.get("details_th", ""),
             details_en=spec.get("details_en", ""),
             decision_reason=spec.get("decision_reason", ""),
-            verified_at=spec.get("verified_at"),
+            verified_at=self.calendar.date(spec.get("verified_at")),
             **subject,
         )
         if claim.status in (ClaimStatus.SELF_DECLARED, ClaimStatus.PENDING):

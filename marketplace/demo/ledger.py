@@ -4,6 +4,8 @@ Every lot in `data.py` says how many of its units are sold (quantity −
 available). Those units are sold here as orders placed with
 `orders.checkout.place_order` at a backdated `now` and paid with
 `orders.service.mark_paid(at=…)`, so the ledger is posted by the real code.
+Each paid order is then moved on as its group would have (`hand_over`): the
+older ones delivered, the last few days' packed or still to pack.
 
 To make checkout take each sale's units from the lot meant (checkout takes
 the oldest lot with stock first), every demo lot starts with nothing
@@ -22,11 +24,19 @@ from ..extensions import db
 from ..i18n import BANGKOK
 from ..impact import ledger, share_rules
 from ..mail.outbox import discard_queued
-from ..models import LedgerAccount, LedgerEntry, LedgerKind, Lot
-from ..orders import checkout, service
+from ..models import FulfilmentStatus, LedgerAccount, LedgerEntry, LedgerKind, Lot
+from ..orders import checkout, service, states
 from . import data
 
 SEED = 25695
+# Orders paid within this many days of loading still wait in the office: the last
+# day's to pack, the two before packed; older ones were sent and delivered.
+OPEN_DAYS = 3
+CARRIERS = (
+    ("ไปรษณีย์ไทย", "EF{:09d}TH"),
+    ("Kerry Express", "KEX{:010d}"),
+    ("Flash Express", "TH{:011d}"),
+)
 # Units taken from one lot in one order, and their odds.
 CHUNK_SIZES = ((2, 3, 4, 6, 8, 12), (3, 4, 3, 2, 1, 1))
 
@@ -50,6 +60,7 @@ def add_share_rules(loader):
     for slug, versions in data.SHARE_RULES.items():
         group, product = loader.products[slug]
         for effective, parts, fee, note in versions:
+            effective = loader.calendar.date(effective)
             rows = [
                 {
                     "role": role,
@@ -103,6 +114,8 @@ def _orders(chunks, rng):
 def add_sales(loader, rng):
     """Place and pay the demo orders; every lot ends with the stock data.py gives it."""
     targets = {lot.id: lot.available for lot in loader.lots}
+    # Its own generator: handing orders over draws no numbers from the sales' one.
+    handover = random.Random(SEED + 1)
     chunks = _sale_chunks(loader, rng)
     db.session.execute(
         update(Lot)
@@ -145,6 +158,7 @@ def add_sales(loader, rng):
         for part in order.fulfilments if order.paid_per_part else [None]:
             payment = service.new_payment(order, "transfer", part)
             service.mark_paid(order, payment, at=paid_at)
+        hand_over(loader, order, paid_at, handover)
     for lot_id, available in targets.items():
         db.session.execute(
             update(Lot)
@@ -156,6 +170,35 @@ def add_sales(loader, rng):
         db.session.expire(lot, ["available"])
     # Mail about demo orders is never sent: the outbox rows they wrote go again.
     discard_queued()
+
+
+def hand_over(loader, order, paid_at, rng):
+    """Move a paid demo order on as its group would have: delivered, packed or still to pack.
+
+    Timestamps are backdated from the payment and stay before the day of loading;
+    the changes go through the table of allowed status changes, without audit rows
+    or mail (nobody did them).
+    """
+    age = (loader.today - paid_at.astimezone(BANGKOK).date()).days
+    if age <= 1:
+        return
+    start_of_today = datetime.combine(loader.today, time(0, 0), tzinfo=BANGKOK).astimezone(UTC)
+    for fulfilment in order.fulfilments:
+        packed_at = min(paid_at + timedelta(hours=rng.randint(4, 30)), start_of_today)
+        states.change_fulfilment(fulfilment, FulfilmentStatus.PACKED)
+        fulfilment.packed_at = packed_at
+        if age <= OPEN_DAYS:
+            continue
+        carrier, tracking = rng.choice(CARRIERS)
+        shipped_at = packed_at + timedelta(hours=rng.randint(2, 30))
+        delivered_at = shipped_at + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 8))
+        states.change_fulfilment(fulfilment, FulfilmentStatus.SHIPPED)
+        states.change_fulfilment(fulfilment, FulfilmentStatus.DELIVERED)
+        fulfilment.carrier = carrier
+        fulfilment.tracking_no = tracking.format(rng.randrange(10**9))
+        fulfilment.shipped_at = shipped_at
+        fulfilment.delivered_at = min(delivered_at, start_of_today - timedelta(hours=1))
+    db.session.flush()
 
 
 def _months(loader):
