@@ -143,12 +143,14 @@ _MONEY_KEYS = {"amount", "shipping", "old", "new", "shipping_flat_satang", "ship
 
 
 class _Page:
-    """What the sentences of one page look up, read once: the names of the groups named."""
+    """What the rows of one page name, read at once: groups (by id or slug) and accounts."""
 
-    def __init__(self, details):
+    def __init__(self, details, entries=()):
         ids = {d.get("group_id") for d in details if isinstance(d.get("group_id"), int)}
+        ids |= {e.subject_id for e in entries if e.subject_type == "producer_group"}
         slugs = {d.get("group") for d in details if isinstance(d.get("group"), str)}
-        self.by_id, self.by_slug = {}, {}
+        users = {e.subject_id for e in entries if e.subject_type == "user" and e.subject_id}
+        self.by_id, self.by_slug, self.emails = {}, {}, {}
         if ids or slugs:
             from ..models.catalog import ProducerGroup
 
@@ -164,12 +166,47 @@ class _Page:
                 name = localized(row, "name")
                 self.by_id[row.id] = name
                 self.by_slug[row.slug] = name
+        if users:
+            from ..models.accounts import User
+
+            self.emails = dict(
+                db.session.execute(select(User.id, User.email).where(User.id.in_(users))).all()
+            )
 
     def group(self, details):
         """The group a row names, by id or slug, in the reader's language."""
         if "group_id" in details:
             return self.by_id.get(details["group_id"], f"#{details['group_id']}")
         return self.by_slug.get(details.get("group"), details.get("group", ""))
+
+    def subject(self, entry):
+        """(text, endpoint, id) naming what a row is about; endpoint None when no page."""
+        kind, key = entry.subject_type, entry.subject_id
+        if not kind:
+            return None
+        if kind == "user":
+            return self.emails.get(key, f"#{key}"), "admin.user", key
+        if kind == "producer_group":
+            return self.by_id.get(key, f"#{key}"), "admin.group", key
+        label = _SUBJECT_LABELS.get(kind)
+        return f"{label if label is not None else kind} #{key}", None, key
+
+
+# What a row may be about, by table name.
+_SUBJECT_LABELS = {
+    "order": _l("Order"),
+    "fulfilment": _l("Order part"),
+    "payment": _l("Payment"),
+    "refund": _l("Refund"),
+    "lot": _l("Lot"),
+    "variant": _l("Size"),
+    "product": _l("Product"),
+    "claim": _l("Claim"),
+    "household": _l("Household"),
+    "household_assessment": _l("Assessment"),
+    "ledger_entry": _l("Income ledger entry"),
+    "share_rule": _l("Share rule"),
+}
 
 
 def _role(code):
@@ -416,7 +453,10 @@ def _report(viewed):
 # action → sentence(details, page) returning (text, detail keys it covers beyond its
 # placeholders). The keys a sentence reads are never listed again beside it.
 _SENTENCES = {
-    A.SIGN_IN: lambda d, page: (_("Signed in"), set()),
+    A.SIGN_IN: lambda d, page: (
+        _("Signed in, staying signed in on this device") if d.get("remember") else _("Signed in"),
+        {"remember"},
+    ),
     A.SIGN_IN_FAILED: _sign_in_failed,
     A.SIGN_OUT: lambda d, page: (_("Signed out"), set()),
     A.SIGN_UP: lambda d, page: (_("Created an account"), set()),
@@ -557,6 +597,8 @@ def _value(key, value):
         return format_baht(value)
     if key == "method":
         return _method(value)
+    if key == "via":
+        return {"web": _("the web page"), "cli": _("the command line")}.get(value, str(value))
     if key == "platform_fee_bp" and isinstance(value, int):
         return f"{value / 100:g}%"
     if isinstance(value, list):
@@ -592,7 +634,7 @@ def describe(entry, page):
 
 
 def describe_entries(entries):
-    """[(entry, sentence, facts)] for the rows of one page, the groups named read at once."""
+    """[(entry, sentence, facts, subject)] for the rows of one page; names read at once."""
     entries = list(entries)
-    page = _Page([_details(entry) for entry in entries])
-    return [(entry, *describe(entry, page)) for entry in entries]
+    page = _Page([_details(entry) for entry in entries], entries)
+    return [(entry, *describe(entry, page), page.subject(entry)) for entry in entries]

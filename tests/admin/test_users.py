@@ -180,7 +180,7 @@ def test_audit_page_filters_by_action_actor_and_dates(client, admin, make_user, 
 
     def shown(query):
         html = client.get("/admin/audit?" + query).get_data(as_text=True)
-        return html.count("<td>Given admin rights</td>")
+        return html.count('<td class="audit-what">Given admin rights')
 
     assert shown("action=admin.granted") == 2
     assert shown("action=admin.granted&actor=admin%40example.com") == 1
@@ -226,6 +226,11 @@ def test_audit_entries_read_as_sentences_in_either_language(client, admin, make_
     assert "Invited to Hom Phaendin as leader; the mail could not be sent" in english
     assert "Transfer slip of order HP-1234 rejected" in english
     assert "<dt>Reason</dt><dd>No money arrived</dd>" in english
+    # What a row is about is named, not "user 7": the account's email, linked.
+    about = f'<a href="/admin/users/{other.id}">leader@example.com</a>'
+    assert f'<span class="muted">About:</span> {about}' in english
+    assert "เกี่ยวกับ" not in english
+    assert f"user {other.id}" not in english
     assert "ledger.entry_recorded" not in english.split("<tbody>")[1]
     assert '{"' not in english and "&#34;" not in english
 
@@ -235,6 +240,7 @@ def test_audit_entries_read_as_sentences_in_either_language(client, admin, make_
     assert "บันทึกให้ครัวเรือน 57-00012: ค่าแรงจากการทำงาน ฿300" in thai
     assert "เชิญเข้าร่วม กลุ่มหอมแผ่นดิน ในฐานะหัวหน้ากลุ่ม แต่ส่งอีเมลไม่สำเร็จ" in thai
     assert "<dt>เหตุผล</dt><dd>No money arrived</dd>" in thai
+    assert '<span class="muted">เกี่ยวกับ:</span>' in thai
     # The filter names actions in words too.
     assert '<option value="ledger.entry_recorded">บันทึกรายการในบัญชีรายได้ครัวเรือน</option>' in thai
 
@@ -247,4 +253,4 @@ def test_unknown_or_odd_audit_rows_fall_back_gracefully(client, admin, db):
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "<code>mail.bounced</code>" in html
     assert "<dt>to_count</dt><dd>2</dd>" in html and "<dt>ok</dt><dd>No</dd>" in html
-    assert "<td>Price changed</td>" in html
+    assert '<td class="audit-what">Price changed' in html
