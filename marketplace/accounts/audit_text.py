@@ -68,6 +68,7 @@ ACTION_LABELS = {
     A.HOUSEHOLD_LINKED: _l("Household joined a group"),
     A.REPORT_VIEWED: _l("Report opened"),
     A.REPORT_EXPORTED: _l("Report downloaded"),
+    A.MAIL_SENT_AGAIN: _l("Mail sent again"),
 }
 
 # Detail keys as a reader would name them; a key not listed here is shown as it is.
@@ -204,6 +205,7 @@ _SUBJECT_LABELS = {
     "claim": _l("Claim"),
     "household": _l("Household"),
     "household_assessment": _l("Assessment"),
+    "outbox_mail": _l("Mail"),
     "ledger_entry": _l("Income ledger entry"),
     "share_rule": _l("Share rule"),
 }
@@ -558,6 +560,10 @@ _SENTENCES = {
     ),
     A.REPORT_VIEWED: _report(viewed=True),
     A.REPORT_EXPORTED: _report(viewed=False),
+    A.MAIL_SENT_AGAIN: lambda d, page: (
+        _("Sent a mail from the outbox again"),
+        set(),
+    ),
 }
 
 # Detail keys every sentence that names them already says.

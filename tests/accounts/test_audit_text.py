@@ -100,6 +100,7 @@ SAMPLES = {
         "date_from": "2025-12-01",
         "date_to": "2026-11-30",
     },
+    A.MAIL_SENT_AGAIN: {"previous_status": "failed"},
     A.REPORT_EXPORTED: {
         "scope": "area",
         "area": "57",
