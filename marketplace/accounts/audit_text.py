@@ -69,6 +69,8 @@ ACTION_LABELS = {
     A.REPORT_VIEWED: _l("Report opened"),
     A.REPORT_EXPORTED: _l("Report downloaded"),
     A.MAIL_SENT_AGAIN: _l("Mail sent again"),
+    A.ORDER_PAID_TWICE: _l("Order paid twice"),
+    A.SURPLUS_GIVEN_BACK: _l("Payment given back"),
 }
 
 # Detail keys as a reader would name them; a key not listed here is shown as it is.
@@ -560,6 +562,21 @@ _SENTENCES = {
     ),
     A.REPORT_VIEWED: _report(viewed=True),
     A.REPORT_EXPORTED: _report(viewed=False),
+    A.ORDER_PAID_TWICE: lambda d, page: (
+        _(
+            "A second payment of %(amount)s arrived: it is to be given back",
+            amount=format_baht(d["amount"]),
+        ),
+        set(),
+    ),
+    A.SURPLUS_GIVEN_BACK: lambda d, page: (
+        _(
+            "Gave back %(amount)s paid twice for order %(order)s",
+            amount=format_baht(d["amount"]),
+            order=d["order"],
+        ),
+        set(),
+    ),
     A.MAIL_SENT_AGAIN: lambda d, page: (
         _("Sent a mail from the outbox again"),
         set(),

@@ -101,6 +101,8 @@ SAMPLES = {
         "date_to": "2026-11-30",
     },
     A.MAIL_SENT_AGAIN: {"previous_status": "failed"},
+    A.ORDER_PAID_TWICE: {"payment": 9, "amount": 25000, "part": 3},
+    A.SURPLUS_GIVEN_BACK: {"order": "HP-1234", "payment": 9, "amount": 25000},
     A.REPORT_EXPORTED: {
         "scope": "area",
         "area": "57",
