@@ -642,3 +642,26 @@ def labels_filename(run):
     """A download name such as labels-LOT-00012-a4-3x8.pdf (ASCII only)."""
     code = re.sub(r"[^A-Za-z0-9._-]", "-", run.lot.code)
     return f"labels-{code}-{run.sheet.code}.pdf"
+
+
+def lots_to_label(group, limit=60):
+    """The group's lots in stock of products on sale, newest first: what labels are printed for."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from ..extensions import db
+    from ..models import Lot, Product, Variant
+
+    return db.session.scalars(
+        select(Lot)
+        .join(Variant, Lot.variant_id == Variant.id)
+        .join(Product, Variant.product_id == Product.id)
+        .where(
+            Product.group_id == group.id,
+            Product.status == ProductStatus.ACTIVE,
+            Lot.available > 0,
+        )
+        .options(joinedload(Lot.variant).joinedload(Variant.product))
+        .order_by(Lot.produced_on.desc(), Lot.id.desc())
+        .limit(limit)
+    ).all()

@@ -9,8 +9,9 @@ everything it links to is public except what a section itself guards.
 
 from flask import render_template
 
-from ..marketing import cards, toolkit
+from ..marketing import cards, feeds, labels, toolkit
 from .blueprint import blueprint, current_group
+from .feed_views import feed_addresses
 
 SECTIONS = []
 
@@ -34,6 +35,16 @@ def _cards_section(group):
         "sizes": cards.SIZES,
         "languages": cards.LANGUAGES,
     }
+
+
+@marketing_section("office/marketing/_labels.html")
+def _labels_section(group):
+    return {"lots": labels.lots_to_label(group)}
+
+
+@marketing_section("office/marketing/_feeds.html")
+def _feeds_section(group):
+    return {"addresses": feed_addresses(group), "gaps": feeds.feed_gaps(group)}
 
 
 @blueprint.get("/<group_slug>/marketing")

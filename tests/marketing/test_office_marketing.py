@@ -44,3 +44,17 @@ def test_a_paused_group_is_told_why_it_has_no_cards(client, auth, world, make_us
     html = client.get("/office/hom-phaendin/marketing").get_data(as_text=True)
     assert "/cards/" not in html
     assert "not listed in the market" in html
+
+
+def test_the_page_links_label_sheets_per_lot_and_gives_the_feed_addresses(
+    client, auth, world, make_user
+):
+    leader = make_user(memberships=[(world.group, "leader")], locale="en")
+    db.session.commit()
+    auth.login(leader.email)
+    html = client.get("/office/hom-phaendin/marketing").get_data(as_text=True)
+    assert f'href="/office/hom-phaendin/lots/{world.lot.id}/labels"' in html
+    assert f"Lot {world.lot.code}" in html
+    assert "/feeds/hom-phaendin/google-merchant.xml" in html
+    assert "/feeds/hom-phaendin/meta-catalog.csv" in html
+    assert "Google Merchant Center, step by step" in html
