@@ -20,6 +20,7 @@ SQLite demo keeps running everything in-process.
 import logging
 
 from flask import after_this_request, current_app, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -61,6 +62,13 @@ TASKS = {
     "expire_orders": expire_orders,
     "deliver_mail": deliver_mail,
     "send_due_mail": send_due_mail,
+}
+
+# What each task does, in words, for the admin Jobs page.
+TASK_LABELS = {
+    "expire_orders": _l("Close unpaid orders whose hold ran out and give their stock back"),
+    "deliver_mail": _l("Send mail from the outbox"),
+    "send_due_mail": _l("Send outbox mail that is due, retries included"),
 }
 
 # name → seconds between runs, for `flask jobs scheduler`.

@@ -477,6 +477,7 @@ def jobs_page():
         has_queue=bool(jobs.redis_connection()),
         failed=jobs.failed_jobs(),
         periodic=jobs.PERIODIC,
+        labels=jobs.TASK_LABELS,
         retry_form=ConfirmForm(formdata=None),
     )
 

@@ -165,6 +165,7 @@ def test_admins_read_failed_jobs_and_run_them_again(
     db.session.commit()
     auth.login("admin@example.com")
     page = client.get("/admin/jobs").get_data(as_text=True)
+    # A task with no label shows its name.
     assert "flaky" in page and "mail 99" in page and "the SMTP server said no" in page
     (failed,) = jobs.failed_jobs()
     _fail_until_allowed.allowed = True
@@ -185,4 +186,4 @@ def test_without_a_queue_the_jobs_page_says_where_jobs_run(client, auth, make_us
     auth.login("admin@example.com")
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "No job queue is set up" in page
-    assert "expire_orders" in page
+    assert "Close unpaid orders whose hold ran out" in page
