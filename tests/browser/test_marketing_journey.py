@@ -1,13 +1,16 @@
-"""A leader on a phone (360×740, Thai) gets a share card and a LINE link; buyers' apps see og:image.
+"""A leader on a phone (360×740, Thai) gets a share card, a label sheet and a LINE link; og:image.
 
 Drives Debian's chromium through Playwright against the app served from a thread.
 """
 
 import io
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from PIL import Image
 
 from marketplace.catalog import images
@@ -77,6 +80,24 @@ def test_leader_downloads_a_card_copies_the_line_link_and_the_page_shows_og_imag
     assert download.suggested_filename == "card-black-sticky-rice-1080x1920-th.jpg"
     with Image.open(download.path()) as card:
         assert card.size == (1080, 1920)
+
+    # A sheet of QR labels for the product's lot: the PDF arrives and its codes open the lot.
+    lot = product.variants[0].lots[0]
+    page.locator(f'a[href="/office/hom-phaendin/lots/{lot.id}/labels"]').click()
+    expect(page.locator("h1")).to_contain_text(lot.code)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("#count").fill("6")
+    with page.expect_download() as info:
+        page.locator("form.form button[type=submit]").click()
+    sheet = Path(info.value.path()).read_bytes()
+    assert sheet.startswith(b"%PDF")
+    pdf = pdfium.PdfDocument(sheet)
+    bitmap = pdf[0].render(scale=300 / 72).to_pil()
+    codes = {result.text for result in zxingcpp.read_barcodes(bitmap)}
+    assert codes == {f"http://127.0.0.1:5000/lot/{lot.code}?utm_source=label&utm_medium=qr"}
+    pdf.close()
+    page.goto("/office/hom-phaendin/marketing")
+    item = page.locator("article.share-item", has_text="ข้าวเหนียวดำอินทรีย์").first
 
     item.get_by_role("button", name="คัดลอกลิงก์สำหรับ LINE").click()
     expect(item.locator(".share-status")).to_contain_text("คัดลอกลิงก์แล้ว")
