@@ -17,7 +17,6 @@ Nothing personal: titles, descriptions and the brand (the group's name) only.
 the product (its own, its group's or one of its lots'), e.g. "chemical_free".
 """
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..catalog import images, queries
+from ..csv_export import SafeWriter, cell_text
 from ..extensions import db
 from ..i18n import localized
 from ..models import ProducerGroup, Product, ProductStatus, Variant
@@ -242,24 +242,18 @@ def google_feed(items, title, link, description):
 
 # -- Meta catalogue: CSV with its required columns -------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_cell(value):
-    """A CSV cell that no spreadsheet reads as a formula: a leading = + - @ tab or CR gets a '."""
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    """A CSV cell that no spreadsheet reads as a formula (the app's one rule, csv_export)."""
+    return cell_text(value)
 
 
 def meta_feed(items):
     """Yield Meta's catalogue CSV for `items`: the header, then a line per item."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(buffer)
 
     def line(cells):
-        writer.writerow([csv_cell(cell) for cell in cells])
+        writer.writerow(cells)
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

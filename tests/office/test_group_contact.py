@@ -14,7 +14,8 @@ def test_nothing_shows_until_the_leader_chooses(office, db):
     office.login("leader")
     assert office.post(office.url("/profile"), _profile()).status_code == 303
     html = _public_page(office)
-    assert "line.me" not in html and "tel:" not in html and "mailto:" not in html
+    # (The share bar's LINE button is at social-plugins.line.me; the contact is line.me/R/ti/p.)
+    assert "line.me/R/ti/p" not in html and "tel:" not in html and "mailto:" not in html
     assert "053 000 000" not in html and "group@example.com" not in html
 
 
@@ -42,7 +43,7 @@ def test_chosen_contact_shows_as_links(office, db):
     )
     html = _public_page(office)
     assert "mailto:group@example.com" in html
-    assert "line.me" not in html and "tel:" not in html and "openstreetmap" not in html
+    assert "line.me/R/ti/p" not in html and "tel:" not in html and "openstreetmap" not in html
 
 
 def test_bad_coordinates_change_nothing(office, db):
