@@ -35,7 +35,9 @@ def world(db):
 
 
 def _audits(action):
-    return _db.session.scalars(select(AuditLog).where(AuditLog.action == action)).all()
+    return _db.session.scalars(
+        select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)
+    ).all()
 
 
 def test_officer_of_the_province_reads_area_group_and_household(client, auth, world):

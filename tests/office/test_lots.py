@@ -176,7 +176,7 @@ def test_stock_adjustments_are_kept_as_history_and_audited(office, setup, make, 
     ]
     assert history[0].user_id == office.people["staff"].id
     audits = db.session.scalars(
-        select(AuditLog).where(AuditLog.action == "lot.stock_adjusted")
+        select(AuditLog).where(AuditLog.action == "lot.stock_adjusted").order_by(AuditLog.id)
     ).all()
     assert [json.loads(a.details)["delta"] for a in audits] == [-3, 2]
     html = office.client.get(office.url(f"/lots/{lot.id}")).get_data(as_text=True)
