@@ -2,14 +2,14 @@
 
 import http.cookiejar
 import re
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.live_server import serve
 
 from .. import factories
 from ..accounts.helpers import token_of
@@ -18,15 +18,8 @@ from ..accounts.helpers import token_of
 @pytest.fixture(scope="session")
 def served(app):
     """The session app served from a thread (werkzeug), for streams and downloads; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="marketing-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serve(app) as base:
+        yield base
 
 
 class HttpVisitor:
