@@ -80,7 +80,7 @@ def register_blueprints(app):
     from .office import blueprint as office
     from .officer.views import blueprint as officer
     from .orders.views import blueprint as payments
-    from .reports_views import blueprint as reports
+    from .reports import blueprint as reports
     from .shop.search import blueprint as search
     from .shop.views import blueprint as shop
 

@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from ..i18n import format_month
-from .reports import is_suppressed
+from .reports.suppression import is_suppressed
 
 WIDTH = 340
 FONT_SIZE = 13.5

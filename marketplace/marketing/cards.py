@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw
 from .. import areas
 from ..catalog import images, labels, queries
 from ..i18n import format_baht, format_date, localized
-from ..impact.reports import SUPPRESS_BELOW
+from ..impact.reports.suppression import SUPPRESS_BELOW
 from ..storage import StorageError, content_type_of, storage
 from . import text
 

@@ -25,19 +25,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from . import areas
-from .accounts import access
-from .accounts.audit import (
+from .. import areas
+from ..accounts import access
+from ..accounts.audit import (
     AuditAction,
     audit,
     audit_personal_data_view,
     audit_personal_data_views,
 )
-from .extensions import db
-from .i18n import current_language, format_baht
-from .impact import charts, exports, reports
-from .models import Household, User
-from .models.households import PovertyClass
+from ..extensions import db
+from ..i18n import current_language, format_baht
+from ..impact import charts, exports, reports
+from ..models import Household, User
+from ..models.households import PovertyClass
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports")
 
