@@ -49,6 +49,7 @@ def register_extensions(app):
     from .catalog import cache as page_cache
     from .i18n import select_locale
     from .mail import outbox
+    from .marketing import visits
 
     db.init_app(app)
     storage.init_app(app)  # uploads: the instance folder, or an S3 bucket
@@ -61,6 +62,7 @@ def register_extensions(app):
     )
     csrf.init_app(app)
     page_cache.init_app(app)
+    visits.init_app(app)  # page views counted per day and source, nobody tracked
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )

@@ -159,6 +159,11 @@ class Config:
         # answers again, and log it, rather than failing the request or dropping the limit.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        # Page views without tracking people (marketing/visits.py): on or off, how often each
+        # worker writes its counts, and the Redis key prefix of the day's salt and seen-set.
+        self.PAGE_VIEWS_ENABLED = _bool("PAGE_VIEWS_ENABLED", True)
+        self.PAGE_VIEWS_FLUSH_SECONDS = float(os.environ.get("PAGE_VIEWS_FLUSH_SECONDS") or 5)
+        self.PAGE_VIEWS_REDIS_PREFIX = os.environ.get("PAGE_VIEWS_REDIS_PREFIX") or "pv:"
         # Behind a reverse proxy: how many proxies to trust for the client's address,
         # scheme and host (werkzeug's ProxyFix); 0 trusts none.
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS") or 0)
@@ -219,3 +224,5 @@ class TestConfig(Config):
         self.PASSWORD_HASH_METHOD = "scrypt:16384:8:1"  # noqa: S105
         self.MAIL_SERVER = ""
         self.RATELIMIT_STORAGE_URI = "memory://"
+        # Counted page views stay in memory until a test flushes them (visits.flush).
+        self.PAGE_VIEWS_FLUSH_SECONDS = 0

@@ -43,12 +43,12 @@ def _google(group):
     description = gettext(
         "Products of village producer groups and community enterprises, in stock today."
     )
-    items = feeds.feed_items(group, language)
+    items = feeds.feed_items(group, language, channel="google")
     return _stream(feeds.google_feed(items, title, link, description), "application/xml")
 
 
 def _meta(group, filename):
-    items = feeds.feed_items(group, current_language())
+    items = feeds.feed_items(group, current_language(), channel="meta")
     return _stream(feeds.meta_feed(items), "text/csv", filename)
 
 

@@ -152,9 +152,16 @@ def _description(product, language):
     return ""
 
 
-def feed_items(group=None, language="th", on=None):
-    """The FeedItems of every active size with stock (of `group`, or of the whole market)."""
+def feed_items(group=None, language="th", on=None, channel=None):
+    """The FeedItems of every active size with stock (of `group`, or of the whole market).
+
+    With `channel` ("google", "meta") each link carries UTM tags naming the feed, so the
+    leader's dashboard can count the visits and orders that came from it.
+    """
     on = on or date.today()
+    tags = {}
+    if channel:
+        tags = dict(utm_source=channel, utm_medium="feed", utm_campaign="product_feed")
     for batch in _product_batches(group):
         kinds = queries.verified_kinds_of(batch, on)
         for product in batch:
@@ -162,7 +169,7 @@ def feed_items(group=None, language="th", on=None):
                 continue
             image = absolute(images.image_url(product.images[0], IMAGE_WIDTH))
             name = localized(product, "name", language)
-            link = public_url("shop.product", language, slug=product.slug)
+            link = public_url("shop.product", language, slug=product.slug, **tags)
             category = localized(product.category, "name", language) if product.category else ""
             labels = ",".join(kinds.get(product.id, ()))[:CUSTOM_LABEL_MAX]
             for variant in product.variants:
@@ -241,6 +248,7 @@ def google_feed(items, title, link, description):
 
 
 # -- Meta catalogue: CSV with its required columns -------------------------------------------------
+
 
 def csv_cell(value):
     """A CSV cell that no spreadsheet reads as a formula (the app's one rule, csv_export)."""

@@ -24,6 +24,7 @@ from .catalog import (
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
 from .ledger import LedgerAccount, LedgerEntry, LedgerKind, ShareBasis, ShareRule, ShareRulePart
 from .mail import MailStatus, OutboxMail
+from .marketing import PageKind, PageViewDay
 from .orders import (
     DeliveryMethod,
     Fulfilment,
@@ -91,5 +92,7 @@ __all__ = [
     "ShareRule",
     "ShareRulePart",
     "MailStatus",
+    "PageKind",
+    "PageViewDay",
     "OutboxMail",
 ]

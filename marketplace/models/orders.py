@@ -127,6 +127,12 @@ class Order(db.Model):
     # fulfilment, each confirmed by that group's leader (a cart of several groups with
     # no platform account). Each part then holds, expires and is paid on its own.
     paid_per_part = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    # Where the buyer came from (marketing/visits.py): the UTM tags of the visit that led
+    # to the order, or the other site's domain; all empty for a direct visit.
+    utm_source = db.Column(db.String(40), nullable=False, default="", server_default="")
+    utm_medium = db.Column(db.String(40), nullable=False, default="", server_default="")
+    utm_campaign = db.Column(db.String(60), nullable=False, default="", server_default="")
+    referrer = db.Column(db.String(100), nullable=False, default="", server_default="")
 
     user = db.relationship("User")
     fulfilments = db.relationship(

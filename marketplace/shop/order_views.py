@@ -28,6 +28,7 @@ from ..accounts.redirects import safe_next_url
 from ..admin.forms import fill_area_choices
 from ..extensions import db
 from ..i18n import current_language, localized
+from ..marketing import visits
 from ..models import (
     DeliveryMethod,
     FulfilmentStatus,
@@ -361,6 +362,7 @@ def checkout_page():
             note=form.note.data,
             checkout_key=form.checkout_key.data,
         )
+        visits.attribute_order(order, visits.remembered_source())
         notify.order_placed(order)
     except checkout.AlreadyPlaced as placed:
         db.session.rollback()

@@ -109,7 +109,11 @@ def test_google_feed_lists_each_size_in_stock_with_every_required_attribute(mark
     assert rice["title"].startswith("ข้าวเหนียวดำ ")
     # Escaped, and the vertical tab XML forbids is gone.
     assert rice["description"] == "ข้าวเหนียวดำ <ปลูก> & เก็บเกี่ยว ที่ดอยงาม"
-    assert rice["link"] == f"{BASE}/products/{market['rice'].slug}"
+    # Tagged, so the group's dashboard counts the visits and orders the feed brings.
+    assert rice["link"] == (
+        f"{BASE}/products/{market['rice'].slug}"
+        "?utm_source=google&utm_medium=feed&utm_campaign=product_feed"
+    )
     assert rice["image_link"].startswith(f"{BASE}/media/products/feedphoto")
     assert rice["item_group_id"] == f"P{market['rice'].id}"
     # Verified and unexpired only: the group's OTOP counts, the revoked organic claim does not.
@@ -122,7 +126,7 @@ def test_group_feed_in_english_and_unknown_group_404(market, client):
     assert [item["id"] for item in items] == ["BSR-1KG"]
     assert items[0]["title"].startswith("Black sticky rice")
     assert items[0]["brand"] == "Hom Phaendin group"
-    assert items[0]["link"].endswith("?lang=en")
+    assert items[0]["link"].endswith("&lang=en")
     for path in (
         "/feeds/nobody/google-merchant.xml",
         "/feeds/paused/meta-catalog.csv",
