@@ -1,28 +1,73 @@
-"""Rendered storefront pages, cached per worker and keyed by the catalog's version.
+"""Rendered storefront pages, cached per worker and shared by every visitor.
 
-A buyer who is not signed in sees the same catalog, product, group and lot
-pages as every other such buyer, so each worker keeps the last pages it
-rendered. The key holds the database's catalog version: any flush that adds,
-changes or deletes a catalog row gives the catalog a new random version in the
-same transaction, so a committed change reaches every worker's next request
-and an uncommitted one never leaks. Code that changes catalog rows with bulk
-SQL statements (stock reservations) calls `bump_catalog_version` itself.
+What a key holds
+----------------
+A page's key is (endpoint, path, the query arguments the view reads, language,
+date, catalog version[, stock signature]):
 
-The CSRF token in the page (the language switch) differs per visitor: pages
-are rendered with a placeholder that each response replaces with its own token.
+- **Arguments.** Each cached view declares the query arguments it reads
+  (`cached_page(args=("page", "sort"))`); the key holds only those, in a fixed
+  order, so `?utm_source=…`, `?fbclid=…` or `?nc=1` neither miss the cache nor
+  push real pages out of it. `request.args` itself is left alone: anything
+  else that reads the arguments (page-view counting) still sees them all. The
+  `?lang=` argument is the language, which the key holds anyway. While such a
+  page renders, the addresses it points back to (`page_path`) carry the
+  declared arguments only.
+- **Catalog version.** Any flush that adds, changes or deletes a catalog row
+  gives the catalog a new random version in the same transaction, so a
+  committed change reaches every worker's next request (within
+  PAGE_CACHE_VERSION_TTL, two seconds, for another worker) and an uncommitted
+  one never leaks. Versions never repeat, so a page stored under one is never
+  served after the version moved on.
+- **Stock.** A checkout changes only stock, and a listing (home, catalog,
+  group page) shows stock only as "in stock" / "out of stock" per product. So
+  a stock change leaves the version alone unless a variant goes from some
+  units to none or back (`stock_changed`): listings are never stale on that
+  beyond the version's TTL, and are not thrown away on every sale. The product
+  page shows the exact "N left" and the lot being sold, so its key also holds
+  a *stock signature*: the (lot id, available) pairs of the product's lots. A
+  hit reads it with one indexed query, at most once per TTL per product and
+  worker (`_remembered_stock`); a miss stores the page under the signature of
+  the very rows it rendered (`note_page_stock`), so a page is only ever found
+  under the stock it shows, even when stock changed while it rendered or came
+  back to an earlier value. A sale of one product therefore re-renders only
+  that product's page, once per worker.
+
+Stock changes still queue on the catalog state row (`lock_for_stock_change`):
+an upsert that keeps the version as it is, the same row lock as before on
+PostgreSQL, taken before any lot's (see orders/stock.py), so checkouts and
+catalog edits still cannot deadlock.
+
+What each visitor gets of their own
+-----------------------------------
+The body is rendered once for everybody, signed in or not: while it renders,
+`current_user` is an anonymous user, so nobody's data can reach it. The parts
+of the page that are a person's own are placeholders in the body, filled in
+for each response:
+
+- the CSRF token (language switch, add-to-cart forms): `CSRF_PLACEHOLDER`;
+- the header's account links (sign in / sign up, or my account, orders,
+  back office, admin, reports and sign out as the person's roles allow), the
+  partial `_account_nav.html`: `ACCOUNT_PLACEHOLDER`;
+- the cart count: `shop.order_views.CART_COUNT_PLACEHOLDER`, filled for every
+  HTML response.
+
+Pages with a flash message waiting are rendered fresh and not stored.
 """
 
+import hashlib
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from datetime import date
 from functools import wraps
+from urllib.parse import quote
 
-from flask import current_app, g, has_app_context, make_response, request, session
+from flask import current_app, g, has_app_context, make_response, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -54,35 +99,90 @@ CATALOG_MODELS = (
     Variant,
 )
 
-# Unguessable, so no text a user types can ever collide with it.
+# Unguessable, so no text a user types can ever collide with them.
 CSRF_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
+ACCOUNT_PLACEHOLDER = "account-" + secrets.token_hex(16)
+ACCOUNT_TEMPLATE = "_account_nav.html"
 _RENDERING_FLAG = "_page_cache_rendering"
+_ARGS_FLAG = "_page_cache_args"
+_STOCK_FLAG = "_page_cache_stock"
+_NO_SIGNATURE = "-"
 
 
-def _upsert(dialect_name):
+# -- the catalog version -------------------------------------------------------------------
+
+
+def _upsert(dialect_name, keep):
     table = CatalogState.__table__
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     statement = insert(table).values(id=1, version=db.bindparam("version"))
+    new_version = table.c.version if keep else statement.excluded.version
     return statement.on_conflict_do_update(
-        index_elements=[table.c.id], set_={"version": statement.excluded.version}
+        index_elements=[table.c.id], set_={"version": new_version}
     )
 
 
 def bump_catalog_version(connection):
     """Give the catalog a new version inside the caller's transaction."""
-    connection.execute(_upsert(connection.dialect.name), {"version": secrets.token_hex(16)})
+    connection.execute(_upsert(connection.dialect.name, keep=False), {"version": _new_version()})
     _forget_remembered_version()
 
 
+def lock_for_stock_change(connection):
+    """Take the catalog state row's lock, keeping its version: the first lock of a stock change.
+
+    On PostgreSQL the upsert's UPDATE locks the row until the transaction ends,
+    so stock changes queue on it as catalog edits do; on SQLite it is the write
+    lock. The version changes only if the row did not exist yet.
+    """
+    connection.execute(_upsert(connection.dialect.name, keep=True), {"version": _new_version()})
+
+
+def stock_changed(connection, variant_id, delta):
+    """After `delta` units went into (+) or out of (-) a variant's lots: new version on a flip.
+
+    Listings show in or out of stock only, so they need a new catalog version
+    only when the variant went from none to some units or from some to none.
+    Product pages follow the exact counts through their stock signature.
+    """
+    if not delta:
+        return
+    now = connection.execute(
+        select(func.coalesce(func.sum(Lot.available), 0)).where(Lot.variant_id == variant_id)
+    ).scalar()
+    before = now - delta
+    if (now > 0) != (before > 0):
+        bump_catalog_version(connection)
+    _forget_remembered_stock()
+
+
+def _new_version():
+    return secrets.token_hex(16)
+
+
+def _page_cache():
+    if has_app_context():
+        return current_app.extensions.get("page_cache")
+    return None
+
+
 def _forget_remembered_version():
-    if has_app_context() and "page_cache" in current_app.extensions:
-        current_app.extensions["page_cache"].version = None
+    cache = _page_cache()
+    if cache is not None:
+        cache.version = None
+
+
+def _forget_remembered_stock():
+    cache = _page_cache()
+    if cache is not None:
+        cache.stock.clear()
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(_session):
-    """Forget again once committed: a request may have re-read the old version meanwhile."""
+    """Forget again once committed: a request may have re-read the old values meanwhile."""
     _forget_remembered_version()
+    _forget_remembered_stock()
 
 
 def catalog_version():
@@ -123,6 +223,53 @@ def _bump_on_catalog_change(session, _flush_context, _instances):
         bump_catalog_version(session.connection())
 
 
+# -- a product page's stock signature ----------------------------------------------------------
+
+
+def stock_signature(pairs):
+    """A short text naming these (lot id, available) pairs, whatever their order."""
+    text = ";".join(f"{lot_id}:{available}" for lot_id, available in sorted(pairs))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def product_stock_signature(slug):
+    """The stock signature of the product with this slug, in one indexed query."""
+    rows = db.session.execute(
+        select(Lot.id, Lot.available)
+        .join(Variant, Lot.variant_id == Variant.id)
+        .join(Product, Variant.product_id == Product.id)
+        .where(Product.slug == slug)
+    ).all()
+    return stock_signature(rows)
+
+
+def note_page_stock(signature):
+    """Say which stock the page being rendered shows: it is stored under that signature."""
+    g.setdefault(_STOCK_FLAG, signature)
+
+
+def _remembered_stock(name, read):
+    """`read()` at most once per PAGE_CACHE_VERSION_TTL for `name` (as the version)."""
+    remembered = current_app.extensions["page_cache"].stock.get(name)
+    if remembered is not None and remembered[1] > time.monotonic():
+        return remembered[0]
+    signature = read()
+    _remember_stock(name, signature)
+    return signature
+
+
+def _remember_stock(name, signature):
+    cache = current_app.extensions["page_cache"]
+    ttl = current_app.config.get("PAGE_CACHE_VERSION_TTL", 2.0)
+    if ttl > 0:
+        if len(cache.stock) >= 4 * cache.size:
+            cache.stock.clear()
+        cache.stock[name] = (signature, time.monotonic() + ttl)
+
+
+# -- the cache ---------------------------------------------------------------------------------
+
+
 class PageCache:
     """A small thread-safe LRU of rendered pages."""
 
@@ -131,6 +278,7 @@ class PageCache:
         self._pages = OrderedDict()
         self._lock = threading.Lock()
         self.version = None  # (catalog version, monotonic time it may be used until)
+        self.stock = {}  # product page: {name: (stock signature, monotonic time)}
 
     def get(self, key):
         with self._lock:
@@ -149,6 +297,7 @@ class PageCache:
     def clear(self):
         with self._lock:
             self._pages.clear()
+        self.stock.clear()
 
 
 def page_csrf_token():
@@ -158,10 +307,42 @@ def page_csrf_token():
     return generate_csrf()
 
 
+def rendering_shared_page():
+    """True while a page that every visitor shares is being rendered."""
+    return bool(g.get(_RENDERING_FLAG))
+
+
+def _declared_args():
+    """The (name, values) of the query arguments this cached view reads, in a fixed order."""
+    names = g.get(_ARGS_FLAG)
+    if names is None:
+        return None
+    args = request.args
+    return tuple((name, tuple(args.getlist(name))) for name in names if name in args)
+
+
+def page_path():
+    """This page's address for links back to it: a cached view's keeps only what it reads."""
+    declared = _declared_args()
+    if declared is None:
+        path = request.full_path
+        return path.rstrip("?") if path else "/"
+    query = "&".join(
+        f"{_quote(name)}={_quote(value)}" for name, values in declared for value in values
+    )
+    return request.path + (f"?{query}" if query else "")
+
+
+def _quote(text):
+    return quote(text, safe="")
+
+
 def init_app(app):
     """Give the app its page cache and the placeholder-aware csrf_token()."""
     app.extensions["page_cache"] = PageCache(app.config.get("PAGE_CACHE_SIZE", 256))
     app.jinja_env.globals["csrf_token"] = page_csrf_token
+    app.jinja_env.globals["rendering_shared_page"] = rendering_shared_page
+    app.jinja_env.globals["account_placeholder"] = ACCOUNT_PLACEHOLDER
     # Flask-WTF also hands csrf_token to templates through a context processor;
     # this one runs after it, so templates get the placeholder-aware function.
     app.context_processor(lambda: {"csrf_token": page_csrf_token})
@@ -172,35 +353,73 @@ def _cacheable():
         current_app.config.get("PAGE_CACHE_ENABLED", True)
         and request.method == "GET"
         and "_flashes" not in session
-        and not current_user.is_authenticated
     )
 
 
-def cached_page(view):
-    """Serve a storefront view from the page cache when the visitor is anonymous."""
+def _render_shared(view, args, kwargs):
+    """Run the view as an anonymous visitor, with placeholders for everything personal."""
+    user = current_user._get_current_object()  # loaded now, put back after
+    setattr(g, _RENDERING_FLAG, True)
+    g._login_user = current_app.login_manager.anonymous_user()
+    try:
+        return make_response(view(*args, **kwargs))
+    finally:
+        g._login_user = user
+        g.pop(_RENDERING_FLAG, None)
+
+
+def _personal(html):
+    """The shared body with this visitor's own parts put in (the cart count comes later)."""
+    if ACCOUNT_PLACEHOLDER in html:
+        html = html.replace(ACCOUNT_PLACEHOLDER, render_template(ACCOUNT_TEMPLATE))
+    return html.replace(CSRF_PLACEHOLDER, generate_csrf())
+
+
+def cached_page(view=None, *, args=(), stock=None):
+    """Serve a storefront view from the page cache, for every visitor.
+
+    `args`: the query arguments the view reads; others are not part of the key.
+    `stock`: for a page showing exact stock, a function of the view's arguments
+    giving its stock signature; the view calls `note_page_stock` as it renders.
+    """
+    if view is None:
+        return lambda view: cached_page(view, args=args, stock=stock)
+    names = tuple(sorted(set(args)))
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*view_args, **kwargs):
+        setattr(g, _ARGS_FLAG, names)
         if not _cacheable():
-            return view(*args, **kwargs)
+            return view(*view_args, **kwargs)
         version = _remembered_version()
-        key = (request.full_path, current_language(), date.today().isoformat(), version)
+        base = (
+            request.endpoint,
+            request.path,
+            _declared_args(),
+            current_language(),
+            date.today().isoformat(),
+            version,
+        )
+        signature = _NO_SIGNATURE
+        stock_name = (request.endpoint, request.path)
+        if stock is not None:
+            signature = _remembered_stock(stock_name, lambda: stock(**kwargs))
         cache = current_app.extensions["page_cache"]
-        html = cache.get(key) if version is not None else None
+        html = cache.get((*base, signature)) if version is not None else None
         if html is not None:
             response = make_response(html)
         else:
-            setattr(g, _RENDERING_FLAG, True)
-            try:
-                response = make_response(view(*args, **kwargs))
-            finally:
-                g.pop(_RENDERING_FLAG, None)
+            g.pop(_STOCK_FLAG, None)
+            response = _render_shared(view, view_args, kwargs)
             if response.mimetype != "text/html" or response.direct_passthrough:
                 return response
             html = response.get_data(as_text=True)
-            if response.status_code == 200 and version is not None:
-                cache.put(key, html)
-        response.set_data(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+            rendered = g.pop(_STOCK_FLAG, None) if stock is not None else _NO_SIGNATURE
+            if response.status_code == 200 and version is not None and rendered is not None:
+                cache.put((*base, rendered), html)
+                if rendered != signature:  # stock changed since it was read: remember the newer
+                    _remember_stock(stock_name, rendered)
+        response.set_data(_personal(html))
         return response
 
     return wrapper

@@ -43,7 +43,7 @@ from ..models import (
 )
 from ..models.households import household_group
 from . import images, slugs
-from .cache import bump_catalog_version
+from .cache import lock_for_stock_change, stock_changed
 
 MAX_ID = 2**31 - 1
 MAX_PRICE_SATANG = 10_000_000_00  # ten million baht: beyond any village product
@@ -668,6 +668,8 @@ def adjust_stock(group, lot_id, delta, reason, note="", user=None):
     note = clean_text(note, 300)
     if reason == StockReason.OTHER and not note:
         raise CatalogError(_l("Say what happened in the note."), field="note")
+    # The stock lock before the lot's row, as every stock change (orders/stock.py).
+    lock_for_stock_change(db.session.connection())
     result = db.session.execute(
         update(Lot)
         .where(Lot.id == lot.id, Lot.available + delta >= 0)
@@ -683,7 +685,7 @@ def adjust_stock(group, lot_id, delta, reason, note="", user=None):
             ),
             field="delta",
         )
-    bump_catalog_version(db.session.connection())
+    stock_changed(db.session.connection(), lot.variant_id, delta)
     db.session.expire(lot, ["available"])
     adjustment = StockAdjustment(
         lot_id=lot.id, delta=delta, reason=reason, note=note, user_id=getattr(user, "id", None)

@@ -7,13 +7,17 @@ so reads inside it are what is really there; on PostgreSQL the UPDATE waits on
 the row lock and re-checks its condition, and a refused UPDATE re-reads the lot
 and takes what is left. The lot table's CHECK (available >= 0) is the last guard.
 
-Every stock change also gives the catalog a new version (`bump_catalog_version`,
-one row), and does so *before* touching any lot. On PostgreSQL that row is
-then the first lock each such transaction takes, so they queue on it the way
-SQLite's writers queue on BEGIN IMMEDIATE: two carts holding the same products
-in a different order, or a checkout beside a cancellation, cannot deadlock
-(lot, version row) against (other lot, version row). Catalog edits through the
-ORM take the row first too (`cache._bump_on_catalog_change` runs before flush).
+Every stock change first takes the lock of the catalog state row
+(`cache.lock_for_stock_change`: an upsert that keeps the page version), before
+touching any lot. On PostgreSQL that row is then the first lock each such
+transaction takes, so they queue on it the way SQLite's writers queue on BEGIN
+IMMEDIATE: two carts holding the same products in a different order, or a
+checkout beside a cancellation, cannot deadlock (lot, state row) against
+(other lot, state row). Catalog edits through the ORM take the row first too
+(`cache._bump_on_catalog_change` runs before flush). A stock change does not
+give the storefront pages a new version, except when a variant runs out or
+comes back (`cache.stock_changed`): listings show only "in stock" or not, and
+product pages key on their own lots' stock (see catalog/cache.py).
 
 Search reads stock from the lots at query time, so nothing here touches the
 search index.
@@ -22,7 +26,7 @@ search index.
 from flask_babel import gettext
 from sqlalchemy import func, select, update
 
-from ..catalog.cache import bump_catalog_version
+from ..catalog.cache import lock_for_stock_change, stock_changed
 from ..database import begin_write
 from ..extensions import db
 from ..models import LineAllocation, Lot
@@ -48,9 +52,14 @@ class OutOfStock(Exception):
         )
 
 
-def _lock_catalog_version():
-    """New catalog version first: the lock every stock change takes before any lot's (above)."""
-    bump_catalog_version(db.session.connection())
+def _lock_stock():
+    """The lock every stock change takes before any lot's (above); the page version stays."""
+    lock_for_stock_change(db.session.connection())
+
+
+def _changed(variant_id, delta):
+    """Tell the page cache that a variant's units went up (+) or down (-) by `delta`."""
+    stock_changed(db.session.connection(), variant_id, delta)
 
 
 def _take(lot_id, n):
@@ -81,7 +90,7 @@ def reserve(variant_id, quantity):
     gives back whatever this call took.
     """
     begin_write(db.session)
-    _lock_catalog_version()
+    _lock_stock()
     lots = db.session.execute(
         select(Lot.id, Lot.available)
         .where(Lot.variant_id == variant_id, Lot.available > 0)
@@ -102,6 +111,7 @@ def reserve(variant_id, quantity):
             break
     if needed:
         raise OutOfStock(variant_id, quantity, quantity - needed + _left(lots, taken))
+    _changed(variant_id, -quantity)
     return taken
 
 
@@ -118,7 +128,7 @@ def release(allocation, quantity=None):
         return 0
     if quantity > allocation.held_quantity:
         raise ValueError("cannot release more than the allocation holds")
-    _lock_catalog_version()
+    _lock_stock()
     db.session.execute(
         update(Lot)
         .where(Lot.id == allocation.lot_id)
@@ -131,6 +141,7 @@ def release(allocation, quantity=None):
         .values(released_quantity=LineAllocation.released_quantity + quantity)
         .execution_options(synchronize_session=False)
     )
+    _changed(allocation.lot.variant_id, quantity)
     db.session.expire(allocation, ["released_quantity"])
     db.session.expire(allocation.lot, ["available"])
     return quantity
@@ -144,9 +155,10 @@ def take_again(allocation):
     quantity = allocation.released_quantity
     if quantity == 0:
         return True
-    _lock_catalog_version()
+    _lock_stock()
     if not _take(allocation.lot_id, quantity):
         return False
+    _changed(allocation.lot.variant_id, -quantity)
     db.session.execute(
         update(LineAllocation)
         .where(LineAllocation.id == allocation.id)

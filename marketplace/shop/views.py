@@ -18,7 +18,13 @@ from markupsafe import Markup, escape
 from .. import areas
 from ..accounts.redirects import safe_next_url
 from ..catalog import group_contact, labels, queries, slugs
-from ..catalog.cache import cached_page
+from ..catalog.cache import (
+    cached_page,
+    note_page_stock,
+    page_path,
+    product_stock_signature,
+    stock_signature,
+)
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE, current_language, without_language_arg
 from ..marketing import share
@@ -27,6 +33,8 @@ from .forms import LanguageForm, catalog_filters
 blueprint = Blueprint("shop", __name__)
 
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+# The query arguments the catalog reads (`forms.catalog_filters`): its page cache key.
+CATALOG_ARGS = ("category", "province", "group", "claim", "sort", "page")
 SEARCH_SCRIPT = "js/search.js"
 
 for _name, _function in labels.TEMPLATE_GLOBALS.items():
@@ -44,11 +52,10 @@ def _note_optional_assets(state):
 @blueprint.app_context_processor
 def _layout_context():
     """Values base.html needs on every page, errors included."""
-    path = request.full_path if request else "/"
     return {
         "has_search_js": current_app.extensions.get("shop.has_search_js", False),
         "search_script": SEARCH_SCRIPT,
-        "next_path": path.rstrip("?") if path else "/",
+        "next_path": page_path() if request else "/",
     }
 
 
@@ -77,7 +84,7 @@ def home():
 
 
 @blueprint.get("/products")
-@cached_page
+@cached_page(args=CATALOG_ARGS)
 def catalog():
     """The product grid with filters, sorting and pages."""
     filters = catalog_filters(request.args)
@@ -86,7 +93,7 @@ def catalog():
 
 
 @blueprint.get("/products/<slug>")
-@cached_page
+@cached_page(stock=product_stock_signature)
 def product(slug):
     """One product: photos, variants, story, provenance and claims."""
     page = queries.product_page(slug)
@@ -95,6 +102,11 @@ def product(slug):
         if current is None:
             abort(404)
         return redirect(url_for("shop.product", slug=current, **request.args), code=301)
+    note_page_stock(
+        stock_signature(
+            (lot.id, lot.available) for variant in page.product.variants for lot in variant.lots
+        )
+    )
     return render_template("shop/product.html", page=page, sharing=share.for_product(page))
 
 
