@@ -4,7 +4,7 @@ import re
 
 import pytest
 from flask import url_for
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from marketplace.catalog import service as catalog_service
 from marketplace.catalog.cache import ACCOUNT_PLACEHOLDER, CSRF_PLACEHOLDER, catalog_version
@@ -328,3 +328,24 @@ def test_no_visitor_sees_another_visitors_header(app, make, make_user, db, rende
     for html in app.extensions["page_cache"]._pages.values():
         assert "Sign out" not in html and "Sign in" not in html
         assert ACCOUNT_PLACEHOLDER in html
+
+
+def test_a_page_from_the_cache_is_still_counted_with_its_tags(app, client, make, db, renders):
+    from marketplace.marketing import visits
+    from marketplace.models.marketing import PageViewDay
+
+    product = make.product()
+    db.session.commit()
+    app.extensions[visits.EXTENSION] = visits.ViewCounter(app)
+    try:
+        _page(client, f"/products/{product.slug}")
+        renders.clear()
+        _page(client, f"/products/{product.slug}?utm_source=line&utm_medium=social")
+        assert renders == []
+        visits.flush(app)
+        found = {
+            (row.source, row.medium): row.views for row in db.session.scalars(select(PageViewDay))
+        }
+        assert found == {("", ""): 1, ("line", "social"): 1}
+    finally:
+        app.extensions[visits.EXTENSION] = visits.ViewCounter(app)
