@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (attach their routes)
     ledger_views,
     marketing_views,
     order_views,
+    sales_views,
 )
 from .blueprint import blueprint
 
