@@ -83,6 +83,8 @@ from ..models import (
     ProducerGroup,
     Product,
     ProductImage,
+    ShareRule,
+    ShareRulePart,
     Variant,
 )
 
@@ -96,6 +98,8 @@ CATALOG_MODELS = (
     ProducerGroup,
     Product,
     ProductImage,
+    ShareRule,  # the product page shows where the price goes (impact/price_split.py)
+    ShareRulePart,
     Variant,
 )
 

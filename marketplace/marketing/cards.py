@@ -3,7 +3,9 @@
 A card shows the photo, the name, the price, the group and its place, only
 the claims that are verified and unexpired today (with their issuer), for a
 lot the number of households that made it (never who; hidden below the
-reports' suppression threshold), and a QR code to the public page.
+reports' suppression threshold), and a QR code to the public page. A
+*receipt* card (`receipt_content`) shows what one order paid to households,
+in aggregate, and is served only through the order's private link.
 
 Cards are keyed by what they show: `CardContent.key` hashes every string
 drawn, the photo's stored size, the card size and language. The card's URL
@@ -225,6 +227,70 @@ def group_content(page, language):
             claims=_claim_lines(page.claims, language),
             households="",
             **_common("group", group.slug, language, image),
+        )
+
+
+def receipt_content(receipt, language):
+    """What the impact-receipt card of an order (impact.receipts.ImpactReceipt) shows.
+
+    Aggregate figures only: the households' part of the order rounded to the
+    baht, how many households (hidden below the threshold, as on the receipt),
+    the groups and their places, and the lots' verified claims. No household,
+    no buyer, no order reference: the picture is made to be posted. Its
+    address is not public (see `shop.order_views.order_receipt_card`).
+    """
+    first_lot = next((lot for g in receipt.groups for lot in g.lots), None)
+    product = first_lot.product if first_lot is not None else None
+    image = product.images[0] if product is not None and product.images else None
+    with force_locale(language):
+        amount = format_baht(receipt.to_households_baht * 100)
+        if receipt.households:
+            title = ngettext(
+                "This order paid %(amount)s to %(num)d household",
+                "This order paid %(amount)s to %(num)d households",
+                receipt.households,
+                amount=amount,
+            )
+        else:
+            title = gettext(
+                "This order paid %(amount)s to the households who made it", amount=amount
+            )
+        names = list(
+            dict.fromkeys(
+                localized(lot.product, "name", language) for g in receipt.groups for lot in g.lots
+            )
+        )
+        seen, claims = set(), []
+        for group in receipt.groups:
+            for lot in group.lots:
+                for line in _claim_lines(lot.claims, language):
+                    if line not in seen:
+                        seen.add(line)
+                        claims.append(line)
+        first_group = receipt.groups[0].group if receipt.groups else None
+        return CardContent(
+            kind="receipt",
+            ref="",
+            language=language,
+            title=title,
+            subtitle=" · ".join(names),
+            price="",
+            group=" · ".join(localized(g.group, "name", language) for g in receipt.groups),
+            place=" · ".join(receipt.places),
+            claims=tuple(claims),
+            households=gettext("Thank you for buying from community enterprises"),
+            photo=images.stored_size_name(image, PHOTO_MIN_WIDTH) if image is not None else "",
+            qr_url=public_url(
+                page_path("group", first_group.slug),
+                utm_source="card",
+                utm_medium="qr",
+                utm_campaign="receipt_card",
+            )
+            if first_group is not None
+            else public_url("/"),
+            site=urlsplit(current_app.config["PUBLIC_BASE_URL"]).netloc,
+            brand=gettext("Community Market"),
+            image=image,
         )
 
 

@@ -36,9 +36,20 @@ def order_placed(order):
     queue_mail(order.email, *_render(order, "mail/order_placed.txt"), kind="order_placed")
 
 
+def _receipt(order):
+    """The order's impact receipt in the buyer's language (None before anything is posted)."""
+    from ..impact import receipts
+    from ..impact.reports.suppression import SUPPRESS_BELOW
+
+    return dict(receipt=receipts.order_receipt(order, order.locale), suppress_below=SUPPRESS_BELOW)
+
+
 def order_paid(order):
-    """Tell the buyer the payment arrived, and each group that it has a part to pack."""
-    queue_mail(order.email, *_render(order, "mail/order_paid.txt"), kind="order_paid")
+    """Tell the buyer the payment arrived (with the impact receipt), and each group that it
+    has a part to pack."""
+    queue_mail(
+        order.email, *_render(order, "mail/order_paid.txt", **_receipt(order)), kind="order_paid"
+    )
     for fulfilment in order.fulfilments:
         for user in group_leaders(fulfilment.group_id):
             with force_locale(user.locale):
@@ -75,10 +86,12 @@ def slip_rejected(payment):
 
 
 def refund_made(refund):
-    """Tell the buyer money was given back."""
+    """Tell the buyer money was given back, with the impact receipt as it now stands."""
     order = refund.order
     queue_mail(
-        order.email, *_render(order, "mail/refund_made.txt", refund=refund), kind="refund_made"
+        order.email,
+        *_render(order, "mail/refund_made.txt", refund=refund, **_receipt(order)),
+        kind="refund_made",
     )
 
 

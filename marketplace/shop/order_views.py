@@ -28,7 +28,9 @@ from ..accounts.redirects import safe_next_url
 from ..admin.forms import fill_area_choices
 from ..extensions import db
 from ..i18n import current_language, localized
-from ..marketing import visits
+from ..impact import receipts
+from ..impact.reports.suppression import SUPPRESS_BELOW
+from ..marketing import cards, visits
 from ..models import (
     DeliveryMethod,
     FulfilmentStatus,
@@ -542,14 +544,35 @@ def _part_payments(order, token, slip_form=None, form_part_id=None):
     return parts
 
 
+def _receipt_card_urls(order, token, language):
+    """{size: the address of the order's impact card}, on the order's own link."""
+    return {
+        size: url_for(
+            "shop.order_receipt_card",
+            reference=order.reference,
+            size=size,
+            lang=language,
+            token=token or None,
+        )
+        for size in cards.SIZES
+    }
+
+
 def _render_order(order, status=200, slip_form=None, error=None, form_part_id=None):
     token = "" if _is_owner(order) else service.order_token(order)
     payment = slips.slip_payment(order)
     per_part = order.paid_per_part
+    language = current_language()
+    receipt = receipts.order_receipt(order, language)
     response = render_template(
         "shop/order.html",
         order=order,
         token=token,
+        receipt=receipt,
+        card_urls=_receipt_card_urls(order, token, language)
+        if receipt and receipt.to_households_satang > 0
+        else {},
+        suppress_below=SUPPRESS_BELOW,
         slip_form=(slip_form if not per_part else None) or SlipForm(formdata=None),
         slip=None if per_part else payment,
         can_submit_slip=not per_part and slips.can_submit(order),
@@ -675,6 +698,31 @@ def order_promptpay_qr(reference):
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+@blueprint.get("/orders/<reference>/impact-card/<size>/<lang>.jpg")
+def order_receipt_card(reference, size, lang):
+    """The order's impact-receipt card, for whoever holds the order's link (or its owner).
+
+    Private like the order page (the order's amounts and groups are the buyer's
+    business), though it shows only aggregate figures, so the picture can be
+    posted anywhere. 404 until something of the order was paid.
+    """
+    order = _order_or_404(reference)
+    if size not in cards.SIZES or lang not in cards.LANGUAGES:
+        abort(404)
+    receipt = receipts.order_receipt(order, lang)
+    if receipt is None or receipt.to_households_satang <= 0:
+        abort(404)
+    content = cards.receipt_content(receipt, lang)
+    image = cards.card_image(content, size)
+    headers = {
+        "Content-Type": "image/jpeg",
+        "Cache-Control": PRIVATE,
+        "X-Robots-Tag": "noindex",
+        "Content-Disposition": f'inline; filename="impact-{size}-{lang}.jpg"',
+    }
+    return image, 200, headers
 
 
 def _part_or_404(order):

@@ -27,6 +27,7 @@ from ..catalog.cache import (
 )
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE, current_language, without_language_arg
+from ..impact import price_split
 from ..marketing import share
 from .forms import LanguageForm, catalog_filters
 
@@ -107,7 +108,12 @@ def product(slug):
             (lot.id, lot.available) for variant in page.product.variants for lot in variant.lots
         )
     )
-    return render_template("shop/product.html", page=page, sharing=share.for_product(page))
+    return render_template(
+        "shop/product.html",
+        page=page,
+        sharing=share.for_product(page),
+        splits=price_split.offer_splits(page.offers),
+    )
 
 
 @blueprint.get("/groups/<slug>")
