@@ -8,7 +8,7 @@ own rule beats its product's), the roles the current lot has contributors
 for (a role without one goes to the group fund), and one largest-remainder
 rounding. A product without a rule posts everything to the group fund, and
 the page says so. Shipping is not part of a line's split: it is added at
-checkout and shown there (`cart_split`).
+checkout and shown there beside the split of the cart (`cart_split`).
 
 Percentages are worked out from the satang, in tenths of a percent, by
 largest remainder, so the rows always add up to 100 %.
@@ -157,11 +157,14 @@ def offer_splits(offers, at=None):
 
 
 def cart_split(items, shipping_satang, at=None):
-    """[SplitRow] of a whole cart: households, group fund, platform and shipping.
+    """[SplitRow] of a whole cart: households, group fund, platform, then shipping.
 
     `items`: (variant, lot or None, units, net satang) for each line as it would
-    be allocated now; `shipping_satang`: the cart's shipping. An estimate (the
-    lots are taken when the order is placed, the rule in force when it is paid).
+    be allocated now; `shipping_satang`: the cart's shipping. The three product
+    rows' percentages are of the products (they add up to 100 %); shipping, which
+    the buyer's delivery choice changes on the page, is given in baht only
+    (permille 0). An estimate: the lots are taken when the order is placed and
+    the rule in force is the one when it is paid.
     """
     from .share_rules import rules_in_force
 
@@ -174,5 +177,4 @@ def cart_split(items, shipping_satang, at=None):
         roles = makers.get(lot.id, (frozenset(), 0))[0] if lot is not None else frozenset()
         for key, value in unit_amounts(net, units, rules.get(variant.id), roles).items():
             totals[key] += value
-    totals[SHIPPING] = shipping_satang
-    return list(_rows(totals))
+    return [*_rows(totals), SplitRow(SHIPPING, shipping_satang, 0)]

@@ -26,9 +26,10 @@ from .. import areas
 from ..accounts import access
 from ..accounts.redirects import safe_next_url
 from ..admin.forms import fill_area_choices
+from ..catalog.queries import current_lot
 from ..extensions import db
 from ..i18n import current_language, localized
-from ..impact import receipts
+from ..impact import price_split, receipts
 from ..impact.reports.suppression import SUPPRESS_BELOW
 from ..marketing import cards, visits
 from ..models import (
@@ -281,6 +282,7 @@ def _render_checkout(form, view, the_quote, methods, status=200, error=None):
         form=form,
         view=view,
         quote=the_quote,
+        money_split=_money_split(the_quote),
         methods=methods,
         payment_labels=PAYMENT_LABELS,
         ship_fees=ship_fees,
@@ -542,6 +544,18 @@ def _part_payments(order, token, slip_form=None, form_part_id=None):
             )
         )
     return parts
+
+
+def _money_split(the_quote):
+    """Where the cart's money goes (impact.price_split), each line from its current lot."""
+    return price_split.cart_split(
+        (
+            (line.variant, current_lot(line.variant.lots), line.quantity, line.net_satang)
+            for part in the_quote.groups
+            for line in part.lines
+        ),
+        the_quote.shipping_satang,
+    )
 
 
 def _receipt_card_urls(order, token, language):

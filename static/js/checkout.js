@@ -180,6 +180,10 @@
     if (totalShipping) {
       totalShipping.textContent = baht(shipping);
     }
+    var splitShipping = form.querySelector("[data-split-shipping]");
+    if (splitShipping) {
+      splitShipping.textContent = baht(shipping);
+    }
     if (total) {
       total.textContent = baht(subtotal + shipping);
     }

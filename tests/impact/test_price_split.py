@@ -115,3 +115,31 @@ def test_the_page_in_thai_hides_a_small_lots_count(client, make, rule):
     html = client.get(f"/products/{product.slug}").get_data(as_text=True)
     assert 'id="money-split-heading"' in html
     assert "3 ครัวเรือน" not in html.split('id="money-split-heading"')[1].split("</section>")[0]
+
+
+def test_cart_split_by_hand_and_on_the_checkout_page(app, client, make, rule):
+    """2 × ฿100 (growers 60 %, fee 3 %) and shipping: ฿120 / ฿74 / ฿6 of ฿200, then shipping."""
+    from tests.shop.buying import add
+
+    group = make.group(shipping_flat_satang=5000)
+    product = make.product(group=group, price_satang=10000, stock=10)
+    lot = product.variants[0].lots[0]
+    for _ in range(5):
+        make.contribution(lot, make.household(group))
+    rule(group, product, {"grower": "60%"}, fee="3")
+    db.session.commit()
+    with app.test_request_context():
+        rows = price_split.cart_split([(product.variants[0], lot, 2, 20000)], 5000)
+    assert [(r.key, r.satang, r.percent_text) for r in rows] == [
+        ("households", 12000, "60"),
+        ("group_fund", 7400, "37"),
+        ("platform", 600, "3"),
+        ("shipping", 5000, "0"),
+    ]
+    client.set_cookie("lang", "en")
+    add(client, product.variants[0], 2)
+    page = client.get("/checkout").get_data(as_text=True)
+    split = page.split('class="money-split cart-split"')[1].split("</details>")[0]
+    assert "Where your money goes" in split
+    assert "฿120" in split and "60%" in split and "฿74" in split
+    assert "data-split-shipping" in split

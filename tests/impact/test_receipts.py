@@ -1,4 +1,4 @@
-"""The impact receipt: figures from the posted ledger, small groups uncounted, refunds, mail, card."""
+"""The impact receipt: from the posted ledger, small groups uncounted, refunds, mail, card."""
 
 import io
 
