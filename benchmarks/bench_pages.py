@@ -1,36 +1,63 @@
 """Requests per second of the storefront pages, against a bare Flask app under the same server.
 
     .venv/bin/python benchmarks/bench_pages.py [--duration 10] [--warmup 2] [--workers N]
+        [--checkouts-per-second 2]
 
 It makes a throwaway instance folder (SQLite), runs `flask db upgrade` and
 `flask demo load` there, serves the marketplace and benchmarks/hello_app.py
 under gunicorn with the same settings on 127.0.0.1, and loads each page for a
 fixed time from several client processes that reuse their connections where
-the server allows it (gunicorn's sync workers close each one). It prints
-requests per second, p50/p95 latency, and each page's share of the hello rate:
-the aim is catalog >= 40 % and product >= 50 % of hello. Servers are always
-stopped at the end. Loopback only; every loop is bounded in time and count.
+the server allows it (gunicorn's sync workers close each one).
+
+The catalog and a product page are each loaded as three visitors:
+
+- anonymous: no cookie;
+- signed in: a buyer signed up through the sign-up form, with one item in the
+  cart (the page shows their header links and cart count);
+- random query: anonymous, each request with a new `?utm_source=…&fbclid=<random>`,
+  as links shared on social media arrive.
+
+While the shop's pages are measured, a guest places checkouts alongside at a
+steady rate (`--checkouts-per-second`): add to cart, check out (bank
+transfer, stock reserved), cancel (stock given back), on random products in
+stock, the measured one among them. The hello app is measured alone.
+
+It prints the machine's load average before and after, requests per second,
+p50/p95 latency, each page's share of the hello rate and the checkouts done;
+the aims are >= 40 % of hello for anonymous visitors (with or without a
+random query) and >= 20 % signed in. Servers are always stopped at the end.
+Loopback only; every loop is bounded in time and count.
 """
 
 import argparse
 import http.client
 import multiprocessing
 import os
+import random
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.orders.concurrency_server import Buyer  # noqa: E402  (needs the repository on the path)
+
 HOST = "127.0.0.1"
-AIMS = {"catalog": 0.40, "product": 0.50}
+VISITORS = ("anonymous", "signed-in", "random-query")
+AIMS = {"anonymous": 0.40, "signed-in": 0.20, "random-query": 0.40}
 MAX_REQUESTS_PER_CLIENT = 2_000_000
+MAX_CHECKOUTS = 100_000
 START_TIMEOUT_S = 60
+BENCH_PASSWORD = "bench-pages-" + "x" * 12  # noqa: S105  (a throwaway account on a throwaway db)
 
 
 def parse_args(argv=None):
@@ -46,6 +73,12 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--clients", type=int, default=0, help="client processes (default: 2 per worker)"
+    )
+    parser.add_argument(
+        "--checkouts-per-second",
+        type=float,
+        default=2.0,
+        help="checkouts (each: add, check out, cancel) placed alongside the shop's pages; 0: none",
     )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a page falls short of its aim"
@@ -141,8 +174,15 @@ def wait_until_serving(process, port, path="/"):
     raise SystemExit(f"server on port {port} did not answer 200 within {START_TIMEOUT_S} s")
 
 
-def client(port, path, start_at, measure_from, stop_at):
-    """One client process: requests in a loop; returns (completed, errors, latencies) measured."""
+def client(port, path, cookie, random_query, start_at, measure_from, stop_at):
+    """One client process: requests in a loop; returns (completed, errors, latencies) measured.
+
+    `cookie`: the Cookie header to send (a signed-in visitor), or None.
+    `random_query`: add a query string no page reads, new for every request.
+    """
+    chooser = random.Random()
+    headers = {"Cookie": cookie} if cookie else {}
+    separator = "&" if "?" in path else "?"
     while time.time() < start_at:
         time.sleep(0.005)
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
@@ -150,9 +190,12 @@ def client(port, path, start_at, measure_from, stop_at):
     for _ in range(MAX_REQUESTS_PER_CLIENT):
         if time.time() >= stop_at:
             break
+        target = path
+        if random_query:
+            target += f"{separator}utm_source=bench&fbclid={chooser.getrandbits(64):016x}"
         began = time.perf_counter()
         try:
-            connection.request("GET", path)
+            connection.request("GET", target, headers=headers)
             response = connection.getresponse()
             response.read()
             ok = response.status == 200
@@ -179,13 +222,14 @@ def percentile(sorted_values, fraction):
     return sorted_values[index]
 
 
-def measure(port, path, clients, warmup, duration):
+def measure(port, path, clients, warmup, duration, cookie=None, random_query=False):
     """Requests per second and latencies for one page."""
     start_at = time.time() + 0.5
     measure_from = start_at + warmup
     stop_at = measure_from + duration
+    arguments = (port, path, cookie, random_query, start_at, measure_from, stop_at)
     with multiprocessing.Pool(clients) as pool:
-        results = pool.starmap(client, [(port, path, start_at, measure_from, stop_at)] * clients)
+        results = pool.starmap(client, [arguments] * clients)
     completed = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     latencies = sorted(value for r in results for value in r[2])
@@ -196,6 +240,125 @@ def measure(port, path, clients, warmup, duration):
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p95_ms": percentile(latencies, 0.95) * 1000,
     }
+
+
+# -- the signed-in visitor and the checkouts alongside -------------------------------------------
+
+
+def sign_up(port, variant_id):
+    """A buyer signed up through the form with one item in the cart: their Cookie header."""
+    buyer = Buyer(port)
+    token = buyer.csrf_token("/account/sign-up")
+    email = f"bench-{os.getpid()}@example.com"
+    form = {"csrf_token": token, "name": "Bench Buyer", "email": email}
+    form.update(password=BENCH_PASSWORD, confirm=BENCH_PASSWORD)
+    answer = buyer.post("/account/sign-up", form)
+    if answer.status != 303:
+        raise SystemExit(f"sign-up answered {answer.status}")
+    added = buyer.add_to_cart(variant_id, 1)
+    if added.status != 303:
+        raise SystemExit(f"cart/add answered {added.status}")
+    buyer.get("/cart")  # shows the flashes; pages without one come from the cache
+    page = buyer.get("/products")
+    if "sign-out" not in page.body:
+        raise SystemExit("the signed-up buyer is not signed in")
+    return "; ".join(f"{name}={value}" for name, value in buyer.cookies.items())
+
+
+def variants_in_stock(instance, minimum=20):
+    """[(group id, variant id)] of active variants of listed products with units to spare."""
+    connection = sqlite3.connect(instance / "marketplace.db")
+    try:
+        rows = connection.execute(
+            "SELECT product.group_id, variant.id, product.slug FROM variant"
+            " JOIN product ON product.id = variant.product_id"
+            " JOIN lot ON lot.variant_id = variant.id"
+            " WHERE variant.is_active AND product.status = 'active'"
+            " GROUP BY variant.id HAVING sum(lot.available) >= ?",
+            (minimum,),
+        ).fetchall()
+    finally:
+        connection.close()
+    return rows
+
+
+def checkouts(port, catalog, rate, stop, results):
+    """A guest checking out and cancelling at `rate` per second until `stop` is set."""
+    chooser = random.Random(15)
+    buyer = Buyer(port)
+    token = buyer.csrf_token("/cart")
+    done, errors, kinds = 0, 0, {}
+    next_at = time.monotonic()
+    for _ in range(MAX_CHECKOUTS):
+        if stop.is_set():
+            break
+        group_id, variant_id, _slug = chooser.choice(catalog)
+        problem = None
+        try:
+            added = buyer.add_to_cart(variant_id, 1, token=token)
+            placed = buyer.checkout([group_id], payment_method="transfer", token=token)
+            if added.status != 303:
+                problem = f"cart/add {added.status}"
+            elif placed.status != 303 or "/orders/" not in placed.location:
+                problem = f"checkout {placed.status}"
+            else:
+                parts = urlsplit(placed.location)
+                cancel = f"{parts.path}/cancel" + (f"?{parts.query}" if parts.query else "")
+                cancelled = buyer.post(cancel, {"csrf_token": token})
+                if cancelled.status != 303:
+                    problem = f"cancel {cancelled.status}"
+        except OSError as error:
+            problem = type(error).__name__
+        if problem is None:
+            done += 1
+        else:
+            errors += 1
+            kinds[problem] = kinds.get(problem, 0) + 1
+        next_at += 1 / rate
+        stop.wait(max(0.0, next_at - time.monotonic()))
+    results.put((done, errors, kinds))
+
+
+class Checkouts:
+    """Checkouts placed in their own process while the `with` block runs."""
+
+    def __init__(self, port, catalog, rate):
+        self.port, self.catalog, self.rate = port, catalog, rate
+        self.done = self.errors = 0
+        self.kinds = {}
+        self.seconds = 0.0
+
+    def __enter__(self):
+        if self.rate <= 0:
+            return self
+        self._stop = multiprocessing.Event()
+        self._results = multiprocessing.Queue()
+        self._process = multiprocessing.Process(
+            target=checkouts,
+            args=(self.port, self.catalog, self.rate, self._stop, self._results),
+        )
+        self._began = time.monotonic()
+        self._process.start()
+        return self
+
+    def __exit__(self, *_exc):
+        if self.rate <= 0:
+            return
+        self._stop.set()
+        try:
+            self.done, self.errors, self.kinds = self._results.get(timeout=120)
+        finally:
+            self._process.join(timeout=30)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(timeout=10)
+        self.seconds = time.monotonic() - self._began
+
+
+def load_average():
+    """The machine's 1-, 5- and 15-minute load averages, as `uptime` prints them."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
 
 
 def pick_product_path(port):
@@ -239,40 +402,69 @@ def main(argv=None):
         wait_until_serving(hello, hello_port)
         wait_until_serving(shop, shop_port)
         product_path = pick_product_path(shop_port)
+        catalog = variants_in_stock(instance)
+        if not catalog:
+            raise SystemExit("no variant of the demo has stock to spare for the checkouts")
+        measured = [row for row in catalog if f"/products/{row[2]}" == product_path]
+        cookie = sign_up(shop_port, (measured or catalog)[0][1])
 
-        pages = [
-            ("hello", hello_port, "/"),
-            ("catalog", shop_port, "/products"),
-            ("product", shop_port, product_path),
-        ]
         print(
             f"{versions()}; {os.cpu_count()} cores; gunicorn --workers {args.workers} (sync) "
             f"per app; {clients} client processes; {args.warmup:g} s warm-up + "
-            f"{args.duration:g} s per page"
+            f"{args.duration:g} s per page; {args.checkouts_per_second:g} checkouts/s alongside "
+            f"the shop's pages, over {len(catalog)} variants"
         )
+        print(f"before: {load_average()}")
+        hello_result = measure(hello_port, "/", clients, args.warmup, args.duration)
+        show("hello", "", "/", hello_result, None)
         results = {}
-        for name, port, path in pages:
-            results[name] = measure(port, path, clients, args.warmup, args.duration)
-            r = results[name]
+        with Checkouts(shop_port, catalog, args.checkouts_per_second) as placed:
+            for visitor in VISITORS:
+                for page, path in (("catalog", "/products"), ("product", product_path)):
+                    result = measure(
+                        shop_port,
+                        path,
+                        clients,
+                        args.warmup,
+                        args.duration,
+                        cookie=cookie if visitor == "signed-in" else None,
+                        random_query=visitor == "random-query",
+                    )
+                    results[visitor, page] = result
+                    show(page, visitor, path, result, hello_result["rps"])
+        print(f"after:  {load_average()}")
+        if args.checkouts_per_second > 0:
+            rate = placed.done / placed.seconds if placed.seconds else 0.0
             print(
-                f"{name:8} {path:40} {r['rps']:8.1f} req/s   p50 {r['p50_ms']:6.1f} ms"
-                f"   p95 {r['p95_ms']:6.1f} ms   ({r['requests']} ok, {r['errors']} errors)"
+                f"checkouts alongside: {placed.done} placed and cancelled in {placed.seconds:.0f} s"
+                f" ({rate:.1f}/s), {placed.errors} failed {placed.kinds or ''}"
             )
 
         short = []
-        for name, aim in AIMS.items():
-            ratio = results[name]["rps"] / results["hello"]["rps"]
+        for (visitor, page), result in results.items():
+            ratio = result["rps"] / hello_result["rps"]
+            aim = AIMS[visitor]
             verdict = "meets" if ratio >= aim else "BELOW"
-            print(f"{name}/hello: {ratio:6.1%}  (aim >= {aim:.0%}: {verdict})")
+            print(f"{page:8} {visitor:13} / hello: {ratio:6.1%}  (aim >= {aim:.0%}: {verdict})")
             if ratio < aim:
-                short.append(name)
-        if any(r["errors"] for r in results.values()):
+                short.append((visitor, page))
+        if hello_result["errors"] or any(r["errors"] for r in results.values()):
             print("warning: some requests failed; the figures undercount")
         return 1 if args.check and short else 0
     finally:
         for server in servers:
             stop_gunicorn(server)
         shutil.rmtree(instance, ignore_errors=True)
+
+
+def show(page, visitor, path, result, hello_rps):
+    """One line of figures."""
+    share = f"  {result['rps'] / hello_rps:6.1%} of hello" if hello_rps else ""
+    print(
+        f"{page:8} {visitor:13} {path[:34]:34} {result['rps']:8.1f} req/s"
+        f"   p50 {result['p50_ms']:6.1f} ms   p95 {result['p95_ms']:6.1f} ms"
+        f"   ({result['requests']} ok, {result['errors']} errors){share}"
+    )
 
 
 if __name__ == "__main__":

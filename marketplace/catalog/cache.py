@@ -274,6 +274,33 @@ def _remember_stock(name, signature):
 # -- the cache ---------------------------------------------------------------------------------
 
 
+class LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
 class PageCache:
     """A small thread-safe LRU of rendered pages."""
 
@@ -283,6 +310,7 @@ class PageCache:
         self._lock = threading.Lock()
         self.version = None  # (catalog version, monotonic time it may be used until)
         self.stock = {}  # product page: {name: (stock signature, monotonic time)}
+        self.fragments = LRU(4 * size)  # account links: see `_account_links`
 
     def get(self, key):
         with self._lock:
@@ -302,6 +330,7 @@ class PageCache:
         with self._lock:
             self._pages.clear()
         self.stock.clear()
+        self.fragments.clear()
 
 
 def page_csrf_token():
@@ -372,10 +401,43 @@ def _render_shared(view, args, kwargs):
         g.pop(_RENDERING_FLAG, None)
 
 
+def _account_links():
+    """The header's account links for this visitor, CSRF token left as the placeholder.
+
+    Rendered once per worker for each combination of everything the partial
+    reads: the page (address, endpoint), the language and, for a signed-in
+    visitor, that very person (id) with their name, email and roles. So a
+    person's links are only ever reused for that person, and a change of role
+    shows on their next page.
+    """
+    user = current_user
+    person = None
+    if user.is_authenticated:
+        person = (
+            user.id,
+            user.name,
+            user.email,
+            user.is_admin,
+            user.is_officer and bool(user.officer_areas),
+            bool(user.memberships),
+        )
+    key = (person, current_language(), page_path(), request.endpoint, request.blueprint)
+    cache = current_app.extensions["page_cache"]
+    html = cache.fragments.get(key)
+    if html is None:
+        setattr(g, _RENDERING_FLAG, True)
+        try:
+            html = render_template(ACCOUNT_TEMPLATE)
+        finally:
+            g.pop(_RENDERING_FLAG, None)
+        cache.fragments.put(key, html)
+    return html
+
+
 def _personal(html):
     """The shared body with this visitor's own parts put in (the cart count comes later)."""
     if ACCOUNT_PLACEHOLDER in html:
-        html = html.replace(ACCOUNT_PLACEHOLDER, render_template(ACCOUNT_TEMPLATE))
+        html = html.replace(ACCOUNT_PLACEHOLDER, _account_links())
     return html.replace(CSRF_PLACEHOLDER, generate_csrf())
 
 

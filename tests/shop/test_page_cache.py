@@ -349,3 +349,17 @@ def test_a_page_from_the_cache_is_still_counted_with_its_tags(app, client, make,
         assert found == {("", ""): 1, ("line", "social"): 1}
     finally:
         app.extensions[visits.EXTENSION] = visits.ViewCounter(app)
+
+
+def test_a_new_role_shows_in_the_header_on_the_next_page(app, make, make_user, db):
+    product = make.product()
+    user = make_user("buyer@example.org", locale="en")
+    db.session.commit()
+    visitor = _signed_in(app, "buyer@example.org")
+    path = f"/products/{product.slug}"
+    with app.test_request_context():
+        admin_link = f'href="{url_for("admin.dashboard")}"'
+    assert admin_link not in _header(_page(visitor, path))
+    user.is_admin = True
+    db.session.commit()
+    assert admin_link in _header(_page(visitor, path))
