@@ -9,6 +9,7 @@ import hmac
 
 from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden
 
 from ..extensions import db, login_manager
@@ -25,7 +26,8 @@ def load_user(user_id):
     """
     raw_id, _, fingerprint = str(user_id).partition(".")
     try:
-        user = db.session.get(User, int(raw_id))
+        # Memberships in the same query: every page's header asks for them.
+        user = db.session.get(User, int(raw_id), options=[joinedload(User.memberships)])
     except (TypeError, ValueError):
         return None
     if user is None or not user.active:
