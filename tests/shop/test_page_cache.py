@@ -1,6 +1,7 @@
 """Storefront pages come from the page cache, for every visitor, until what they show changes."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
@@ -14,7 +15,7 @@ from marketplace.orders import stock
 from marketplace.shop import views as shop_views
 from tests.conftest import AuthActions
 
-from .buying import add
+from .buying import add, order_link, place, post
 
 
 @pytest.fixture
@@ -152,6 +153,22 @@ def test_a_sale_keeps_listings_cached_and_updates_the_count_on_its_product_page(
     assert renders == ["shop/product.html"]
     assert "3 left" in _page(client, f"/products/{sold.slug}")
     assert renders == ["shop/product.html"]  # and then cached again
+
+
+def test_a_checkout_and_its_cancellation_leave_the_catalog_version_alone(client, make, db):
+    product = make.product(stock=50)
+    db.session.commit()
+    version = catalog_version()
+    add(client, product.variants[0], 1)
+    link = urlsplit(order_link(place(client)))
+    db.session.expire_all()
+    assert catalog_version() == version
+    assert product.variants[0].lots[0].available == 49
+    cancel = f"{link.path}/cancel" + (f"?{link.query}" if link.query else "")
+    assert post(client, cancel, {}).status_code == 303
+    db.session.expire_all()
+    assert catalog_version() == version
+    assert product.variants[0].lots[0].available == 50
 
 
 def test_selling_out_and_coming_back_show_on_listings_at_once(client, make, db, make_user):
