@@ -67,6 +67,7 @@ class AuditAction:
     REPORT_VIEWED = "report.viewed"
     REPORT_EXPORTED = "report.exported"
     MAIL_SENT_AGAIN = "mail.sent_again"
+    DISCOUNT_CODE_CHANGED = "discount_code.changed"
 
     @classmethod
     def all(cls):

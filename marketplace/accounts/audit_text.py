@@ -60,6 +60,7 @@ ACTION_LABELS = {
     A.REFUND_MADE: _l("Refund made"),
     A.SHIPPING_CHANGED: _l("Shipping settings changed"),
     A.SHARE_RULE_SAVED: _l("Share rule saved"),
+    A.DISCOUNT_CODE_CHANGED: _l("Discount code changed"),
     A.LEDGER_ENTRY_RECORDED: _l("Income ledger entry recorded"),
     A.ASSESSMENT_RECORDED: _l("Assessment recorded"),
     A.ASSESSMENTS_IMPORTED: _l("Assessments imported"),
@@ -381,6 +382,26 @@ def _refund(d, page):
     ), set()
 
 
+def _discount_code(d, page):
+    change = d.get("change")
+    if change == "batch":
+        return (
+            _(
+                "Made %(n)s single-use discount codes (batch %(batch)s)",
+                n=d.get("count"),
+                batch=d.get("batch"),
+            ),
+            {"change", "count", "batch", "group"},
+        )
+    wording = {
+        "created": _("Discount code %(code)s created"),
+        "active": _("Discount code %(code)s resumed"),
+        "paused": _("Discount code %(code)s paused"),
+        "ended": _("Discount code %(code)s ended"),
+    }.get(change, _("Discount code %(code)s changed"))
+    return wording % {"code": d.get("code", "")}, {"change", "code", "group"}
+
+
 def _share_rule(d, page):
     return _("Share rule version %(version)d saved", version=int(d["version"])), set()
 
@@ -541,6 +562,7 @@ _SENTENCES = {
         set(d) - {"fields"},
     ),
     A.SHARE_RULE_SAVED: _share_rule,
+    A.DISCOUNT_CODE_CHANGED: _discount_code,
     A.LEDGER_ENTRY_RECORDED: _ledger,
     A.ASSESSMENT_RECORDED: _assessment,
     A.ASSESSMENTS_IMPORTED: _imported,

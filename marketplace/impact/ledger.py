@@ -3,7 +3,12 @@
 How a paid line divides (`post_order_shares`):
 
 1. The line's net amount (price × quantity − discount) is split between the
-   lots its units came from, by units (largest remainder).
+   lots its units came from, by units (largest remainder). A discount the
+   households do not share (`OrderLine.households_share_discount` false, the
+   default for a discount code) is different: the undiscounted amount is split
+   as below, then the discount is taken from the group fund and platform fee
+   entries in proportion (`_take_discount`), so each household's per-unit share
+   is what it would have been at full price.
 2. For each lot's portion, the share rule in force when the order was paid
    (`share_rules.rule_in_force`: a variant's own rule beats its product's)
    gives each role a part: a percent of the portion, or a fixed amount per
@@ -222,7 +227,11 @@ def line_share_entries(line, lot_contributors, rule, occurred_on, group_id):
         share_rule_id=rule.id if rule is not None else None,
     )
     entries = []
-    for lot_id, units, net in split_line_by_lots(line.net_satang, allocations):
+    # A discount that households do not share (the default): the shares are worked out on
+    # the undiscounted price, then the discount comes out of the fund and fee (`_take_discount`).
+    protected = bool(line.discount_satang) and not line.households_share_discount
+    amount_split = line.gross_satang if protected else line.net_satang
+    for lot_id, units, net in split_line_by_lots(amount_split, allocations):
         by_role = lot_contributors.get(lot_id, {}) if lot_id is not None else {}
         amounts = split_portion(net, units, parts, fee, roles_present=set(by_role))
         key = f"sale:{line.id}:{lot_id or 0}"
@@ -258,7 +267,33 @@ def line_share_entries(line, lot_contributors, rule, occurred_on, group_id):
                         **common,
                     )
                 )
+    if protected:
+        entries = _take_discount(entries, line.discount_satang)
     return entries
+
+
+def _take_discount(entries, discount):
+    """Take a line's discount off its entries worked out on the undiscounted price.
+
+    The group fund and platform entries give it up first, in proportion to what
+    they hold (largest remainder: no entry goes below zero); only a discount larger
+    than both together (a rule changed after the order was placed) reaches the
+    households, again in proportion. Entries left at zero are dropped.
+    """
+    bearers = [e for e in entries if e.account != LedgerAccount.HOUSEHOLD]
+    households = [e for e in entries if e.account == LedgerAccount.HOUSEHOLD]
+    left = discount
+    for group in (bearers, households):
+        held = sum(e.amount_satang for e in group)
+        take = min(left, held)
+        if take <= 0:
+            continue
+        for entry, cut in zip(
+            group, largest_remainder(take, [e.amount_satang for e in group]), strict=True
+        ):
+            entry.amount_satang -= cut
+        left -= take
+    return [e for e in entries if e.amount_satang]
 
 
 def post_order_shares(order):

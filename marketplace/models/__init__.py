@@ -24,6 +24,14 @@ from .catalog import (
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
 from .ledger import LedgerAccount, LedgerEntry, LedgerKind, ShareBasis, ShareRule, ShareRulePart
 from .mail import MailStatus, OutboxMail
+from .discounts import (
+    DiscountCode,
+    DiscountKind,
+    DiscountRedemption,
+    DiscountStatus,
+    DiscountTarget,
+    RedemptionStatus,
+)
 from .marketing import PageKind, PageViewDay
 from .orders import (
     DeliveryMethod,
@@ -43,6 +51,12 @@ from .orders import (
 from .search import SearchDocument, SearchWord
 
 __all__ = [
+    "DiscountCode",
+    "DiscountKind",
+    "DiscountRedemption",
+    "DiscountStatus",
+    "DiscountTarget",
+    "RedemptionStatus",
     "AuditLog",
     "GroupMembership",
     "MembershipRole",

@@ -223,6 +223,11 @@ class OrderLine(db.Model):
     unit_price_satang = db.Column(db.Integer, nullable=False)
     quantity = db.Column(db.Integer, nullable=False)
     discount_satang = db.Column(db.BigInteger, nullable=False, default=0)
+    # Set from the discount code: False (the default) keeps the households' per-unit share
+    # whole and takes the discount from the group fund and platform fee (`impact.ledger`).
+    households_share_discount = db.Column(
+        db.Boolean, nullable=False, default=False, server_default=db.false()
+    )
     refunded_quantity = db.Column(db.Integer, nullable=False, default=0)
     refunded_satang = db.Column(db.BigInteger, nullable=False, default=0)
 

@@ -353,9 +353,15 @@ def place_order(
     locale="th",
     note="",
     checkout_key=None,
+    discount_code=None,
     now=None,
 ):
     """Reserve stock and write an order for a cart; the order, flushed (the caller commits).
+
+    `discount_code` is the code the buyer applied (text, or None): checked against
+    the cart and the buyer, its discount set per line (and on shipping), and one
+    use held for the order (`marketing.discounts.hold`); a code that cannot be
+    used raises CheckoutError and nothing is placed.
 
     `address` is a dict of address_line, province_code, district_code,
     subdistrict_code, postal_code; it may be empty when every part is picked up.
@@ -394,6 +400,21 @@ def place_order(
         place = check_address(**(address or {}))
     if payment_method not in payment_methods(the_quote, stripe_configured):
         raise CheckoutError(gettext("Choose how you will pay."), field="payment_method")
+    applied = None
+    if discount_code:
+        from ..marketing import discounts
+
+        try:
+            code = discounts.find_code(discount_code)
+            applied = discounts.evaluate(
+                code, the_quote, user=user, email=email, phone=phone, now=now
+            )
+        except discounts.DiscountError as error:
+            raise CheckoutError(error.message) from error
+    line_discounts = applied.lines if applied else {}
+    shipping_discounts = applied.shipping if applied else {}
+    discount = sum(line_discounts.values())
+    shipping = the_quote.shipping_satang - sum(shipping_discounts.values())
 
     # The write lock first, then the stock: every line or none.
     if checkout_key is not None:
@@ -412,8 +433,9 @@ def place_order(
         phone=phone,
         note=clean_text(note or "", 500),
         subtotal_satang=the_quote.subtotal_satang,
-        shipping_satang=the_quote.shipping_satang,
-        total_satang=the_quote.total_satang,
+        discount_satang=discount,
+        shipping_satang=shipping,
+        total_satang=the_quote.subtotal_satang - discount + shipping,
         created_at=now,
         expires_at=now + hold_duration(payment_method),
         paid_per_part=pays_per_part(len(the_quote.groups), payment_method),
@@ -424,7 +446,7 @@ def place_order(
             group_id=part.group.id,
             delivery_method=part.delivery_method,
             subtotal_satang=part.subtotal_satang,
-            shipping_satang=part.shipping_satang,
+            shipping_satang=part.shipping_satang - shipping_discounts.get(part.group.id, 0),
             weight_grams=part.weight_grams,
             expires_at=order.expires_at if order.paid_per_part else None,
         )
@@ -445,6 +467,8 @@ def place_order(
                 sku=variant.sku,
                 unit_price_satang=variant.price_satang,
                 quantity=quote_line.quantity,
+                discount_satang=line_discounts.get(variant.id, 0),
+                households_share_discount=bool(applied and applied.code.households_share_discount),
             )
             line.allocations = [LineAllocation(lot_id=lot_id, quantity=n) for lot_id, n in taken]
             fulfilment.lines.append(line)
@@ -456,4 +480,12 @@ def place_order(
             raise
         # Another post of the same form committed its order meanwhile (PostgreSQL).
         raise AlreadyPlaced(checkout_key) from error
+    if applied is not None:
+        # After the stock: every writer takes the catalog version, lots, then the code.
+        from ..marketing import discounts
+
+        try:
+            discounts.hold(applied, order, user=user, now=now)
+        except discounts.DiscountError as error:
+            raise CheckoutError(error.message) from error
     return order

@@ -266,6 +266,9 @@ def refund_fulfilment(
         else OrderStatus.PARTLY_REFUNDED,
     )
     db.session.flush()
+    from ..marketing import discounts
+
+    discounts.sync_order(order)  # a full refund gives the code's use back
 
     if payment.method == PaymentMethod.STRIPE:
         # payments.refund prefixes it with the order's reference. The amount is not in

@@ -149,6 +149,7 @@ def mark_paid(order, payment, at=None, actor=None):
         if other is not payment and other.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
             states.change_payment(other, PaymentStatus.CANCELLED)
     db.session.flush()
+    _sync_discount(order)
     _post_to_ledger(order)
     audit(
         AuditAction.ORDER_PAID,
@@ -287,19 +288,34 @@ def _settle(order, at=None):
         order.paid_at = max((_aware(f.paid_at) for f in paid if f.paid_at), default=at or _now())
         order.closed_at = None
         db.session.flush()
+        _sync_discount(order)
         notify.order_paid(order)
+
+
+def _sync_discount(order):
+    """The order's discount code follows the order: used when paid, given back when closed."""
+    from ..marketing import discounts
+
+    discounts.sync_order(order)
 
 
 def _take_stock_again(order, parts=None):
     """Take every released unit of a closed order (or of these parts) back; False (and nothing
     taken) if any is gone."""
     lines = order.lines if parts is None else [line for part in parts for line in part.lines]
+    from ..marketing import discounts
+
     with db.session.begin_nested() as savepoint:
         for line in lines:
             for allocation in line.allocations:
                 if not stock.take_again(allocation):
                     savepoint.rollback()
                     return False
+        if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED) and not (
+            discounts.take_again(order)
+        ):
+            savepoint.rollback()  # the code's uses went to others meanwhile
+            return False
     return True
 
 
@@ -442,6 +458,7 @@ def _close(order, status):
         if payment.status in _WAITING:
             states.change_payment(payment, PaymentStatus.CANCELLED)
     db.session.flush()
+    _sync_discount(order)
     notify.order_closed(order)
     if order.payment_method == PaymentMethod.STRIPE:
         # Close the Stripe page too, so the buyer cannot pay for stock we gave back.

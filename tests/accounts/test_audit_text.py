@@ -61,6 +61,7 @@ SAMPLES = {
         "lines": {"3": 1},
     },
     A.SHIPPING_CHANGED: {"ships": True, "fields": ["ships"]},
+    A.DISCOUNT_CODE_CHANGED: {"code": "RICE10", "group": 1, "change": "paused"},
     A.SHARE_RULE_SAVED: {
         "product": 1,
         "variant": None,

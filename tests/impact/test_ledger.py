@@ -202,10 +202,11 @@ def test_a_line_from_two_lots_splits_by_units_then_by_each_lots_makers(make, rul
     assert {e.lot_id for e in entries(order_line_id=line.id, household_id=b.id)} == {new.id}
 
 
-def test_a_discount_shrinks_every_part_and_still_adds_up(make, rice):
+def test_a_discount_households_share_shrinks_every_part_and_still_adds_up(make, rice):
     order = make.order({rice["variant"]: 3})
     line = order.lines[0]
     line.discount_satang = 29001  # ฿300 → ฿9.99 for three bags: packers' ฿15 no longer fits
+    line.households_share_discount = True  # the group chose so (a setting of its code)
     db.session.flush()
     service.mark_paid(order, service.new_payment(order, "transfer"))
     posted = by_account(line.id)

@@ -213,3 +213,104 @@ def test_paid_orders_add_up_refunds_undo_and_replays_post_nothing(db, sale):
         assert all(value == 0 for value in by_account(line.id).values())
     assert {h.id: total(household_id=h.id) for h in households} == before
     assert total() == 0
+
+
+# -- discounts: the households' share stays whole -------------------------------------------
+
+
+def _line(price, quantity, lots, discount=0, shared=False):
+    """A stand-in for a paid OrderLine: what `ledger.line_share_entries` reads."""
+    from types import SimpleNamespace
+
+    units = ledger.largest_remainder(quantity, [1] * len(lots))
+    allocations = [
+        SimpleNamespace(lot_id=lot_id, quantity=n)
+        for lot_id, n in zip(lots, units, strict=True)
+        if n
+    ]
+    gross = price * quantity
+    return SimpleNamespace(
+        id=1,
+        allocations=allocations,
+        gross_satang=gross,
+        discount_satang=discount,
+        net_satang=gross - discount,
+        households_share_discount=shared,
+        quantity=quantity,
+    )
+
+
+def _households(entries):
+    return sorted(
+        (e.lot_id, e.household_id, e.role, e.amount_satang)
+        for e in entries
+        if e.account == "household"
+    )
+
+
+@st.composite
+def carts(draw):
+    """Lines (price, quantity, lot count, makers per lot), a rule, and a code's discount."""
+    rule = draw(rules())
+    lines = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, 200_000),
+                st.integers(1, 12),
+                st.integers(1, 3),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    makers = draw(
+        st.lists(
+            st.tuples(st.sampled_from(ROLES), st.integers(1, 4), st.integers(1, 500)),
+            min_size=0,
+            max_size=6,
+        )
+    )
+    kind = draw(st.sampled_from(["percent", "amount"]))
+    value = draw(st.integers(1, 10_000)) if kind == "percent" else draw(st.integers(1, 10**7))
+    return rule, lines, makers, kind, value
+
+
+@settings(max_examples=400, deadline=None)
+@given(cart=carts(), shared=st.booleans())
+def test_discounted_lines_add_up_and_households_keep_their_share(app, cart, shared):
+    """For random carts, rules and codes: every paid line's entries add up to its discounted
+    net; under the default (households do not share the discount) each household gets, to
+    the satang, what it would have got at full price."""
+    from types import SimpleNamespace
+
+    from marketplace.marketing import discounts
+
+    (parts, fee), specs, makers, kind, value = cart
+    rule = SimpleNamespace(id=1, parts=parts, platform_fee_bp=fee)
+    grosses = [price * quantity for price, quantity, _ in specs]
+    wanted = sum(grosses) * value // 10_000 if kind == "percent" else min(value, sum(grosses))
+    limits = (
+        grosses
+        if shared
+        else [
+            discounts.discount_room(price * quantity, quantity, rule)
+            for price, quantity, _ in specs
+        ]
+    )
+    amounts = discounts.split_discount(wanted, grosses, limits)
+    assert sum(amounts) <= wanted
+    assert all(0 <= a <= limit for a, limit in zip(amounts, limits, strict=True))
+
+    lot_id = 0
+    for (price, quantity, lot_count), discount in zip(specs, amounts, strict=True):
+        lots = list(range(lot_id + 1, lot_id + 1 + lot_count))
+        lot_id += lot_count
+        contributors = {lot: {role: [(who, q)] for role, who, q in makers} for lot in lots}
+        with_discount = _line(price, quantity, lots, discount, shared)
+        full_price = _line(price, quantity, lots, 0, shared)
+        entries = ledger.line_share_entries(with_discount, contributors, rule, None, 1)
+        assert sum(e.amount_satang for e in entries) == with_discount.net_satang
+        assert all(e.amount_satang > 0 for e in entries)
+        if not shared:
+            before = ledger.line_share_entries(full_price, contributors, rule, None, 1)
+            assert _households(entries) == _households(before)
