@@ -4,4 +4,4 @@ Every view requires an admin, checked once in the blueprint's before_request
 (`marketplace.accounts.access.require_admin`).
 """
 
-from . import outbox_views, views  # noqa: F401  (attach their routes to the blueprint)
+from . import discount_views, outbox_views, views  # noqa: F401  (attach their routes)

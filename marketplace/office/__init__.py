@@ -5,6 +5,7 @@ The view modules attach their routes to the one `office` blueprint.
 
 from . import (  # noqa: F401  (attach their routes)
     catalog_views,
+    discount_views,
     feed_views,
     household_views,
     import_views,

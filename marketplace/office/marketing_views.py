@@ -9,7 +9,7 @@ everything it links to is public except what a section itself guards.
 
 from flask import render_template
 
-from ..marketing import cards, feeds, labels, toolkit
+from ..marketing import cards, discounts, feeds, labels, toolkit
 from .blueprint import blueprint, current_group
 from .feed_views import feed_addresses
 
@@ -45,6 +45,14 @@ def _labels_section(group):
 @marketing_section("office/marketing/_feeds.html")
 def _feeds_section(group):
     return {"addresses": feed_addresses(group), "gaps": feeds.feed_gaps(group)}
+
+
+@marketing_section("office/marketing/_discounts.html")
+def _discounts_section(group):
+    from ..models import DiscountStatus
+
+    codes = discounts.codes_of(group, include_batches=False)
+    return {"active": sum(1 for c in codes if c.status == DiscountStatus.ACTIVE)}
 
 
 @blueprint.get("/<group_slug>/marketing")

@@ -70,8 +70,28 @@ def count():
 
 
 def clear():
-    """Empty the cart (after an order is placed)."""
+    """Empty the cart (after an order is placed), and forget its discount code."""
     session.pop(SESSION_KEY, None)
+    session.pop(CODE_KEY, None)
+
+
+CODE_KEY = "discount_code"
+
+
+def discount_code():
+    """The discount code the buyer applied to the cart (as stored, upper case), or None."""
+    code = session.get(CODE_KEY)
+    if isinstance(code, str) and 0 < len(code) <= 20:
+        return code
+    return None
+
+
+def set_discount_code(code):
+    """Remember a (checked) code for the cart; None forgets it."""
+    if code:
+        session[CODE_KEY] = code
+    else:
+        session.pop(CODE_KEY, None)
 
 
 # -- parsing what the buyer sent -----------------------------------------------------------

@@ -130,8 +130,24 @@ def order_area(order):
 # -- cart ----------------------------------------------------------------------------------
 
 
+def applied_discount(items, the_quote=None):
+    """(Applied or None, message or None): the cart's discount code against the cart now."""
+    from ..marketing import discounts
+
+    text = cart.discount_code()
+    if text is None or not items:
+        return None, None
+    the_quote = the_quote or checkout.quote(items)
+    buyer = current_user if current_user.is_authenticated else None
+    try:
+        return discounts.evaluate(discounts.find_code(text), the_quote, user=buyer), None
+    except discounts.DiscountError as error:
+        return None, error.message
+
+
 def _render_cart(status=200, error=None):
     view = cart.cart_view()
+    applied, code_problem = applied_discount(cart.items())
     # Without Stripe or a platform account, several groups are paid each to its own account.
     pays_per_part = not payments.is_configured() and checkout.pays_per_part(
         len(view.groups), PaymentMethod.TRANSFER
@@ -143,6 +159,9 @@ def _render_cart(status=200, error=None):
         form=CartItemForm(formdata=None),
         error=error,
         max_quantity=checkout.MAX_LINE_QUANTITY,
+        code=cart.discount_code(),
+        applied=applied,
+        code_problem=code_problem,
     )
     return response, status, {"Cache-Control": PRIVATE}
 
@@ -269,6 +288,7 @@ def _suggest_postal_code(form):
 
 
 def _render_checkout(form, view, the_quote, methods, status=200, error=None):
+    applied, code_problem = applied_discount(cart.items(), the_quote)
     if not form.payment_method.data and methods:
         form.payment_method.data = methods[0]
     if not checkout.is_checkout_key(form.checkout_key.data):
@@ -287,12 +307,26 @@ def _render_checkout(form, view, the_quote, methods, status=200, error=None):
         payment_labels=PAYMENT_LABELS,
         ship_fees=ship_fees,
         error=error,
+        code=cart.discount_code(),
+        applied=applied,
+        code_problem=code_problem,
+        line_discounts=_group_discounts(the_quote, applied),
         per_part=checkout.pays_per_part(len(the_quote.groups), PaymentMethod.TRANSFER),
         cash_needs_pickup=PaymentMethod.CASH_ON_PICKUP in methods
         and PaymentMethod.CASH_ON_PICKUP
         not in checkout.payment_methods(the_quote, payments.is_configured()),
     )
     return response, status, {"Cache-Control": PRIVATE}
+
+
+def _group_discounts(the_quote, applied):
+    """{group id: satang off its lines} for the checkout page."""
+    if applied is None:
+        return {}
+    return {
+        part.group.id: sum(applied.lines.get(line.variant.id, 0) for line in part.lines)
+        for part in the_quote.groups
+    }
 
 
 @blueprint.app_template_filter("checkout_field_errors")
@@ -365,6 +399,7 @@ def checkout_page():
             locale=current_language(),
             note=form.note.data,
             checkout_key=form.checkout_key.data,
+            discount_code=cart.discount_code(),
         )
         visits.attribute_order(order, visits.remembered_source())
         notify.order_placed(order)

@@ -105,6 +105,7 @@ def test_every_admin_post_refuses_a_missing_csrf_token(app, client, admin, make,
         "payment_id": 1,  # a transfer slip: the token is refused before any lookup
         "job_id": "a-job",
         "mail_id": 1,  # an outbox mail: the same
+        "code_id": 1,  # a market discount code: the same
     }
     for rule in _admin_post_rules(app):
         path = re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)

@@ -193,8 +193,28 @@ def _build_world():
     _db.session.flush()
     values = _values(group, claim, waiting, buyer, invited)
     values["payment_id"] = platform_payment.id
+    values.update(_discount_values(group))
     _db.session.commit()
     return values
+
+
+def _discount_values(group):
+    """A code and a batch of single-use codes of the group, and of the whole market."""
+    from marketplace.marketing import discounts
+
+    values = discounts.check_values({"kind": "percent", "percent": "10"}, group)
+    code = discounts.create_code(group, "HOMRICE10", values)
+    batch = discounts.generate_batch(group, 3, "FAIR", values)
+    market = discounts.create_code(
+        None, "MARKET5", discounts.check_values({"kind": "free_shipping"})
+    )
+    market_batch = discounts.generate_batch(None, 3, "MKT", values)
+    return {
+        ("office.discount_detail", "code_id"): code.id,
+        ("office.discount_batch_view", "batch"): batch,
+        ("admin.discount_detail", "code_id"): market.id,
+        ("admin.discount_batch_view", "batch"): market_batch,
+    }
 
 
 def _in_stock(group, of_group):
