@@ -1,7 +1,7 @@
 """discount codes held at order time and used when paid
 
 Revision ID: 391e75a04a34
-Revises: b7e41c2a9d03
+Revises: 5cfe394c6807
 Create Date: 2026-12-06 07:54:03.623790
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '391e75a04a34'
-down_revision = 'b7e41c2a9d03'
+down_revision = '5cfe394c6807'
 branch_labels = None
 depends_on = None
 
