@@ -104,6 +104,7 @@ def register_template_helpers(app):
     from . import areas, i18n
     from .accounts import audit_text
     from .catalog import images
+    from .impact.reports import suppression
     from .marketing.cards import public_url
 
     app.add_template_filter(i18n.format_baht, "baht")
@@ -118,6 +119,9 @@ def register_template_helpers(app):
     app.add_template_global(images.image_url, "image_url")
     app.add_template_global(public_url, "public_url")
     app.add_template_global(audit_text.describe_entries, "describe_audit")
+    # Public pages count households only from SUPPRESS_BELOW up, like reports and cards.
+    app.add_template_global(suppression.is_small, "small_count")
+    app.add_template_global(suppression.SUPPRESS_BELOW, "suppress_below")
 
 
 def register_errorhandlers(app):

@@ -35,21 +35,56 @@ def personal(shop, db):
 
 
 @pytest.mark.parametrize("language", ["th", "en"])
-def test_household_counts_are_shown_as_numbers(personal, get_page, app, language):
+def test_fewer_than_five_households_are_not_counted(personal, get_page, app, language):
+    """Like reports and cards: a count of 1 to 4 households could point at a family."""
+    fewer = translated(app, language, "Fewer than %(num)d households contributed", num=5)
     _, html = get_page("/products/black-sticky-rice", language)
-    # Three distinct households across the product's two lots (one supplied both).
-    expected = translated(app, language, "%(num)d households contributed", num=3)
-    assert expected in html or re.search(r'class="households">[^<]*3', html)
+    assert f'class="households">{fewer}<' in html
     _, html = get_page("/lot/LOT-RICE-NOW", language)
-    assert re.search(r'class="households">[^<]*\b3\b', html)
-    _, html = get_page("/lot/LOT-RICE-OLD", language)
-    assert re.search(r'class="households">[^<]*\b1\b', html)
+    lot_fewer = translated(
+        app, language, "Fewer than %(num)d households contributed to this lot.", num=5
+    )
+    assert f'class="households">{lot_fewer}<' in html
+    assert 'class="roles"' not in html  # no breakdown of a small count
+    _, html = get_page("/groups/hom-phaendin", language)
+    group_fewer = translated(
+        app, language, "Fewer than %(num)d households have contributed to our lots", num=5
+    )
+    assert f'class="households">{group_fewer}<' in html
 
 
-def test_lot_page_breaks_households_down_by_role(personal, get_page, app):
-    _, html = get_page("/lot/LOT-RICE-NOW", "en")
-    assert translated(app, "en", "%(role)s: %(num)d", role="Growers", num=2) in html
-    assert translated(app, "en", "%(role)s: %(num)d", role="Packers", num=1) in html
+@pytest.fixture
+def many_households(personal, make, db):
+    """Four more growers on the current rice lot: seven households in all."""
+    lot = personal["lots"]["current"]
+    group = lot.variant.product.group
+    for i in range(4):
+        make.contribution(lot, make.household(group, code=f"HH-SECRET-MORE-{i}"))
+    db.session.commit()
+    return personal
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_five_or_more_households_are_counted(many_households, get_page, app, language):
+    _, html = get_page("/products/black-sticky-rice", language)
+    assert re.search(r'class="households">[^<]*\b7\b', html)
+    _, html = get_page("/lot/LOT-RICE-NOW", language)
+    assert re.search(r'class="households">[^<]*\b7\b', html)
+    growers = translated(
+        app, language, "%(role)s: %(num)d", role=_role(app, language, "grower"), num=6
+    )
+    packers = translated(
+        app, language, "%(role)s: fewer than %(num)d", role=_role(app, language, "packer"), num=5
+    )
+    assert growers in html
+    assert packers in html
+
+
+def _role(app, language, role):
+    from marketplace.catalog.labels import contribution_role_label
+
+    with app.test_request_context(f"/?lang={language}"):
+        return str(contribution_role_label(role))
 
 
 @pytest.mark.parametrize("language", ["th", "en"])
