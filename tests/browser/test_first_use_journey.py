@@ -1,4 +1,4 @@
-"""First use, end to end, on a phone in Thai, through gunicorn: invite → list → buy → pay → ship → report.
+"""First use, end to end, on a phone in Thai through gunicorn: invite, list, buy, pay, ship, report.
 
 One journey through a server like production (gunicorn, the production Config,
 run in a subprocess on the suite's database: the session's SQLite file, or
@@ -27,8 +27,6 @@ import csv
 import io
 import os
 import re
-import subprocess
-import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,7 +43,7 @@ from tests.factories import (
     make_product,
     make_user,
 )
-from tests.orders.concurrency_server import REPO_ROOT, GunicornServer, server_env
+from tests.orders.concurrency_server import GunicornServer, server_env
 
 pytestmark = pytest.mark.browser
 
