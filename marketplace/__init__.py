@@ -115,6 +115,7 @@ def register_template_helpers(app):
     app.add_template_global(i18n.localized, "localized")
     app.add_template_global(i18n.current_language, "current_language")
     app.add_template_global(areas.place_parts, "place_parts")
+    app.add_template_global(areas.postal_lines, "postal_lines")
     app.add_template_global(images.image_srcset, "image_srcset")
     app.add_template_global(images.image_url, "image_url")
     app.add_template_global(public_url, "public_url")

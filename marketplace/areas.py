@@ -67,3 +67,29 @@ def place_parts(place, language):
         "district": area_name(district(place.district_code), language),
         "province": area_name(province(place.province_code), language),
     }
+
+
+BANGKOK = "10"
+
+
+def postal_lines(subdistrict_code, district_code, province_code, postal_code, language):
+    """An address's area as a parcel shows it: subdistrict and district, then province and
+    postal code (each line only if it has something).
+
+    In Thai with the prefixes Thailand Post reads: ต. อ. จ. ("ต.ดอยงาม อ.พาน",
+    "จ.เชียงราย 57120"); in Bangkok แขวง, the district's own เขต and no prefix for the
+    province. In English, names joined by commas ("Doi Ngam, Phan", "Chiang Rai 57120").
+    """
+    sub = area_name(subdistrict(subdistrict_code), language)
+    dist = area_name(district(district_code), language)
+    prov = area_name(province(province_code), language)
+    if language == "th":
+        bangkok = province_code == BANGKOK
+        sub = sub and ("แขวง" if bangkok else "ต.") + sub
+        dist = dist and (dist if bangkok else "อ." + dist)
+        prov = prov and (prov if bangkok else "จ." + prov)
+        first = " ".join(part for part in (sub, dist) if part)
+    else:
+        first = ", ".join(part for part in (sub, dist) if part)
+    second = " ".join(part for part in (prov, postal_code or "") if part)
+    return [line for line in (first, second) if line]

@@ -707,12 +707,10 @@ def address_lines(order, language):
     """The buyer's postal address as label lines: house, subdistrict and district, province."""
     if not order.address_line:
         return []
-    subdistrict = areas.area_name(areas.subdistrict(order.subdistrict_code), language)
-    district = areas.area_name(areas.district(order.district_code), language)
-    province = areas.area_name(areas.province(order.province_code), language)
-    lines = [order.address_line]
-    middle = ", ".join(part for part in (subdistrict, district) if part)
-    if middle:
-        lines.append(middle)
-    lines.append(" ".join(part for part in (province, order.postal_code) if part))
-    return lines
+    return [order.address_line] + areas.postal_lines(
+        order.subdistrict_code,
+        order.district_code,
+        order.province_code,
+        order.postal_code,
+        language,
+    )

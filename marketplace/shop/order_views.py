@@ -117,14 +117,12 @@ blueprint.add_app_template_global(slips.transfer_payee, "transfer_payee")
 
 @blueprint.app_template_global()
 def order_area(order):
-    """An order's subdistrict, district and province, in the page's language."""
+    """An order's subdistrict, district and province as an address writes them (areas)."""
     language = current_language()
-    names = [
-        areas.area_name(areas.subdistrict(order.subdistrict_code), language),
-        areas.area_name(areas.district(order.district_code), language),
-        areas.area_name(areas.province(order.province_code), language),
-    ]
-    return ", ".join(name for name in names if name)
+    lines = areas.postal_lines(
+        order.subdistrict_code, order.district_code, order.province_code, "", language
+    )
+    return (" " if language == "th" else ", ").join(lines)
 
 
 # -- cart ----------------------------------------------------------------------------------

@@ -165,7 +165,7 @@ def _fill_checkout(page):
 
     form = page.locator("form.checkout-form")
     expect(form).to_have_class(re.compile(r"\bjs-enhanced\b"))
-    form.locator("#email").fill("somchai@example.com")
+    form.locator("#email").fill("somchai.jaidee@example.com")
     form.locator("#name").fill("สมชาย ใจดี")
     form.locator("#phone").fill("081 234 5678")
     form.locator("#address_line").fill("99/1 หมู่ 5 บ้านดอยงาม")

@@ -254,6 +254,23 @@ def test_packing_slip_names_sender_and_recipient_not_a_date_range(shop):
     assert "<dt>ที่อยู่</dt>" in detail and "ที่อยู่ IP" not in detail
 
 
+def test_addresses_read_as_thai_post_writes_them(shop):
+    """In Thai the area is "ต.ดอยงาม อ.พาน" / "จ.เชียงราย 57120", not "ดอยงาม, พาน"."""
+    order = paid_order(shop.variant)
+    part = _part(order, shop.a)
+    staff = shop.login("staff")
+    staff.locale = "th"
+    db.session.commit()
+    for suffix in ("/packing-slip", ""):
+        html = shop.client.get(_order_url(shop, part, suffix)).get_data(as_text=True)
+        assert "ต.ดอยงาม อ.พาน" in html and "จ.เชียงราย 57120" in html
+        assert "ดอยงาม, พาน" not in html
+    staff.locale = "en"
+    db.session.commit()
+    html = shop.client.get(_order_url(shop, part, "/packing-slip")).get_data(as_text=True)
+    assert "Doi Ngam, Phan" in html and "Chiang Rai 57120" in html
+
+
 # -- pickup and cash -----------------------------------------------------------------------
 
 
