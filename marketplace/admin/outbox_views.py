@@ -45,9 +45,11 @@ KIND_LABELS = {
     "fulfilment_to_pack": _l("Order to pack"),
     "order_closed": _l("Order closed"),
     "fulfilment_shipped": _l("Order shipped"),
+    "slip_to_check": _l("Slip to check"),
     "slip_rejected": _l("Slip not accepted"),
     "refund_made": _l("Refund"),
     "late_payment_refunded": _l("Late payment given back"),
+    "surplus_given_back": _l("Payment given back"),
 }
 _URL = re.compile(r"https?://[^\s<>\"']+")
 

@@ -47,6 +47,8 @@ def _receipt(order):
 def order_paid(order):
     """Tell the buyer the payment arrived (with the impact receipt), and each group that it
     has a part to pack."""
+    from .fulfilment import address_lines  # fulfilment imports this module
+
     queue_mail(
         order.email, *_render(order, "mail/order_paid.txt", **_receipt(order)), kind="order_paid"
     )
@@ -55,9 +57,38 @@ def order_paid(order):
             with force_locale(user.locale):
                 subject = gettext("New order %(ref)s to pack", ref=order.reference)
                 body = render_template(
-                    "mail/fulfilment_to_pack.txt", order=order, fulfilment=fulfilment
+                    "mail/fulfilment_to_pack.txt",
+                    order=order,
+                    fulfilment=fulfilment,
+                    address=address_lines(order, user.locale),
+                    link=office_order_link(fulfilment),
                 )
             queue_mail(user.email, subject, body, kind="fulfilment_to_pack")
+
+
+def office_order_link(fulfilment):
+    """A leader's link to their group's part of an order in the office."""
+    return mail_link("office.order", group_slug=fulfilment.group.slug, fulfilment_id=fulfilment.id)
+
+
+def slip_to_check(payment, fulfilment):
+    """Tell the leaders of the group paid by `payment` that a transfer slip waits for them.
+
+    Only the group's own leaders can confirm it: without this mail they would
+    learn of it only by opening the office.
+    """
+    order = payment.order
+    for user in group_leaders(fulfilment.group_id):
+        with force_locale(user.locale):
+            subject = gettext("Transfer slip to check for order %(ref)s", ref=order.reference)
+            body = render_template(
+                "mail/slip_to_check.txt",
+                order=order,
+                payment=payment,
+                fulfilment=fulfilment,
+                link=office_order_link(fulfilment),
+            )
+        queue_mail(user.email, subject, body, kind="slip_to_check")
 
 
 def order_closed(order):

@@ -30,7 +30,7 @@ from ..catalog.service import IMAGE_MESSAGES
 from ..extensions import db
 from ..models import FulfilmentStatus, OrderStatus, PaymentMethod, PaymentStatus
 from ..storage import storage
-from . import promptpay, service, states
+from . import notify, promptpay, service, states
 
 SLIP_FOLDER = "slips"
 # Long enough to read every digit of a slip; a 12-megapixel phone photo shrinks to this.
@@ -207,6 +207,10 @@ def submit_slip(order, data, part=None, now=None):
     db.session.flush()
     if old_key:
         images.delete_stored_file(_relative(old_key))
+    # A group paid directly is told; a slip to the platform's account is the admins' to check.
+    paid_group = part or (order.fulfilments[0] if len(order.fulfilments) == 1 else None)
+    if paid_group is not None:
+        notify.slip_to_check(payment, paid_group)
     return payment
 
 

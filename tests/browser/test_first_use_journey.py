@@ -28,12 +28,15 @@ import io
 import os
 import re
 import time
+from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from marketplace.models.mail import MailStatus, OutboxMail
 from tests.factories import (
     DEFAULT_PASSWORD,
     make_category,
@@ -54,6 +57,7 @@ LEADER = "malee@example.com"
 LEADER_PASSWORD = "ข้าวก่ำดอยงาม-2568"  # noqa: S105  (chosen on the invitation page)
 OTHER_LEADER = "chili.leader@example.com"
 OFFICER = "officer@example.com"
+BUYER = "somchai.jaidee@example.com"  # long enough to have pushed a page past 360 px
 PRODUCT_TH = "ข้าวก่ำดอยงาม"
 
 
@@ -165,7 +169,7 @@ def _fill_checkout(page):
 
     form = page.locator("form.checkout-form")
     expect(form).to_have_class(re.compile(r"\bjs-enhanced\b"))
-    form.locator("#email").fill("somchai.jaidee@example.com")
+    form.locator("#email").fill(BUYER)
     form.locator("#name").fill("สมชาย ใจดี")
     form.locator("#phone").fill("081 234 5678")
     form.locator("#address_line").fill("99/1 หมู่ 5 บ้านดอยงาม")
@@ -504,6 +508,24 @@ def test_first_use_on_a_phone_in_thai(db, runner, world, server, browser, shots,
     )
     buyer.shot("16-order-delivered")
     buyer.close()
+
+    # No mail was lost: each waits in the outbox (no MAIL_SERVER), the buyer's with the link.
+    db.session.rollback()
+    mails = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    assert Counter((m.to_address, m.kind) for m in mails) == {
+        (LEADER, "invitation"): 1,
+        (BUYER, "order_placed"): 1,
+        (BUYER, "order_paid"): 1,
+        (LEADER, "slip_to_check"): 1,
+        (OTHER_LEADER, "slip_to_check"): 1,
+        (LEADER, "fulfilment_to_pack"): 1,
+        (OTHER_LEADER, "fulfilment_to_pack"): 1,
+        (BUYER, "fulfilment_shipped"): 2,
+    }
+    assert {m.status for m in mails} == {MailStatus.HELD}
+    [placed] = [m for m in mails if m.kind == "order_placed"]
+    assert base + urlsplit(buyer_url).path + "?token=" in placed.body
+    db.session.rollback()
 
     # 5. The officer downloads every report of every area level, in CSV and XLSX.
     officer = Phone(browser, base, shots)
