@@ -26,7 +26,7 @@ def select_locale():
 
     `?lang=en` is the address of a page's English version that search engines
     follow from its hreflang link; it holds for that request only. The page
-    cache keys on the full path and the language, so it never mixes the two.
+    cache keys on the language, so it never mixes the two.
     """
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # a CLI command: the default language
