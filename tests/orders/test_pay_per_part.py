@@ -258,3 +258,30 @@ def test_a_refund_after_a_part_expired_can_refund_the_order_wholly(make, two):
     refunds.refund_fulfilment(a.group, a.id, everything=True)
     db.session.commit()
     assert order.status == OrderStatus.REFUNDED
+
+
+def test_a_market_code_on_an_order_paid_part_by_part_is_used_once_the_order_counts_as_paid(
+    make, two
+):
+    from marketplace.marketing import discounts
+    from marketplace.models import DiscountCode, DiscountKind, RedemptionStatus
+
+    rice, chili = two
+    code = DiscountCode(code="MARKET10", kind=DiscountKind.PERCENT, value_bp=1000, max_uses=5)
+    code.households_share_discount = True
+    db.session.add(code)
+    db.session.commit()
+    order, a, b = _order(make, rice, chili, discount_code="market10")
+    assert order.paid_per_part
+    assert {line.discount_satang for line in order.lines} == {2400, 850}
+    assert a.total_satang + b.total_satang == order.total_satang
+    redemption = discounts.redemption_of(order)
+    assert _slip_and_confirm(order, a) is True
+    assert redemption.status == RedemptionStatus.HELD  # B still waits
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert service.sweep_expired(later) == 1  # B expires; the order counts as paid
+    db.session.refresh(code)
+    assert order.status == OrderStatus.PAID
+    assert redemption.status == RedemptionStatus.USED
+    assert (code.uses_held, code.uses_used) == (0, 1)
+    assert _posted(a.lines) == a.lines[0].net_satang
