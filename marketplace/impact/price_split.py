@@ -156,11 +156,14 @@ def offer_splits(offers, at=None):
     return result
 
 
-def cart_split(items, shipping_satang, at=None):
+def cart_split(items, shipping_satang, at=None, fund_discount=0):
     """[SplitRow] of a whole cart: households, group fund, platform, then shipping.
 
     `items`: (variant, lot or None, units, net satang) for each line as it would
-    be allocated now; `shipping_satang`: the cart's shipping. The three product
+    be allocated now; `shipping_satang`: the cart's shipping. `fund_discount`: a
+    discount code's satang that the households do not share: taken from the
+    group fund and the platform in proportion, as the ledger does
+    (`ledger._take_discount`). The three product
     rows' percentages are of the products (they add up to 100 %); shipping, which
     the buyer's delivery choice changes on the page, is given in baht only
     (permille 0). An estimate: the lots are taken when the order is placed and
@@ -177,4 +180,9 @@ def cart_split(items, shipping_satang, at=None):
         roles = makers.get(lot.id, (frozenset(), 0))[0] if lot is not None else frozenset()
         for key, value in unit_amounts(net, units, rules.get(variant.id), roles).items():
             totals[key] += value
+    take = min(fund_discount, totals[FUND] + totals[FEE])
+    if take > 0:
+        cuts = largest_remainder(take, [totals[FUND], totals[FEE]])
+        totals[FUND] -= cuts[0]
+        totals[FEE] -= cuts[1]
     return [*_rows(totals), SplitRow(SHIPPING, shipping_satang, 0)]

@@ -300,7 +300,7 @@ def _render_checkout(form, view, the_quote, methods, status=200, error=None):
         form=form,
         view=view,
         quote=the_quote,
-        money_split=_money_split(the_quote),
+        money_split=_money_split(the_quote, applied),
         methods=methods,
         payment_labels=PAYMENT_LABELS,
         ship_fees=ship_fees,
@@ -579,15 +579,24 @@ def _part_payments(order, token, slip_form=None, form_part_id=None):
     return parts
 
 
-def _money_split(the_quote):
-    """Where the cart's money goes (impact.price_split), each line from its current lot."""
+def _money_split(the_quote, applied=None):
+    """Where the cart's money goes (impact.price_split), each line from its current lot.
+
+    With a discount code: a line whose households share the discount is split at
+    its discounted amount; otherwise the discount comes out of the group fund and
+    the platform, as the ledger will post it.
+    """
+    lines = applied.lines if applied is not None else {}
+    shared = applied is not None and applied.code.households_share_discount
+    items = []
+    for part in the_quote.groups:
+        for line in part.lines:
+            net = line.net_satang - (lines.get(line.variant.id, 0) if shared else 0)
+            items.append((line.variant, current_lot(line.variant.lots), line.quantity, net))
     return price_split.cart_split(
-        (
-            (line.variant, current_lot(line.variant.lots), line.quantity, line.net_satang)
-            for part in the_quote.groups
-            for line in part.lines
-        ),
-        the_quote.shipping_satang,
+        items,
+        the_quote.shipping_satang - (applied.shipping_satang if applied is not None else 0),
+        fund_discount=0 if shared or applied is None else applied.lines_satang,
     )
 
 

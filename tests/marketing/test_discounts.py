@@ -337,3 +337,18 @@ def test_ledger_split_is_unchanged_without_a_discount(make, rice):
         )
         == 36000 - 21600
     )
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_checkouts_money_split_follows_the_discount(make, rice, shared):
+    from marketplace.orders import checkout as checkout_domain
+    from marketplace.shop.order_views import _money_split
+
+    group, product, variant, household = rice
+    code = _code(group, households_share_discount=shared)
+    the_quote = checkout_domain.quote({variant.id: 3})
+    applied = discounts.evaluate(code, the_quote)
+    rows = {row.key: row.satang for row in _money_split(the_quote, applied)}
+    assert rows["households"] + rows["group_fund"] + rows["platform"] == 36000 - 3600
+    assert rows["households"] == (19440 if shared else 21600)
+    assert rows["shipping"] == 5000
