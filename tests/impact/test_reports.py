@@ -299,6 +299,20 @@ def test_a_month_with_few_hidden_households_is_hidden_with_a_second(db, make_use
 # -- area -----------------------------------------------------------------------------------------
 
 
+def test_a_month_of_few_households_hides_no_empty_month_when_the_total_is_hidden(db):
+    """Two households paid in one month: that month and the total read "<5", and every
+    other month keeps its zero (nobody earned then; "<5" would say one to four did)."""
+    group = factories.make_group(**PHAN)
+    for _ in range(2):
+        entry(group, date(2026, 3, 5), 1_000, factories.make_household(group, **PHAN))
+    _db.session.commit()
+    report = reports.area_report("57", **PERIOD)
+    assert report.total.reached is SUPPRESSED and report.total.income is SUPPRESSED
+    months = {first: (amount, n) for first, amount, n in report.months}
+    assert months.pop(date(2026, 3, 1)) == (SUPPRESSED, SUPPRESSED)
+    assert set(months.values()) == {(0, 0)}
+
+
 def test_area_totals_before_suppression(db):
     scenario()
     report = reports.area_report("57", **PERIOD)

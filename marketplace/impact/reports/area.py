@@ -311,7 +311,9 @@ def area_report(
         transition_cols=trans_cols,
         transition_total=trans_total,
         months=_area_months(
-            [(int(row.key), row.income, row.households) for row in month_rows], period
+            [(int(row.key), row.income, row.households) for row in month_rows],
+            period,
+            total_shown=not is_suppressed(total.income),
         ),
         iris=_iris(total, sales_total, other_to_households, paid_total),
         poverty_line=line,
@@ -381,15 +383,17 @@ def _transitions(counts):
     )
 
 
-def _area_months(rows, period):
+def _area_months(rows, period, total_shown=True):
     """The month table: (first day, income, households with income), small cells hidden.
 
     `rows`: (month key, income, households) for the months with income."""
     found = {m: (int(amount or 0), int(n or 0)) for m, amount, n in rows}
     keys = [month_key(first) for first in period.months]
     counts = {key: found.get(key, (0, 0))[1] for key in keys}
-    # The period's total is shown, so the months form one line adding up to it.
-    hidden = suppressed_cells(counts, [keys])
+    # When the period's income is shown, the months form one line adding up to it (one
+    # hidden month takes a second with it). When it is hidden too, nothing can be worked
+    # out by subtraction, and a month nobody earned in keeps its zero rather than "<5".
+    hidden = suppressed_cells(counts, [keys] if total_shown else [])
     result = []
     for first, key in zip(period.months, keys, strict=True):
         amount, n = found.get(key, (0, 0))
