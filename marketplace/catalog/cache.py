@@ -36,7 +36,9 @@ date, catalog version[, stock signature]):
 Stock changes still queue on the catalog state row (`lock_for_stock_change`):
 an upsert that keeps the version as it is, the same row lock as before on
 PostgreSQL, taken before any lot's (see orders/stock.py), so checkouts and
-catalog edits still cannot deadlock.
+catalog edits still cannot deadlock. Code that changes stock with bulk SQL
+takes that lock first and calls `stock_changed` after; code that changes
+other catalog rows with bulk SQL calls `bump_catalog_version` itself.
 
 What each visitor gets of their own
 -----------------------------------
@@ -48,7 +50,9 @@ for each response:
 - the CSRF token (language switch, add-to-cart forms): `CSRF_PLACEHOLDER`;
 - the header's account links (sign in / sign up, or my account, orders,
   back office, admin, reports and sign out as the person's roles allow), the
-  partial `_account_nav.html`: `ACCOUNT_PLACEHOLDER`;
+  partial `_account_nav.html`: `ACCOUNT_PLACEHOLDER`, rendered once per worker
+  for each page, language and person (`_account_links`: the key holds the
+  person's id, so one person's links never reach another);
 - the cart count: `shop.order_views.CART_COUNT_PLACEHOLDER`, filled for every
   HTML response.
 
