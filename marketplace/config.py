@@ -79,6 +79,9 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
     # Registry numbers tried on "a household of another group" that match nothing.
     HOUSEHOLD_LINK_LIMIT_PER_ACCOUNT = "10 per hour"
+    # Discount codes tried at the cart (or by link) that cannot be used: guessing
+    # a batch's single-use codes one by one is slowed down; codes that work do not count.
+    DISCOUNT_CODE_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     RATELIMIT_HEADERS_ENABLED = False
 
     def __init__(self, instance_path):

@@ -21,9 +21,6 @@ from .catalog import (
     StockReason,
     Variant,
 )
-from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
-from .ledger import LedgerAccount, LedgerEntry, LedgerKind, ShareBasis, ShareRule, ShareRulePart
-from .mail import MailStatus, OutboxMail
 from .discounts import (
     DiscountCode,
     DiscountKind,
@@ -32,6 +29,9 @@ from .discounts import (
     DiscountTarget,
     RedemptionStatus,
 )
+from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
+from .ledger import LedgerAccount, LedgerEntry, LedgerKind, ShareBasis, ShareRule, ShareRulePart
+from .mail import MailStatus, OutboxMail
 from .marketing import PageKind, PageViewDay
 from .orders import (
     DeliveryMethod,

@@ -7,11 +7,12 @@ changes nothing and the cart page says why, with a 4xx status.
 
 from urllib.parse import urlencode
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..marketing import discounts
 from ..orders import cart, checkout
 from .order_views import _render_cart
@@ -21,11 +22,26 @@ from .views import blueprint
 _KEPT_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
 
+def _code_limit():
+    return current_app.config["DISCOUNT_CODE_LIMIT_PER_ADDRESS"]
+
+
+def _address_key():
+    return "code-addr:" + (get_remote_address() or "unknown")
+
+
+def _refused(response):
+    return response.status_code >= 400
+
+
 def _buyer():
     return current_user if current_user.is_authenticated else None
 
 
 @blueprint.post("/cart/code", endpoint="cart_code")
+@limiter.shared_limit(
+    _code_limit, scope="discount-code", key_func=_address_key, deduct_when=_refused
+)
 def cart_code():
     """Apply a discount code to the cart (one code per order: a new one replaces the old)."""
     typed = request.form.get("code", type=str)
@@ -52,6 +68,9 @@ def cart_code_remove():
 
 
 @blueprint.get("/c/<path:code>", endpoint="code_link")
+@limiter.shared_limit(
+    _code_limit, scope="discount-code", key_func=_address_key, deduct_when=_refused
+)
 def code_link(code):
     """A shared link: remember the code for the cart, then open the group's shop (or the cart)."""
     try:

@@ -173,3 +173,20 @@ def test_another_groups_code_is_a_clear_message_at_the_cart(office, rice, client
     assert response.status_code == 400
     assert re.search("is for products of", response.get_data(as_text=True))
     assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def test_guessing_codes_is_slowed_down_but_working_codes_are_not(office, rice, client):
+    db.session.add(DiscountCode(code="RICE10", group_id=office.a.id, kind="percent", value_bp=1000))
+    db.session.commit()
+    token = _cart_token(client)
+    for n in range(20):
+        assert (
+            client.post(
+                "/cart/code", data={"csrf_token": token, "code": f"GUESS{n:03d}"}
+            ).status_code
+            == 404
+        )
+    assert (
+        client.post("/cart/code", data={"csrf_token": token, "code": "GUESS999"}).status_code == 429
+    )
+    assert client.get("/c/GUESS998").status_code == 429
