@@ -342,7 +342,7 @@ def register(app):
     from fakestripe.cli import flask_command as fake_stripe_command
 
     from .catalog.search_cli import search_cli
-    from .impact.cli import report_cli
+    from .impact.cli import ledger_cli, report_cli
     from .mail.cli import mail_cli
     from .orders.cli import orders_cli
 
@@ -355,5 +355,6 @@ def register(app):
     app.cli.add_command(search_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(ledger_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(fake_stripe_command)  # a local fake Stripe for the demo and tests

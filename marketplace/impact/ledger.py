@@ -35,6 +35,9 @@ amount from the line's sale entries in proportion to what each still holds
 (largest remainder): never more than was posted, and a full refund brings
 every account back to exactly zero for that line.
 
+Every entry flushed is also added to its month's sums (`summaries.LedgerMonth`,
+in the same transaction), which the area and group reports read.
+
 Leaders also record other value-chain income and payouts (`record_entry`):
 raw material bought from a household, wages, adjustments (income), payouts
 (money handed over, negative). A household's balance is everything earned
@@ -67,6 +70,7 @@ from ..models import (
     ShareBasis,
 )
 from . import households as household_domain
+from . import summaries  # noqa: F401  (keeps the monthly sums up at each posting)
 
 GROUP_FUND = "_group_fund"
 PLATFORM = "_platform"

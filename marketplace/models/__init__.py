@@ -30,7 +30,16 @@ from .discounts import (
     RedemptionStatus,
 )
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
-from .ledger import LedgerAccount, LedgerEntry, LedgerKind, ShareBasis, ShareRule, ShareRulePart
+from .ledger import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerFlow,
+    LedgerKind,
+    LedgerMonth,
+    ShareBasis,
+    ShareRule,
+    ShareRulePart,
+)
 from .mail import MailStatus, OutboxMail
 from .marketing import PageKind, PageViewDay
 from .orders import (
@@ -101,6 +110,8 @@ __all__ = [
     "StripeEvent",
     "LedgerAccount",
     "LedgerEntry",
+    "LedgerFlow",
+    "LedgerMonth",
     "LedgerKind",
     "ShareBasis",
     "ShareRule",

@@ -215,3 +215,59 @@ def _refuse_bulk_changes_to_append_only_rows(orm_execute_state):
     table = getattr(orm_execute_state.statement, "table", None)
     if getattr(table, "name", None) in APPEND_ONLY_TABLES:
         raise AppendOnlyError(f"bulk changes to {table.name} are not allowed")
+
+
+class LedgerFlow:
+    """The ledger kinds as the monthly summary groups them."""
+
+    SALE = "sale"  # sale shares and their reversals
+    OTHER = "other"  # raw material bought, wages, adjustments
+    PAYOUT = "payout"
+    ALL = (SALE, OTHER, PAYOUT)
+    INCOME = (SALE, OTHER)  # = LedgerKind.INCOME
+    OF_KIND = {
+        LedgerKind.SALE_SHARE: SALE,
+        LedgerKind.REVERSAL: SALE,
+        LedgerKind.RAW_MATERIAL: OTHER,
+        LedgerKind.WAGE: OTHER,
+        LedgerKind.ADJUSTMENT: OTHER,
+        LedgerKind.PAYOUT: PAYOUT,
+    }
+
+
+class LedgerMonth(db.Model):
+    """The ledger summed by month, kept up in the transaction of each posting.
+
+    One row per month, group, household (0: the group fund's and the platform's
+    entries), account, flow and product (0: none; a sale's product is its lot's,
+    or its order line's when it took no lot). The ledger only ever appends, so a
+    posting only ever adds to these sums (`impact.summaries`); the reports read
+    whole months from here and only the period's partial months from the ledger.
+    Derived data, so no foreign keys: `flask ledger summaries` rebuilds it.
+    """
+
+    __tablename__ = "ledger_month"
+
+    household_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    month = db.Column(db.Integer, primary_key=True, autoincrement=False)  # 202512
+    group_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    account = db.Column(db.String(12), primary_key=True)
+    flow = db.Column(db.String(8), primary_key=True)
+    product_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    amount_satang = db.Column(db.BigInteger, nullable=False)
+    entries = db.Column(db.Integer, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint(f"flow IN {LedgerFlow.ALL!r}", name="flow"),
+        # The sales of the groups of an area, by month.
+        Index(
+            "ix_ledger_month_group",
+            "group_id",
+            "month",
+            "account",
+            "flow",
+            "household_id",
+            "product_id",
+            "amount_satang",
+        ),
+    )

@@ -10,12 +10,12 @@ from ... import areas
 from ...extensions import db
 from ...models import Household, ProducerGroup
 from ...models.households import PovertyClass, household_group
-from ...models.ledger import LedgerAccount, LedgerEntry
+from ...models.ledger import LedgerAccount
+from ..summaries import household_income, income_rows
 from .figures import (
     COUNT_FIELDS,
     household_condition,
     household_ctes,
-    income_entries,
     summary_counters,
     thresholds,
 )
@@ -255,9 +255,9 @@ def area_report(
         )
         detail = sales_detail(
             period,
-            LedgerEntry.group_id.in_([int(k) for k in breakdown]),
+            ProducerGroup.id.in_([int(k) for k in breakdown]),
             viewer,
-            LedgerEntry.group_id,
+            ProducerGroup.id,
         )
         sales = detail.money[0]  # by group, from the same statement
     else:
@@ -324,15 +324,17 @@ def area_report(
 
 def _group_breakdown(period, condition):
     """Rows per group for a subdistrict: its households, those reached, and their income."""
+    income = income_rows(period)
     per_group = (
         select(
-            LedgerEntry.group_id.label("group_id"),
-            LedgerEntry.household_id.label("household_id"),
-            func.sum(LedgerEntry.amount_satang).label("income"),
+            income.c.group_id.label("group_id"),
+            income.c.household_id.label("household_id"),
+            func.sum(income.c.amount).label("income"),
         )
-        .join(Household, Household.id == LedgerEntry.household_id)
-        .where(income_entries(period), condition)
-        .group_by(LedgerEntry.group_id, LedgerEntry.household_id)
+        .select_from(income)
+        .join(Household, Household.id == income.c.household_id)
+        .where(household_income(income), condition)
+        .group_by(income.c.group_id, income.c.household_id)
         .subquery()
     )
     earned = db.session.execute(

@@ -26,7 +26,8 @@ from ...extensions import db
 from ...models import Household
 from ...models.households import HouseholdAssessment, PovertyClass
 from ...models.ledger import LedgerAccount, LedgerEntry, LedgerKind
-from .periods import Period, month_end, month_key, sql_month_key
+from ..summaries import household_income, income_rows
+from .periods import Period, month_end, month_key
 from .scope import check_area
 
 LOW_INCOME_CLASSES = (PovertyClass.STRUGGLING, PovertyClass.DIFFICULT)
@@ -193,17 +194,21 @@ def income_entries(period, group_id=None):
 
 
 def _monthly_cte(period, household_condition, group_id=None):
-    """(household id, month key, amount): each household's value-chain income per month."""
-    month = sql_month_key(LedgerEntry.occurred_on)
+    """(household id, month key, amount): each household's value-chain income per month.
+
+    Read from the monthly summary (whole months) and the ledger (partial months).
+    """
+    income = income_rows(period, group_id)
     return (
         select(
-            LedgerEntry.household_id.label("household_id"),
-            month.label("month"),
-            func.sum(LedgerEntry.amount_satang).label("amount"),
+            income.c.household_id.label("household_id"),
+            income.c.month.label("month"),
+            func.sum(income.c.amount).label("amount"),
         )
-        .join(Household, Household.id == LedgerEntry.household_id)
-        .where(income_entries(period, group_id), household_condition)
-        .group_by(LedgerEntry.household_id, month)
+        .select_from(income)
+        .join(Household, Household.id == income.c.household_id)
+        .where(household_income(income), household_condition)
+        .group_by(income.c.household_id, income.c.month)
         .cte("monthly")
     )
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from ...accounts import access
 from ...extensions import db
 from ...models import Household, ProducerGroup
-from ...models.ledger import LedgerAccount, LedgerEntry, LedgerKind
-from .figures import SALE_KINDS
+from ...models.ledger import LedgerAccount
+from .. import summaries
+from ..summaries import income_rows
 from .scope import is_admin
 from .suppression import is_small, share_of
 
@@ -67,22 +68,14 @@ def money_sums(rows):
 def group_money(period, group_condition, group_key):
     """Sales, raw material and wages of the groups located in an area, in one pass
     (see `money_sums`)."""
-    is_sale = case((LedgerEntry.kind.in_(SALE_KINDS), 1), else_=0).label("sale")
+    income = income_rows(period)
+    sale = summaries.is_sale(income).label("sale")
     rows = db.session.execute(
-        select(
-            group_key.label("key"),
-            LedgerEntry.account,
-            is_sale,
-            func.sum(LedgerEntry.amount_satang),
-        )
-        .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
-        .where(
-            group_condition,
-            LedgerEntry.kind.in_(LedgerKind.INCOME),
-            LedgerEntry.occurred_on >= period.start,
-            LedgerEntry.occurred_on <= period.end,
-        )
-        .group_by(group_key, LedgerEntry.account, is_sale)
+        select(group_key.label("key"), income.c.account, sale, func.sum(income.c.amount))
+        .select_from(income)
+        .join(ProducerGroup, ProducerGroup.id == income.c.group_id)
+        .where(group_condition)
+        .group_by(group_key, income.c.account, sale)
     ).all()
     return money_sums(rows)
 
@@ -106,88 +99,39 @@ def sales_detail(period, where, viewer, key):
     paid to households), and PaidCounts by `key` (a group or area column, as
     text), by product id (as text) and for all together.
 
-    One statement. Inside, the entries are summed per key, lot, account and
-    household from the covering index on (group, date, account, kind, amount,
-    household, lot) alone; outside, each of those sums (not each entry) finds
-    its lot's product and, for an officer, where its household lives. The
-    counts are added up here, as a household counts once however many keys or
-    products paid it. A line that took no lot finds its product through the
-    order line.
+    One statement over `summaries.income_rows` (the monthly sums, and the ledger
+    for a partial month), summed per key, product, account and household and, for
+    an officer, where the household lives. The counts are added up here, as a
+    household counts once however many keys or products paid it. A sale's product
+    is its lot's, or its order line's when it took no lot.
     """
     from ...i18n import localized
-    from ...models import Lot, OrderLine, Product, Variant
+    from ...models import Product
 
-    is_sale = LedgerEntry.kind.in_(SALE_KINDS)
-    # Labelled once and grouped by the label: PostgreSQL must see the same expressions.
-    line_id = case((and_(is_sale, LedgerEntry.lot_id.is_(None)), LedgerEntry.order_line_id)).label(
-        "line_id"
-    )
-    sale = case((is_sale, 1), else_=0).label("sale")
+    income = income_rows(period)
+    sale = summaries.is_sale(income).label("sale")
     key = key.label("key")
-    sums = (
-        select(
-            key,
-            LedgerEntry.lot_id.label("lot_id"),
-            line_id,
-            LedgerEntry.account.label("account"),
-            LedgerEntry.household_id.label("household_id"),
-            sale,
-            func.sum(LedgerEntry.amount_satang).label("amount"),
-        )
-        .select_from(LedgerEntry)
-        .join(ProducerGroup, ProducerGroup.id == LedgerEntry.group_id)
-        .where(
-            where,
-            LedgerEntry.kind.in_(LedgerKind.INCOME),
-            LedgerEntry.occurred_on >= period.start,
-            LedgerEntry.occurred_on <= period.end,
-        )
-        .group_by(
-            key, LedgerEntry.lot_id, line_id, LedgerEntry.account, LedgerEntry.household_id, sale
-        )
-        .subquery()
-    )
     officer = not is_admin(viewer)
     places = (Household.province_code, Household.district_code) if officer else ()
+    grouping = (
+        key,
+        income.c.product_id,
+        income.c.household_id,
+        sale,
+        income.c.account,
+        *places,
+    )
     statement = (
-        select(
-            sums.c.key,
-            Variant.product_id,
-            sums.c.line_id,
-            sums.c.household_id,
-            sums.c.sale,
-            func.sum(sums.c.amount),
-            sums.c.account,
-            *places,
-        )
-        .select_from(sums)
-        .outerjoin(Lot, Lot.id == sums.c.lot_id)
-        .outerjoin(Variant, Variant.id == Lot.variant_id)
-        # Lots of one product together: fewer rows to read here.
-        .group_by(
-            sums.c.key,
-            Variant.product_id,
-            sums.c.line_id,
-            sums.c.household_id,
-            sums.c.sale,
-            sums.c.account,
-            *places,
-        )
+        select(*grouping[:4], func.sum(income.c.amount), *grouping[4:])
+        .select_from(income)
+        .join(ProducerGroup, ProducerGroup.id == income.c.group_id)
+        .where(where)
+        .group_by(*grouping)
     )
     if officer:
-        statement = statement.outerjoin(Household, Household.id == sums.c.household_id)
+        statement = statement.outerjoin(Household, Household.id == income.c.household_id)
     # On the connection: plain rows, without the ORM's per-row work (there are many).
     rows = db.session.connection().execute(statement).all()
-    lines = {row[2] for row in rows if row[2] is not None}
-    line_products = {}
-    if lines:
-        line_products = dict(
-            db.session.execute(
-                select(OrderLine.id, Variant.product_id)
-                .join(Variant, Variant.id == OrderLine.variant_id)
-                .where(OrderLine.id.in_(lines))
-            ).all()
-        )
 
     revenue, to_households = {}, {}
     # household id → {key: net sale income}, {product: net sale income}, {key: all income}.
@@ -195,18 +139,18 @@ def sales_detail(period, where, viewer, key):
     outside = set()
     money = {}  # (key, account, is sale) → amount, for `money_sums`
     for row in rows:
-        name, product_id, line_id, household, sale, amount, account = row[:7]
+        name, product_id, household, sale, amount, account = row[:6]
         amount = int(amount or 0)
         money_key = (name, account, sale)
         money[money_key] = money.get(money_key, 0) + amount
         name = str(name)
-        if line_id is not None:
-            product_id = line_products.get(line_id)
+        product_id = product_id or None  # 0: a sale without a product
+        household = household or None  # 0: the group fund's and the platform's rows
         if sale and product_id is not None:
             revenue[product_id] = revenue.get(product_id, 0) + amount
         if household is None:
             continue
-        if officer and not access.officer_covers(viewer, row[7], row[8]):
+        if officer and not access.officer_covers(viewer, row[6], row[7]):
             outside.add(household)
         income = income_by_key.setdefault(household, {})
         income[name] = income.get(name, 0) + amount

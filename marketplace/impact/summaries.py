@@ -1,0 +1,314 @@
+"""Monthly sums of the ledger (`LedgerMonth`), kept up at posting time, and what reports read.
+
+The ledger only ever appends, so a month's sums only ever grow by the entries
+posted into it: every flush that adds `LedgerEntry` rows (sale shares, reversals,
+recorded income and payouts: every path of `impact.ledger`) adds their amounts to
+the summary rows of their month in the same transaction (`after_flush` below), by
+an upsert that adds to the stored sum (`amount = amount + new`), so concurrent
+postings never lose one another's amounts (PostgreSQL takes the row's lock; SQLite
+writes one at a time). Keys are written in a fixed order, so two postings never
+wait on each other's rows in opposite orders.
+
+A summary row is keyed by month, group, household (0 for the group fund and the
+platform), account, flow (`LedgerFlow`: sales and reversals, other income,
+payouts) and product (0 for none; a sale's product is its lot's, or its order
+line's when it took no lot: the same rule the reports had). That is everything
+the area and group reports group or filter the ledger by, so each of their figures
+is a sum of summary rows (`income_rows`), exactly, for whole months. A period that
+starts or ends inside a month (the report pages' default ends today) reads those
+partial months from the ledger itself, entry by entry, through the same columns.
+
+`rebuild()` (the `flask ledger summaries` command, and the migration's backfill)
+recomputes every row from the ledger; `differences()` compares the two.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select
+from sqlalchemy import union_all as sql_union_all
+from sqlalchemy.orm import Session, aliased, outerjoin
+
+from ..extensions import db
+from ..models.catalog import Lot, Variant
+from ..models.ledger import LedgerAccount, LedgerEntry, LedgerFlow, LedgerKind, LedgerMonth
+from ..models.orders import OrderLine
+
+KEY_COLUMNS = ("household_id", "month", "group_id", "account", "flow", "product_id")
+SALE_KINDS = (LedgerKind.SALE_SHARE, LedgerKind.REVERSAL)
+
+
+def month_key(day):
+    """202512 for any day of December 2025 (as `reports.periods.month_key`)."""
+    return day.year * 100 + day.month
+
+
+# -- keeping it up -----------------------------------------------------------------------------
+
+
+def _products(connection, entries):
+    """{entry: product id or 0} for the sale entries: the lot's product, else the line's."""
+    lots = {e.lot_id for e in entries if e.lot_id is not None}
+    lines = {e.order_line_id for e in entries if e.lot_id is None and e.order_line_id is not None}
+    lot_products, line_products = {}, {}
+    if lots:
+        lot_products = dict(
+            connection.execute(
+                select(Lot.id, Variant.product_id)
+                .join(Variant, Variant.id == Lot.variant_id)
+                .where(Lot.id.in_(lots))
+            ).all()
+        )
+    if lines:
+        line_products = dict(
+            connection.execute(
+                select(OrderLine.id, Variant.product_id)
+                .join(Variant, Variant.id == OrderLine.variant_id)
+                .where(OrderLine.id.in_(lines))
+            ).all()
+        )
+
+    def product(entry):
+        if entry.kind not in SALE_KINDS:
+            return 0
+        if entry.lot_id is not None:
+            return lot_products.get(entry.lot_id, 0)
+        return line_products.get(entry.order_line_id, 0) if entry.order_line_id else 0
+
+    return product
+
+
+def summary_deltas(connection, entries):
+    """{key tuple (KEY_COLUMNS): [amount, entries]} that `entries` add to the summary."""
+    product = _products(connection, entries)
+    deltas = {}
+    for entry in entries:
+        key = (
+            entry.household_id or 0,
+            month_key(entry.occurred_on),
+            entry.group_id,
+            entry.account,
+            LedgerFlow.OF_KIND[entry.kind],
+            product(entry),
+        )
+        sums = deltas.setdefault(key, [0, 0])
+        sums[0] += entry.amount_satang
+        sums[1] += 1
+    return deltas
+
+
+def _upsert(connection):
+    """INSERT … ON CONFLICT (key) DO UPDATE adding to the stored sums, for the dialect."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    table = LedgerMonth.__table__
+    statement = dialect_insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={
+            "amount_satang": table.c.amount_satang + statement.excluded.amount_satang,
+            "entries": table.c.entries + statement.excluded.entries,
+        },
+    )
+
+
+def add_entries(connection, entries):
+    """Add new ledger entries to their months' summary rows (in key order: no deadlocks)."""
+    deltas = summary_deltas(connection, entries)
+    if not deltas:
+        return
+    rows = [
+        dict(zip(KEY_COLUMNS, key, strict=True), amount_satang=amount, entries=count)
+        for key, (amount, count) in sorted(deltas.items())
+    ]
+    connection.execute(_upsert(connection), rows)
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_summaries_up(session, _flush_context):
+    """Every ledger entry a flush wrote is added to its month, in the same transaction."""
+    entries = [obj for obj in session.new if isinstance(obj, LedgerEntry)]
+    if entries:
+        add_entries(session.connection(), entries)
+
+
+# -- rebuilding and checking -------------------------------------------------------------------
+
+
+def _flow_of(kind_column):
+    return case(
+        *((kind_column == kind, literal(flow)) for kind, flow in LedgerFlow.OF_KIND.items()),
+    )
+
+
+def ledger_columns(entry=LedgerEntry):
+    """The summary's key columns, and the amount, worked out from ledger entries (joins too).
+
+    Returns (columns, from clause): sales find their product through their lot, or
+    their order line when they took no lot.
+    """
+    from .reports.periods import sql_month_key
+
+    lot_variant = aliased(Variant, name="lot_variant")
+    line_variant = aliased(Variant, name="line_variant")
+    is_sale = entry.kind.in_(SALE_KINDS)
+    product = case(
+        (and_(is_sale, entry.lot_id.is_not(None)), lot_variant.product_id),
+        (is_sale, func.coalesce(line_variant.product_id, 0)),
+        else_=0,
+    )
+    columns = {
+        "household_id": func.coalesce(entry.household_id, 0),
+        "month": sql_month_key(entry.occurred_on),
+        "group_id": entry.group_id,
+        "account": entry.account,
+        "flow": _flow_of(entry.kind),
+        "product_id": func.coalesce(product, 0),
+    }
+    joined = (
+        outerjoin(entry, Lot, Lot.id == entry.lot_id)
+        .outerjoin(lot_variant, lot_variant.id == Lot.variant_id)
+        .outerjoin(
+            OrderLine,
+            and_(entry.lot_id.is_(None), is_sale, OrderLine.id == entry.order_line_id),
+        )
+        .outerjoin(line_variant, line_variant.id == OrderLine.variant_id)
+    )
+    return columns, joined
+
+
+def ledger_sums(where=None):
+    """SELECT the summary rows the ledger adds up to (optionally of some entries only)."""
+    columns, joined = ledger_columns()
+    labelled = [column.label(name) for name, column in columns.items()]
+    statement = (
+        select(
+            *labelled,
+            func.sum(LedgerEntry.amount_satang).label("amount_satang"),
+            func.count().label("entries"),
+        )
+        .select_from(joined)
+        .group_by(*labelled)
+    )
+    if where is not None:
+        statement = statement.where(where)
+    return statement
+
+
+def rebuild(session=None):
+    """Replace every summary row by the ledger's sums; returns the number of rows written."""
+    session = session or db.session
+    connection = session.connection()
+    connection.execute(delete(LedgerMonth.__table__))
+    sums = ledger_sums()
+    connection.execute(
+        insert(LedgerMonth.__table__).from_select([*KEY_COLUMNS, "amount_satang", "entries"], sums)
+    )
+    return connection.execute(select(func.count()).select_from(LedgerMonth.__table__)).scalar()
+
+
+def differences(session=None, limit=20):
+    """(number of rows that differ, up to `limit` of them) between the summary and the ledger.
+
+    Worked out in SQL (EXCEPT both ways), so a registry-sized ledger is compared
+    without loading it. Each row: ("stored" | "ledger", *key, amount, entries), the
+    side it is found on alone.
+    """
+    session = session or db.session
+    connection = session.connection()
+    table = LedgerMonth.__table__
+    stored = select(
+        *(table.c[name] for name in KEY_COLUMNS), table.c.amount_satang, table.c.entries
+    )
+    found = ledger_sums()
+    only_stored = stored.except_(found).subquery()
+    only_found = found.except_(stored).subquery()
+    both = sql_union_all(
+        select(literal("stored").label("side"), *only_stored.c),
+        select(literal("ledger").label("side"), *only_found.c),
+    ).subquery()
+    count = connection.execute(select(func.count()).select_from(both)).scalar()
+    sample = connection.execute(select(both).limit(limit)).all() if count else []
+    return count, [tuple(row) for row in sample]
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def month_last_day(first):
+    """The last day of the month that starts on `first`."""
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def split_period(period):
+    """(month keys read from the summary, [(first, last day)] read from the ledger).
+
+    Whole months of the period come from the summary; the month it starts in and
+    the month it ends in, when the period covers only part of them, from the ledger.
+    """
+    whole, partial = [], []
+    for first in period.months:
+        last = month_last_day(first)
+        if period.start <= first and last <= period.end:
+            whole.append(month_key(first))
+        else:
+            partial.append((max(first, period.start), min(last, period.end)))
+    return whole, partial
+
+
+def income_rows(period, group_id=None):
+    """The income of the period as rows of (household_id, month, group_id, account, flow,
+    product_id, amount): summary rows for whole months, ledger entries for partial ones.
+
+    Only income (`LedgerFlow.INCOME`, the ledger's `LedgerKind.INCOME`); every
+    account. `household_id` is 0 for the group fund's and the platform's rows, so a
+    join to Household leaves them out. A subquery: callers join and sum it.
+    """
+    whole, partial = split_period(period)
+    parts = []
+    if whole:
+        summary = LedgerMonth.__table__.c
+        conditions = [summary.month.in_(whole), summary.flow.in_(LedgerFlow.INCOME)]
+        if len(whole) > 1 and whole == sorted(whole):
+            conditions[0] = and_(summary.month >= whole[0], summary.month <= whole[-1])
+        if group_id is not None:
+            conditions.append(summary.group_id == group_id)
+        parts.append(
+            select(
+                *(summary[name] for name in KEY_COLUMNS),
+                summary.amount_satang.label("amount"),
+            ).where(*conditions)
+        )
+    if partial:
+        columns, joined = ledger_columns()
+        conditions = [
+            LedgerEntry.kind.in_(LedgerKind.INCOME),
+            or_(*(LedgerEntry.occurred_on.between(start, end) for start, end in partial)),
+        ]
+        if group_id is not None:
+            conditions.append(LedgerEntry.group_id == group_id)
+        parts.append(
+            select(
+                *(columns[name].label(name) for name in KEY_COLUMNS),
+                LedgerEntry.amount_satang.label("amount"),
+            )
+            .select_from(joined)
+            .where(*conditions)
+        )
+    if len(parts) == 1:
+        return parts[0].subquery("income")
+    return sql_union_all(*parts).subquery("income")
+
+
+def household_income(income):
+    """Condition on an `income_rows` subquery: households' own income."""
+    return income.c.account == LedgerAccount.HOUSEHOLD
+
+
+def is_sale(income):
+    """1 for a sale row of an `income_rows` subquery, else 0 (an int column to group by)."""
+    return case((income.c.flow == LedgerFlow.SALE, 1), else_=0)

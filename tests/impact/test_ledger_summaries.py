@@ -1,0 +1,260 @@
+"""The monthly sums the reports read always equal the ledger they summarise.
+
+Random postings (paid orders, refunds in parts, raw material, wages, adjustments,
+payouts, a sale without a lot) at random dates: after each, the summary equals
+a recomputation from the ledger, and the income of any period read through
+`summaries.income_rows` (whole months from the summary, partial ones from the
+ledger) equals the ledger's own sums for that period.
+"""
+
+import contextlib
+import importlib.util
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import and_, delete, func, select, text
+
+from marketplace.extensions import db
+from marketplace.impact import ledger, summaries
+from marketplace.impact.reports import Period
+from marketplace.models import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerKind,
+    LedgerMonth,
+    Refund,
+    RefundLine,
+    ShareRule,
+    ShareRulePart,
+)
+from marketplace.orders import service
+
+from .. import factories
+
+FIRST_DAY = date(2025, 1, 1)
+DAYS = 800  # a little over two years of dates
+
+
+def _clean():
+    """Hypothesis reuses the test's database: empty the tables this test fills."""
+    db.session.rollback()
+    connection = db.session.connection()
+    for model in (LedgerMonth, LedgerEntry, RefundLine, Refund, ShareRulePart, ShareRule):
+        connection.execute(delete(model))
+    db.session.commit()
+
+
+def _world():
+    group = factories.make_group()
+    product = factories.make_product(group=group, price_satang=12_345, stock=None)
+    variant = product.variants[0]
+    lot = factories.make_lot(variant, quantity=10_000)
+    households = [factories.make_household(group) for _ in range(3)]
+    factories.make_contribution(lot, households[0], role="grower", quantity=7)
+    factories.make_contribution(lot, households[1], role="grower", quantity=3)
+    db.session.add(
+        ShareRule(
+            group_id=group.id,
+            product_id=product.id,
+            version=1,
+            effective_from=datetime(2020, 1, 1, tzinfo=UTC),
+            platform_fee_bp=500,
+            parts=[ShareRulePart(role="grower", basis="percent", value=6000)],
+        )
+    )
+    db.session.flush()
+    return group, variant, households
+
+
+def _day(offset):
+    return FIRST_DAY + timedelta(days=offset)
+
+
+operations = st.one_of(
+    st.tuples(st.just("sale"), st.integers(1, 5), st.integers(0, DAYS)),
+    st.tuples(st.just("refund"), st.integers(0, 10), st.floats(0, 1), st.integers(0, DAYS)),
+    st.tuples(
+        st.just("record"),
+        st.sampled_from(["raw_material", "wage", "adjustment", "payout"]),
+        st.integers(0, 2),
+        st.integers(-50_000, 500_000),
+        st.integers(0, DAYS),
+    ),
+    st.tuples(st.just("lineless"), st.integers(1, 90_000), st.integers(0, DAYS)),
+)
+
+
+@st.composite
+def periods(draw):
+    start = draw(st.integers(0, DAYS))
+    length = draw(st.integers(0, 400))
+    return _day(start), _day(min(DAYS, start + length))
+
+
+def _apply(operation, world, orders):
+    group, variant, households = world
+    kind = operation[0]
+    if kind == "sale":
+        _, quantity, offset = operation
+        order = factories.make_order({variant: quantity})
+        # The shares count for the day of the payment: paid on a chosen day.
+        paid_at = datetime.combine(_day(offset), time(5), tzinfo=UTC)
+        service.mark_paid(order, service.new_payment(order, "transfer"), at=paid_at)
+        orders.append(order)
+    elif kind == "refund" and orders:
+        _, which, cut, offset = operation
+        order = orders[which % len(orders)]
+        line = order.lines[0]
+        amount = int(line.net_satang * cut)
+        if amount:
+            refund = Refund(
+                order=order,
+                fulfilment=order.fulfilments[0],
+                amount_satang=amount,
+                method="transfer",
+                created_at=datetime.combine(_day(offset), time(5), tzinfo=UTC),
+            )
+            refund.lines.append(RefundLine(line=line, amount_satang=amount))
+            db.session.add(refund)
+            db.session.flush()
+            ledger.post_refund_reversals(refund)
+    elif kind == "record":
+        _, entry_kind, who, amount, offset = operation
+        if amount == 0 or (amount < 0 and entry_kind != "adjustment"):
+            return
+        fields = dict(
+            kind=entry_kind,
+            household_id=str(households[who].id),
+            occurred_on=_day(offset).isoformat(),
+            amount=f"{amount / 100:.2f}",
+            description="ปรับยอด",
+            quantity="2" if entry_kind == "raw_material" else "",
+            unit="kg",
+            unit_price=f"{abs(amount) / 100:.2f}",
+        )
+        # A payout above the balance, say, posts nothing.
+        with contextlib.suppress(ledger.LedgerError):
+            ledger.record_entry(group, fields, today=_day(DAYS))
+    elif kind == "lineless" and orders:
+        # A sale share of a line that took no lot: its product is the order line's.
+        _, amount, offset = operation
+        db.session.add(
+            LedgerEntry(
+                account=LedgerAccount.GROUP_FUND,
+                kind=LedgerKind.SALE_SHARE,
+                group_id=group.id,
+                amount_satang=amount,
+                occurred_on=_day(offset),
+                order_line_id=orders[0].lines[0].id,
+            )
+        )
+        db.session.flush()
+
+
+def _by_key(rows):
+    result = {}
+    for row in rows:
+        key = tuple(row[:6])
+        result[key] = result.get(key, 0) + int(row[6])
+    return result
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(operations, min_size=1, max_size=10), period=periods())
+def test_the_monthly_sums_always_equal_the_ledger(db, steps, period):
+    _clean()
+    world = _world()
+    orders = []
+    for step in steps:
+        _apply(step, world, orders)
+        assert summaries.differences() == (0, [])
+    start, end = period
+    income = summaries.income_rows(Period(start, end))
+    read = _by_key(
+        db.session.execute(
+            select(*(income.c[name] for name in summaries.KEY_COLUMNS), income.c.amount)
+        ).all()
+    )
+    expected = _by_key(
+        db.session.execute(
+            summaries.ledger_sums(
+                and_(
+                    LedgerEntry.kind.in_(LedgerKind.INCOME),
+                    LedgerEntry.occurred_on >= start,
+                    LedgerEntry.occurred_on <= end,
+                )
+            )
+        ).all()
+    )
+    assert read == expected
+    db.session.commit()
+
+
+def test_postings_in_one_month_add_up_in_one_row(make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    grower = make.household(group)
+    make.contribution(product.variants[0].lots[0], grower, quantity=1)
+    rule(group, product, {"grower": "50%"})
+    for _ in range(3):
+        make.order({product.variants[0]: 1}, paid=True)
+    rows = db.session.scalars(
+        select(LedgerMonth).where(LedgerMonth.household_id == grower.id)
+    ).all()
+    assert len(rows) == 1
+    assert (rows[0].flow, rows[0].product_id, rows[0].entries) == ("sale", product.id, 3)
+    assert rows[0].amount_satang == 3 * 6000
+
+
+def _tamper():
+    db.session.connection().execute(
+        LedgerMonth.__table__.update().values(amount_satang=LedgerMonth.amount_satang + 1)
+    )
+    db.session.commit()
+
+
+def test_the_command_checks_and_rebuilds(app, make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=1)
+    rule(group, product, {"grower": "50%"})
+    make.order({product.variants[0]: 2}, paid=True)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["ledger", "summaries", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "0 summary row(s) differ" in result.output
+    _tamper()
+    result = runner.invoke(args=["ledger", "summaries", "--check"])
+    assert result.exit_code == 1
+    assert "differ from the ledger" in result.output and "only in stored" in result.output
+    result = runner.invoke(args=["ledger", "summaries"])
+    assert result.exit_code == 0, result.output
+    assert "they match it" in result.output
+    assert summaries.differences() == (0, [])
+
+
+def test_the_migration_backfills_what_the_ledger_adds_up_to(make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=1)
+    rule(group, product, {"grower": "50%"}, fee="3")
+    make.order({product.variants[0]: 2}, paid=True)
+    before = db.session.scalar(select(func.count()).select_from(LedgerMonth))
+    assert before
+    path = next(Path("migrations/versions").glob("*_ledger_month_summaries.py"))
+    spec = importlib.util.spec_from_file_location("ledger_month_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    connection = db.session.connection()
+    connection.execute(delete(LedgerMonth))
+    dialect = connection.dialect.name
+    connection.execute(text(migration.BACKFILL.format(month=migration.MONTH[dialect])))
+    assert db.session.scalar(select(func.count()).select_from(LedgerMonth)) == before
+    assert summaries.differences() == (0, [])
