@@ -1,7 +1,7 @@
 """Monthly sums of the ledger, kept up at posting time, backfilled from the ledger
 
 Revision ID: d3a5f1c07e42
-Revises: 5cfe394c6807
+Revises: 391e75a04a34
 Create Date: 2026-12-06 08:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd3a5f1c07e42'
-down_revision = '5cfe394c6807'
+down_revision = '391e75a04a34'
 branch_labels = None
 depends_on = None
 
