@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_pages.py [--duration 10] [--warmup 2] [--workers N]
         [--checkouts-per-second 2]
+    .venv/bin/python benchmarks/bench_pages.py --page-views [--rounds 8]
 
 It makes a throwaway instance folder (SQLite), runs `flask db upgrade` and
 `flask demo load` there, serves the marketplace and benchmarks/hello_app.py
@@ -29,6 +30,13 @@ random query) and >= 20 % signed in. Hello is measured before and after the
 shop's pages and its mean is the baseline, as other work on a shared machine
 may come and go meanwhile. Servers are always stopped at the end.
 Loopback only; every loop is bounded in time and count.
+
+Requests carry a phone browser's User-Agent, so page-view counting
+(marketing/visits.py) treats them as people, not bots. `--page-views` measures
+what counting costs instead: the same cached product page on two servers, one
+counting (PAGE_VIEWS_ENABLED=1, flushing every 5 s) and one not (=0), in
+alternating rounds, the median of each round's ratio being the overhead (aim
+<= 10 %); and, in process, the counting hook's time beside the cached page's.
 """
 
 import argparse
@@ -41,6 +49,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +67,12 @@ VISITORS = ("anonymous", "signed-in", "random-query")
 AIMS = {"anonymous": 0.40, "signed-in": 0.20, "random-query": 0.40}
 MAX_REQUESTS_PER_CLIENT = 2_000_000
 MAX_CHECKOUTS = 100_000
+PAGE_VIEWS_AIM = 0.10
+USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A146B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/119.0 Mobile Safari/537.36"
+)
+HEADERS = {"User-Agent": USER_AGENT}
 START_TIMEOUT_S = 60
 BENCH_PASSWORD = "bench-pages-" + "x" * 12  # noqa: S105  (a throwaway account on a throwaway db)
 
@@ -85,6 +100,12 @@ def parse_args(argv=None):
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a page falls short of its aim"
     )
+    parser.add_argument(
+        "--page-views",
+        action="store_true",
+        help="measure the product page with and without page-view counting instead",
+    )
+    parser.add_argument("--rounds", type=int, default=8, help="rounds of --page-views")
     return parser.parse_args(argv)
 
 
@@ -151,7 +172,7 @@ def get(port, path):
     """One GET on a fresh connection: (status, body)."""
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=HEADERS)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -183,7 +204,7 @@ def client(port, path, cookie, random_query, start_at, measure_from, stop_at):
     `random_query`: add a query string no page reads, new for every request.
     """
     chooser = random.Random()
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**HEADERS, "Cookie": cookie} if cookie else dict(HEADERS)
     separator = "&" if "?" in path else "?"
     while time.time() < start_at:
         time.sleep(0.005)
@@ -382,6 +403,100 @@ def versions():
     return f"Python {python}, Flask {version('flask')}, gunicorn {version('gunicorn')}"
 
 
+def hook_cost(env, path, rounds=2000):
+    """In this process: µs the counting hook adds to a view, and µs of the cached page itself.
+
+    Both through the same test client, back to back, so the machine's load slows both alike.
+    """
+    os.environ.update({k: v for k, v in env.items() if k == "MARKETPLACE_INSTANCE"})
+    os.environ["PAGE_VIEWS_FLUSH_SECONDS"] = "0"  # the buffer is emptied here, by hand
+    sys.path.insert(0, str(REPO_ROOT))
+    from marketplace import create_app
+    from marketplace.marketing import visits
+
+    app = create_app()
+    client = app.test_client()
+    client.get(path, headers=HEADERS)  # into the page cache
+
+    def per_view(function):
+        began = time.perf_counter()
+        for _ in range(rounds):
+            function()
+        return (time.perf_counter() - began) / rounds * 1e6
+
+    page = per_view(lambda: client.get(path, headers=HEADERS))
+    visits.counter(app).take()
+    with app.test_request_context(path, headers=HEADERS):
+        from flask import Response
+
+        response = Response("x")
+        hook = per_view(lambda: visits._count_view(response))
+    visits.counter(app).take()
+    return hook, page
+
+
+def page_view_overhead(args, env, clients, servers):
+    """The product page with and without counting, alternating; returns the overhead."""
+    on_port, off_port = free_port(), free_port()
+    on = start_gunicorn(
+        "marketplace:create_app()",
+        on_port,
+        args.workers,
+        {**env, "PAGE_VIEWS_ENABLED": "1"},
+        REPO_ROOT,
+    )
+    servers.append(on)
+    off = start_gunicorn(
+        "marketplace:create_app()",
+        off_port,
+        args.workers,
+        {**env, "PAGE_VIEWS_ENABLED": "0"},
+        REPO_ROOT,
+    )
+    servers.append(off)
+    wait_until_serving(on, on_port)
+    wait_until_serving(off, off_port)
+    path = pick_product_path(on_port)
+    print(
+        f"{versions()}; {os.cpu_count()} cores; gunicorn --workers {args.workers} (sync) per"
+        f" server; {clients} client processes; {args.warmup:g} s warm-up + {args.duration:g} s"
+        f" per run; load average {os.getloadavg()[0]:.2f}"
+    )
+    hook, page = hook_cost(env, path)
+    print(
+        f"in process: the counting hook {hook:.1f} µs per view, the cached page {page:.0f} µs"
+        f" through the test client: {hook / page:.1%} of it"
+    )
+    rates = {"counting": [], "not counting": []}
+    ratios = []
+    for round_number in range(1, args.rounds + 1):
+        order = [("counting", on_port), ("not counting", off_port)]
+        if round_number % 2 == 0:
+            order.reverse()  # neither always runs first
+        found = {}
+        for name, port in order:
+            r = measure(port, path, clients, args.warmup, args.duration)
+            rates[name].append(r["rps"])
+            found[name] = r["rps"]
+            print(
+                f"round {round_number:2} {name:13} {r['rps']:8.1f} req/s"
+                f"   p50 {r['p50_ms']:6.1f} ms   p95 {r['p95_ms']:6.1f} ms   ({r['errors']} errors)"
+            )
+        ratios.append(found["counting"] / found["not counting"])
+    counting = statistics.median(rates["counting"])
+    plain = statistics.median(rates["not counting"])
+    # Each round's two runs follow each other, so their ratio cancels most of the drift
+    # in the machine's load; the median ratio is the figure.
+    overhead = 1 - statistics.median(ratios)
+    verdict = "meets" if overhead <= PAGE_VIEWS_AIM else "ABOVE"
+    print(
+        f"{path}: median counting {counting:.1f} req/s, not counting {plain:.1f} req/s;"
+        f" median of the rounds' ratios: overhead {overhead:+.1%}"
+        f" (aim <= {PAGE_VIEWS_AIM:.0%}: {verdict}); load average {os.getloadavg()[0]:.2f}"
+    )
+    return overhead
+
+
 def main(argv=None):
     """Set up, measure, print, clean up."""
     args = parse_args(argv)
@@ -394,6 +509,9 @@ def main(argv=None):
         print(f"instance: {instance} (SQLite)")
         run_flask(["db", "upgrade"], env)
         print(run_flask(["demo", "load"], env))
+        if args.page_views:
+            overhead = page_view_overhead(args, env, clients, servers)
+            return 1 if args.check and overhead > PAGE_VIEWS_AIM else 0
 
         hello_port, shop_port = free_port(), free_port()
         benchmarks = REPO_ROOT / "benchmarks"

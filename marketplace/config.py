@@ -167,6 +167,10 @@ class Config:
         self.PAGE_VIEWS_ENABLED = _bool("PAGE_VIEWS_ENABLED", True)
         self.PAGE_VIEWS_FLUSH_SECONDS = float(os.environ.get("PAGE_VIEWS_FLUSH_SECONDS") or 5)
         self.PAGE_VIEWS_REDIS_PREFIX = os.environ.get("PAGE_VIEWS_REDIS_PREFIX") or "pv:"
+        # The sales dashboard keeps the rows of months that have ended this long (seconds).
+        self.SALES_DASHBOARD_CACHE_SECONDS = int(
+            os.environ.get("SALES_DASHBOARD_CACHE_SECONDS") or 3600
+        )
         # Behind a reverse proxy: how many proxies to trust for the client's address,
         # scheme and host (werkzeug's ProxyFix); 0 trusts none.
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS") or 0)
@@ -229,3 +233,4 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         # Counted page views stay in memory until a test flushes them (visits.flush).
         self.PAGE_VIEWS_FLUSH_SECONDS = 0
+        self.SALES_DASHBOARD_CACHE_SECONDS = 0  # a test that wants it sets it

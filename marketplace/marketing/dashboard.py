@@ -14,7 +14,8 @@ The definitions the leader reads (amounts are integer satang):
 - **Visits** of a page: its visitors per day added up (a visitor is counted once
   a page a day); **views**: every opening. **Conversion** of a product: orders
   with the product ÷ visits of its page.
-- **Label scans**: views of a lot's page opened from its label's QR code.
+- **Label scans**: views of a lot's page opened from its label's QR code
+  (`utm_source=label`; a share card's QR code says `card` and counts as shared).
 - **Households paid** this month and this year: households whose sale income
   from this group (the ledger's sale shares less reversals) is above zero; 1 to
   4 is shown as "<5", as in the reports.
@@ -27,19 +28,30 @@ up in Python from those few rows.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import Integer, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import case, func, literal, select
 
 from ..extensions import db
 from ..i18n import format_month, localized
 from ..impact import charts
 from ..impact.reports import SUPPRESSED, Period, PeriodError, is_small
-from ..models import Fulfilment, FulfilmentStatus, Lot, Order, OrderLine, Product, Variant
+from ..models import (
+    Fulfilment,
+    FulfilmentStatus,
+    Lot,
+    Order,
+    OrderLine,
+    Product,
+    Refund,
+    Variant,
+)
 from ..models.ledger import LedgerAccount, LedgerEntry, LedgerKind
 from ..models.marketing import PageKind, PageViewDay
 from .visits import BANGKOK, bangkok_today
@@ -89,13 +101,13 @@ def channel_of(source, medium, referrer=""):
     source, medium, referrer = source or "", medium or "", referrer or ""
     if medium == "feed":
         return Channel.FEED
-    if source == "label" or medium == "qr":
+    if source == "label":  # labels.py: utm_source=label&utm_medium=qr
         return Channel.LABEL_QR
     if source == "line":
         return Channel.LINE
     if source in _FACEBOOK:
         return Channel.FACEBOOK
-    if source == "share":
+    if source in ("share", "card"):  # a copied link; a share card's QR code
         return Channel.SHARE
     if source:
         return Channel.OTHER
@@ -106,33 +118,6 @@ def channel_of(source, medium, referrer=""):
     if referrer:
         return Channel.OTHER
     return Channel.DIRECT
-
-
-# -- the month a payment falls in, in Bangkok, in SQL ----------------------------------------
-
-
-class _BangkokMonth(FunctionElement):
-    """YYYYMM of a UTC timestamp in Bangkok time (UTC+7, no daylight saving)."""
-
-    type = Integer()
-    name = "bangkok_month"
-    inherit_cache = True
-
-
-@compiles(_BangkokMonth)
-def _bangkok_month_pg(element, compiler, **kw):
-    column = compiler.process(next(iter(element.clauses)), **kw)
-    local = f"(({column}) AT TIME ZONE 'Asia/Bangkok')"
-    return (
-        f"(CAST(EXTRACT(YEAR FROM {local}) AS INTEGER) * 100"
-        f" + CAST(EXTRACT(MONTH FROM {local}) AS INTEGER))"
-    )
-
-
-@compiles(_BangkokMonth, "sqlite")
-def _bangkok_month_sqlite(element, compiler, **kw):
-    column = compiler.process(next(iter(element.clauses)), **kw)
-    return f"CAST(strftime('%Y%m', {column}, '+7 hours') AS INTEGER)"
 
 
 def _month_key(day):
@@ -242,42 +227,74 @@ def default_period(today=None):
 
 
 def _paid_parts(group_id, period):
-    """The columns and conditions every order query shares."""
+    """The month column and the conditions both order queries share.
+
+    The month a part was paid in (Bangkok time) is a CASE over the UTC moments the
+    period's months begin: plain comparisons, the same on PostgreSQL and SQLite,
+    and much cheaper per row than converting each timestamp's time zone.
+    """
     paid_at = func.coalesce(Fulfilment.paid_at, Order.paid_at)
+    months = period.months
+    starts = [_utc_start(first) for first in months[1:]]
+    if starts:
+        month = case(
+            *[
+                (paid_at < start, _month_key(first))
+                for start, first in zip(starts, months, strict=False)
+            ],
+            else_=_month_key(months[-1]),
+        )
+    else:
+        month = literal(_month_key(months[0]))
     conditions = (
         Fulfilment.group_id == group_id,
         Fulfilment.status.in_(SOLD_STATUSES),
         paid_at >= _utc_start(period.start),
         paid_at < _utc_start(period.end + timedelta(days=1)),
     )
-    return _BangkokMonth(paid_at), conditions
+    return month, conditions
 
 
 def _line_rows(group_id, period):
-    """(month, product, source, medium, campaign, referrer, revenue, units, orders) rows."""
+    """(month, product, source, medium, campaign, referrer, revenue, units, orders) rows.
+
+    The inner query adds up each part's lines per product (a part may hold two sizes of
+    one product), so the outer one counts parts with a plain count, not a DISTINCT.
+    """
     month, conditions = _paid_parts(group_id, period)
-    revenue = func.sum(
-        OrderLine.unit_price_satang * OrderLine.quantity
-        - OrderLine.discount_satang
-        - OrderLine.refunded_satang
-    )
-    units = func.sum(OrderLine.quantity - OrderLine.refunded_quantity)
-    keys = (
-        month,
-        Variant.product_id,
-        Order.utm_source,
-        Order.utm_medium,
-        Order.utm_campaign,
-        Order.referrer,
-    )
-    return db.session.execute(
-        select(*keys, revenue, units, func.count(func.distinct(Fulfilment.id)))
+    sources = (Order.utm_source, Order.utm_medium, Order.utm_campaign, Order.referrer)
+    per_part = (
+        select(
+            month.label("month"),
+            Variant.product_id.label("product_id"),
+            *sources,
+            func.sum(
+                OrderLine.unit_price_satang * OrderLine.quantity
+                - OrderLine.discount_satang
+                - OrderLine.refunded_satang
+            ).label("revenue"),
+            func.sum(OrderLine.quantity - OrderLine.refunded_quantity).label("units"),
+        )
         .select_from(Fulfilment)
         .join(Order, Order.id == Fulfilment.order_id)
         .join(OrderLine, OrderLine.fulfilment_id == Fulfilment.id)
         .join(Variant, Variant.id == OrderLine.variant_id)
         .where(*conditions)
-        .group_by(*keys)
+        .group_by(Fulfilment.id, Variant.product_id, month, *sources)
+        .subquery()
+    )
+    keys = (
+        per_part.c.month,
+        per_part.c.product_id,
+        per_part.c.utm_source,
+        per_part.c.utm_medium,
+        per_part.c.utm_campaign,
+        per_part.c.referrer,
+    )
+    return db.session.execute(
+        select(
+            *keys, func.sum(per_part.c.revenue), func.sum(per_part.c.units), func.count()
+        ).group_by(*keys)
     ).all()
 
 
@@ -294,9 +311,93 @@ def _order_rows(group_id, period):
     ).all()
 
 
+# -- past months, kept for a while ----------------------------------------------------------
+#
+# A month that has ended changes only when one of its orders is refunded, so its rows are
+# kept in the worker's memory (SALES_DASHBOARD_CACHE_SECONDS, an hour), keyed by the
+# group's refunds (their number and newest id): a refund reads them again at once. The
+# current month is always read from the orders. Page-view totals of ended months never
+# change and are kept the same way. With 50,000 orders the ended months cost about a
+# second to read, once an hour per worker; the current month a fraction of it.
+
+_CACHE = "sales_dashboard"
+_CACHE_SIZE = 256
+
+
+def _refund_mark(group_id):
+    """(number, newest id) of the refunds of the group's parts: changes with every refund."""
+    return tuple(
+        db.session.execute(
+            select(func.count(Refund.id), func.max(Refund.id))
+            .join(Fulfilment, Fulfilment.id == Refund.fulfilment_id)
+            .where(Fulfilment.group_id == group_id)
+        ).one()
+    )
+
+
+def _kept(key, compute):
+    """compute(), kept under `key` for SALES_DASHBOARD_CACHE_SECONDS in this worker."""
+    seconds = current_app.config.get("SALES_DASHBOARD_CACHE_SECONDS", 3600)
+    if seconds <= 0:
+        return compute()
+    cache = current_app.extensions.setdefault(_CACHE, {"lock": threading.Lock(), "rows": {}})
+    now = time.monotonic()
+    with cache["lock"]:
+        found = cache["rows"].get(key)
+    if found is not None and found[0] > now:
+        return found[1]
+    value = compute()
+    with cache["lock"]:
+        kept = cache["rows"]
+        kept[key] = (now + seconds, value)
+        while len(kept) > _CACHE_SIZE:
+            kept.pop(next(iter(kept)))
+    return value
+
+
+def _split(period, today):
+    """(the part of the period in months that have ended, the part in this month); either
+    may be None."""
+    this_month = today.replace(day=1)
+    if period.start >= this_month:
+        return None, period
+    if period.end < this_month:
+        return period, None
+    return Period(period.start, this_month - timedelta(days=1)), Period(this_month, period.end)
+
+
+def sales_rows(group_id, period, today):
+    """(line rows, order rows) of the period: ended months (perhaps kept), this month live."""
+    past, current = _split(period, today)
+    lines, orders = [], []
+    if past is not None:
+        key = ("sales", group_id, past.start, past.end, _refund_mark(group_id))
+        kept_lines, kept_orders = _kept(
+            key, lambda: (_line_rows(group_id, past), _order_rows(group_id, past))
+        )
+        lines += kept_lines
+        orders += kept_orders
+    if current is not None:
+        lines += _line_rows(group_id, current)
+        orders += _order_rows(group_id, current)
+    return lines, orders
+
+
+def view_rows(group_id, period, today):
+    """The page-view rows of the period: ended months (kept: they never change), this month
+    live."""
+    past, current = _split(period, today)
+    rows = []
+    if past is not None:
+        rows += _kept(("views", group_id, past.start, past.end), lambda: _view_rows(group_id, past))
+    if current is not None:
+        rows += _view_rows(group_id, current)
+    return rows
+
+
 def _view_rows(group_id, period):
     """(kind, product, lot, source, medium, referrer, views, visits, scans) rows."""
-    is_scan = or_(PageViewDay.source == "label", PageViewDay.medium == "qr")
+    is_scan = PageViewDay.source == "label"
     keys = (
         PageViewDay.kind,
         PageViewDay.product_id,
@@ -321,25 +422,42 @@ def _view_rows(group_id, period):
     ).all()
 
 
-def households_paid(group_id, start, end):
+def _household_sums(group_id, start, end):
+    """{household id: its net sale income from the group between the dates}."""
+    return dict(
+        db.session.execute(
+            select(LedgerEntry.household_id, func.sum(LedgerEntry.amount_satang))
+            .where(
+                LedgerEntry.group_id == group_id,
+                LedgerEntry.account == LedgerAccount.HOUSEHOLD,
+                LedgerEntry.kind.in_(SALE_KINDS),
+                LedgerEntry.occurred_on >= start,
+                LedgerEntry.occurred_on <= end,
+            )
+            .group_by(LedgerEntry.household_id)
+            # SQLite would rather walk the household index in order (no sort for the GROUP
+            # BY) and look up every entry of every group; the group's own index covers it.
+            .with_hint(LedgerEntry, "INDEXED BY ix_ledger_group_date", "sqlite")
+        ).all()
+    )
+
+
+def households_paid(group_id, start, end, today=None):
     """Households whose sale income from the group between the dates is above zero.
 
-    1 to 4 come back as SUPPRESSED, as everywhere in the reports.
+    1 to 4 come back as SUPPRESSED, as everywhere in the reports. The sums of months that
+    have ended are kept like the sales rows (sale shares are dated the day they were paid,
+    reversals the day of the refund).
     """
-    per_household = (
-        select(LedgerEntry.household_id)
-        .where(
-            LedgerEntry.group_id == group_id,
-            LedgerEntry.account == LedgerAccount.HOUSEHOLD,
-            LedgerEntry.kind.in_(SALE_KINDS),
-            LedgerEntry.occurred_on >= start,
-            LedgerEntry.occurred_on <= end,
-        )
-        .group_by(LedgerEntry.household_id)
-        .having(func.sum(LedgerEntry.amount_satang) > 0)
-        .subquery()
-    )
-    count = db.session.scalar(select(func.count()).select_from(per_household)) or 0
+    this_month = (today or end).replace(day=1)
+    sums = Counter()
+    if start < this_month:
+        past_end = min(end, this_month - timedelta(days=1))
+        key = ("households", group_id, start, past_end, _refund_mark(group_id))
+        sums.update(_kept(key, lambda: _household_sums(group_id, start, past_end)))
+    if end >= this_month:
+        sums.update(_household_sums(group_id, max(start, this_month), end))
+    count = sum(1 for amount in sums.values() if amount > 0)
     return SUPPRESSED if is_small(count) else count
 
 
@@ -364,9 +482,8 @@ def sales_dashboard(group, date_from=None, date_to=None, today=None):
     sources = {}
     total = Figures()
 
-    for month, product_id, source, medium, campaign, referrer, revenue, units, orders in _line_rows(
-        group.id, period
-    ):
+    line_rows, order_rows = sales_rows(group.id, period, today)
+    for month, product_id, source, medium, campaign, referrer, revenue, units, orders in line_rows:
         revenue, units = int(revenue or 0), int(units or 0)
         row = products.setdefault(product_id, ProductRow(product_id=product_id))
         row.revenue += revenue
@@ -387,7 +504,7 @@ def sales_dashboard(group, date_from=None, date_to=None, today=None):
         found.revenue += revenue
         found.units += units
 
-    for month, source, medium, campaign, referrer, orders in _order_rows(group.id, period):
+    for month, source, medium, campaign, referrer, orders in order_rows:
         if month in months:
             months[month].orders += orders
         total.orders += orders
@@ -398,8 +515,8 @@ def sales_dashboard(group, date_from=None, date_to=None, today=None):
 
     lots = {}
     visits = views = 0
-    for kind, product_id, lot_id, source, medium, referrer, n_views, n_visits, scan in _view_rows(
-        group.id, period
+    for kind, product_id, lot_id, source, medium, referrer, n_views, n_visits, scan in view_rows(
+        group.id, period, today
     ):
         n_views, n_visits = int(n_views or 0), int(n_visits or 0)
         visits += n_visits
@@ -450,8 +567,8 @@ def sales_dashboard(group, date_from=None, date_to=None, today=None):
         channels=channel_list,
         sources=source_list,
         lots=lot_list,
-        households_month=households_paid(group.id, month_start, today),
-        households_year=households_paid(group.id, today.replace(month=1, day=1), today),
+        households_month=households_paid(group.id, month_start, today, today),
+        households_year=households_paid(group.id, today.replace(month=1, day=1), today, today),
         today=today,
         visits=visits,
         views=views,

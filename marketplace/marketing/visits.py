@@ -77,6 +77,9 @@ class Source:
         return not (self.source or self.medium or self.campaign or self.referrer)
 
 
+NO_SOURCE = Source()
+
+
 def bangkok_today(now=None):
     """Today's date in Thailand."""
     return ((now or datetime.now(UTC)) + BANGKOK).date()
@@ -139,6 +142,7 @@ class ViewCounter:
         self.buffer = []  # (day, kind, ref, Source, digest)
         self.salts = {}  # day → salt, only for today and yesterday
         self.seen = {}  # day → set of digests (without Redis)
+        self.macs = {}  # day → HMAC keyed with the day's salt, copied for each view
         self.thread = None
         self.pid = None
         self.stop = threading.Event()
@@ -166,7 +170,14 @@ class ViewCounter:
     def record(self, day, kind, ref, source, address, user_agent):
         """Note one view; only the keyed digest of address and user agent is kept."""
         message = f"{address}\n{user_agent}\n{kind}:{ref}".encode("utf-8", "replace")
-        digest = hmac.new(self.salt(day), message, hashlib.sha256).digest()[:16]
+        keyed = self.macs.get(day)
+        if keyed is None:
+            keyed = self.macs[day] = hmac.new(self.salt(day), digestmod=hashlib.sha256)
+            for old_day in [d for d in self.macs if d < day - timedelta(days=1)]:
+                self.macs.pop(old_day, None)
+        mac = keyed.copy()
+        mac.update(message)
+        digest = mac.digest()[:16]
         with self.lock:
             self.buffer.append((day, kind, ref, source, digest))
             if len(self.buffer) > MAX_BUFFER:
@@ -397,34 +408,45 @@ def attribute_order(order, source):
 
 def _count_view(response):
     """after_request: remember where a visit came from; count product, lot and group pages."""
-    if request.method != "GET" or response.status_code != 200:
+    req = request._get_current_object()  # one proxy lookup, not one per attribute
+    if req.method != "GET" or response.status_code != 200:
         return response
-    endpoint = request.endpoint or ""
+    endpoint = req.endpoint or ""
     if not endpoint.startswith("shop."):
         return response
-    user_agent = request.headers.get("User-Agent", "")
-    if is_bot(user_agent) or request.headers.get("Sec-Purpose", "").startswith("prefetch"):
+    headers = req.headers
+    user_agent = headers.get("User-Agent", "")
+    if is_bot(user_agent) or headers.get("Sec-Purpose", "").startswith("prefetch"):
         return response
-    source = source_of(request.args, request.headers.get("Referer"), request.host)
+    referer = headers.get("Referer")
+    args = req.args
+    # Most views carry neither tags nor another site: nothing to parse or remember.
+    source = source_of(args, referer, req.host) if (referer or args) else NO_SOURCE
     if not source.is_empty:
         kept = session.get(SESSION_KEY)
         wanted = {name: getattr(source, name) for name in LIMITS}
         if kept != wanted:
             session[SESSION_KEY] = wanted
     page = COUNTED_PAGES.get(endpoint)
-    if page is not None and current_app.config.get("PAGE_VIEWS_ENABLED", True):
-        kind, arg = page
-        ref = str((request.view_args or {}).get(arg, ""))
-        if ref:
-            counter().record(
-                bangkok_today(), kind, ref, source, request.remote_addr or "", user_agent
-            )
+    if page is None:
+        return response
+    app = current_app._get_current_object()
+    if not app.config.get("PAGE_VIEWS_ENABLED", True):
+        return response
+    kind, arg = page
+    ref = str((req.view_args or {}).get(arg, ""))
+    if ref:
+        app.extensions[EXTENSION].record(
+            bangkok_today(), kind, ref, source, req.remote_addr or "", user_agent
+        )
     return response
 
 
 def init_app(app):
     """Give the app its view counter and count storefront pages after each request."""
     app.extensions[EXTENSION] = ViewCounter(app)
+    if not app.config.get("PAGE_VIEWS_ENABLED", True):
+        return  # off: nothing counted, no source remembered, no hook on any request
     app.after_request(_count_view)
     if app.config.get("PAGE_VIEWS_FLUSH_SECONDS", 5) > 0:
         atexit.register(counter(app).flush_safely)

@@ -182,6 +182,8 @@ def test_households_paid_counts_with_the_privacy_threshold(app, shop):
         ("google", "feed", "", "feed"),
         ("meta", "feed", "", "feed"),
         ("share", "link", "", "share"),
+        ("card", "qr", "product_card", "share"),
+        ("poster", "qr", "", "other"),
         ("newsletter", "email", "", "other"),
         ("", "", "google.com", "other"),
         ("", "", "", "direct"),
@@ -304,3 +306,34 @@ def test_xlsx_has_every_table(client, auth, people):
     months = list(book["By month"].iter_rows(values_only=True))
     assert months[0][0] == "Month"
     assert ("2026-11", 801.0, 2, 400.5, 4) in months
+
+
+def test_ended_months_are_kept_until_a_refund(app, shop, monkeypatch):
+    from marketplace.models import Order, Refund
+
+    monkeypatch.setitem(app.config, "SALES_DASHBOARD_CACHE_SECONDS", 3600)
+    app.extensions.pop("sales_dashboard", None)
+
+    def revenue():
+        with app.test_request_context("/"):
+            return dashboard.sales_dashboard(shop["a"], today=TODAY).total.revenue
+
+    assert revenue() == 120150
+    # October's order (an ended month): a change that is not a refund is not read again …
+    october = db.session.scalars(db.select(Order).where(Order.referrer == "facebook.com")).one()
+    line = october.lines[0]
+    line.refunded_satang = 15000
+    db.session.commit()
+    assert revenue() == 120150
+    # … a refund of the group is, at once.
+    db.session.add(
+        Refund(
+            order_id=october.id,
+            fulfilment_id=october.fulfilments[0].id,
+            amount_satang=15000,
+            method="transfer",
+        )
+    )
+    db.session.commit()
+    assert revenue() == 120150 - 15000
+    app.extensions.pop("sales_dashboard", None)
