@@ -47,6 +47,20 @@ def _audit_actions():
 # -- lists --------------------------------------------------------------------------------
 
 
+def test_the_office_list_says_what_waits_in_each_of_the_member_s_groups(shop):
+    """"My groups" shows a waiting slip and an order to pack, each linking to its tab."""
+    slip_order(shop.variant)
+    paid_order(shop.variant)
+    shop.login("leader")
+    html = shop.client.get("/office/").get_data(as_text=True)
+    slug = shop.a.slug
+    assert f'href="/office/{slug}/orders?tab=slips">1 transfer slip to check</a>' in html
+    assert f'href="/office/{slug}/orders?tab=to_pack">1 order to pack</a>' in html
+    shop.login("other_leader")  # group B: nothing waits, nothing said
+    html = shop.client.get("/office/").get_data(as_text=True)
+    assert "to check" not in html and "to pack" not in html
+
+
 def test_a_paid_order_waits_in_to_pack_and_moves_through_the_tabs(shop):
     order = paid_order(shop.variant)
     part = _part(order, shop.a)
