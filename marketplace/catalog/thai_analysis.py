@@ -296,48 +296,48 @@ def name_heads(text):
     return heads
 
 
-class NameHeadTokenizer(Tokenizer):
-    """Per line, the name's starts (see `name_heads`), for name-prefix matches."""
+class _KeysTokenizer(Tokenizer):
+    """One token per distinct key that `keys` gives for each line of the value."""
 
     def __eq__(self, other):
         return type(self) is type(other)
+
+    def keys(self, line):
+        """The keys of one line."""
+        raise NotImplementedError
 
     def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
         token = Token(positions, chars, mode=mode, **kwargs)
         token.boost = 1.0
         token.stopped = False
-        seen = set()
-        for line in value.splitlines():
-            for head in name_heads(line):
-                if head not in seen:
-                    seen.add(head)
-                    token.text = head
-                    if positions:
-                        token.pos = start_pos
-                    yield token
+        for key in _distinct_keys(self.keys, value):
+            token.text = key
+            if positions:
+                token.pos = start_pos
+            yield token
 
 
-class CompletionTokenizer(Tokenizer):
+def _distinct_keys(keys, value):
+    """`keys(line)` for each line of the value, each key once, in order."""
+    return list(dict.fromkeys(key for line in value.splitlines() for key in keys(line)))
+
+
+class NameHeadTokenizer(_KeysTokenizer):
+    """Per line, the name's starts (see `name_heads`), for name-prefix matches."""
+
+    def keys(self, line):
+        """The starts of one name."""
+        return name_heads(line)
+
+
+class CompletionTokenizer(_KeysTokenizer):
     """For as-you-type: each name from each word or syllable onwards, so prefixes match inside."""
 
     max_length = 48
 
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
-        token = Token(positions, chars, mode=mode, **kwargs)
-        token.boost = 1.0
-        token.stopped = False
-        seen = set()
-        for line in value.splitlines():
-            for suffix in completion_keys(line):
-                if suffix not in seen:
-                    seen.add(suffix)
-                    token.text = suffix
-                    if positions:
-                        token.pos = start_pos
-                    yield token
+    def keys(self, line):
+        """One name from each word or syllable onwards."""
+        return completion_keys(line)
 
 
 def completion_keys(name):
@@ -373,17 +373,74 @@ def completion_prefix(text):
 
 
 def index_terms(text):
-    """The terms a searchable text field holds for `text`: words, syllables, stems, pairs.
-
-    The PostgreSQL backend builds its tsvectors from these, so both backends
-    see the same terms.
-    """
-    return [token.text for token in _INDEXED_ANALYZER(text)]
+    """The terms a searchable text field holds for `text`: words, syllables, stems, pairs."""
+    return tuple(token.text for token in _INDEXED_ANALYZER(text))
 
 
 def word_terms(text):
     """Whole words of `text`, unstemmed (the vocabulary for corrections)."""
-    return [token.text for token in _WORDS_ANALYZER(text)]
+    return tuple(token.text for token in _WORDS_ANALYZER(text))
+
+
+def name_keys(text):
+    """Each line of `text` as a whole-name key (see `name_key`), empty ones left out."""
+    return tuple(key for key in map(name_key, text.splitlines()) if key)
+
+
+class Terms(NamedTuple):
+    """Everything both search backends index of one product, as terms (see `document_terms`)."""
+
+    names: tuple  # index_terms of the names, in order
+    context: tuple  # ... of group, category, claims and places
+    body: tuple  # ... of summaries, descriptions and variant labels
+    words: tuple  # word_terms of names, context and body
+    name_keys: tuple  # each name line as one key
+    name_heads: tuple  # the starts of each name line, each once
+    completion: tuple  # names and group names from each word or syllable on, each once
+
+
+# Names, group and category texts repeat across a catalog's products (a group's
+# products share their context): their analysis is kept, keyed by the text.
+_REPEATED_TEXTS = 8192
+
+
+@lru_cache(maxsize=_REPEATED_TEXTS)
+def _repeated(kind, text):
+    if kind == "index":
+        return index_terms(text)
+    if kind == "words":
+        return word_terms(text)
+    if kind == "keys":
+        return name_keys(text)
+    if kind == "heads":
+        return tuple(_distinct_keys(name_heads, text))
+    return tuple(_distinct_keys(completion_keys, text))
+
+
+def document_terms(names, context, body, group_names):
+    """The terms of a product's texts (as `common.product_texts` gives them), for either backend.
+
+    Equal to what the Whoosh analyzers yield for the same fields: the
+    "words" of names, context and body analysed apart are those of the three
+    joined by line breaks, as no word spans a line break. The body, which is
+    nearly always unique, is analysed afresh; the rest comes from a cache.
+    """
+    return Terms(
+        names=_repeated("index", names),
+        context=_repeated("index", context),
+        body=index_terms(body),
+        words=_repeated("words", names) + _repeated("words", context) + word_terms(body),
+        name_keys=_repeated("keys", names),
+        name_heads=_repeated("heads", names),
+        completion=tuple(
+            dict.fromkeys(_repeated("complete", names) + _repeated("complete", group_names))
+        ),
+    )
+
+
+def document_terms_many(texts):
+    """`document_terms` of each (names, context, body, group_names): a worker's batch."""
+    return [document_terms(*parts) for parts in texts]
 
 
 def text_analyzer():

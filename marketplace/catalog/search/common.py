@@ -7,13 +7,16 @@ the cards' loading come from here, so both backends rank alike.
 """
 
 import math
+import multiprocessing
+import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -155,6 +158,88 @@ def load_for_index(session, ids):
         selectinload(Product.variants).selectinload(Variant.lots).selectinload(Lot.claims),
     )
     return session.scalars(select(Product).where(Product.id.in_(ids)).options(*options)).all()
+
+
+# ---------------------------------------------------------------------------
+# Building an index: every product's texts analysed, in worker processes when many
+
+
+# Below this many products a rebuild analyses in its own process (starting
+# workers costs about a second).
+PARALLEL_MIN_PRODUCTS = 3000
+# Batches handed to the workers ahead of the one being written.
+BATCHES_AHEAD = 2
+
+
+def build_workers(count):
+    """Worker processes for analysing `count` products: SEARCH_BUILD_WORKERS, else one per core.
+
+    0 when the catalog is small or the machine has one core: the analysis
+    then runs in the calling process.
+    """
+    configured = current_app.config.get("SEARCH_BUILD_WORKERS") if has_app_context() else None
+    workers = (os.cpu_count() or 1) if configured is None else int(configured)
+    if count < PARALLEL_MIN_PRODUCTS or workers < 2:
+        return 0
+    return min(workers, 8)
+
+
+def _start_pool(workers):
+    # forkserver, not fork: the app may have threads (a warm-up, a web
+    # server's), and a forked child would inherit their held locks.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([ta.__name__])
+    return context.Pool(workers)
+
+
+def analysed_products(session, ids, progress=None, today=None):
+    """(product id, `product_texts`, `thai_analysis.Terms`) of each of these products, in order.
+
+    What both backends' rebuilds index. The products are read in batches
+    through `session` (expunged after each), and on a large catalog their
+    texts are analysed by worker processes a few batches ahead, while this
+    process reads the next batch and the caller writes the previous one.
+    `progress(done, total)` follows the products handed out.
+    """
+    today = today or date.today()
+    workers = build_workers(len(ids))
+    pool = _start_pool(workers) if workers else None
+    in_flight = deque()
+    done = 0
+    try:
+        for start in range(0, len(ids), BATCH_SIZE):
+            products = load_for_index(session, ids[start : start + BATCH_SIZE])
+            batch = [
+                (product.id, product_texts(product, today))
+                for product in sorted(products, key=lambda product: product.id)
+            ]
+            session.expunge_all()
+            parts = [(t["names"], t["context"], t["body"], t["group_names"]) for _, t in batch]
+            if pool is None:
+                in_flight.append((batch, ta.document_terms_many(parts)))
+            else:
+                size = -(-len(parts) // workers) or 1
+                chunks = [parts[i : i + size] for i in range(0, len(parts), size)]
+                in_flight.append((batch, pool.map_async(ta.document_terms_many, chunks)))
+            while len(in_flight) > (BATCHES_AHEAD if pool is not None else 0):
+                done += yield from _finish_batch(in_flight.popleft(), done, len(ids), progress)
+        while in_flight:
+            done += yield from _finish_batch(in_flight.popleft(), done, len(ids), progress)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _finish_batch(entry, done, total, progress):
+    batch, terms = entry
+    if not isinstance(terms, list):
+        terms = [t for chunk in terms.get() for t in chunk]
+    for (product_id, texts), product_terms in zip(batch, terms, strict=True):
+        yield product_id, texts, product_terms
+    if progress is not None:
+        progress(done + len(batch), total)
+    return len(batch)
 
 
 @dataclass

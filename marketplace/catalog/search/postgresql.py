@@ -37,6 +37,7 @@ from .common import (
     NO_STOCK,
     RANK_CANDIDATES,
     SearchOutcome,
+    analysed_products,
     availability,
     changed_product_ids,
     clean_text,
@@ -72,11 +73,11 @@ def _quote(term):
 
 
 def weighted_vector(parts):
-    """A tsvector literal of [(text, weight)]: each term with its positions and weight."""
+    """A tsvector literal of [(terms, weight)]: each term with its positions and weight."""
     positions = {}
     position = 1
-    for value, weight in parts:
-        for term in ta.index_terms(value):
+    for terms, weight in parts:
+        for term in terms:
             at = positions.setdefault(term, [])
             if len(at) < MAX_LEXEME_POSITIONS:
                 at.append(f"{min(position, MAX_POSITION)}{weight}")
@@ -92,28 +93,24 @@ def plain_vector(terms):
 def document_row(product, today=None):
     """The search_document values of a visible product, and its vocabulary words."""
     texts = product_texts(product, today)
-    names, context, body = texts["names"], texts["context"], texts["body"]
-    heads = [h for line in names.splitlines() for h in ta.name_heads(line)]
-    keys = [ta.name_key(line) for line in names.splitlines()]
-    completion = [
-        key
-        for line in (names + "\n" + texts["group_names"]).splitlines()
-        for key in ta.completion_keys(line)
-    ]
-    row = dict(
-        product_id=product.id,
-        document=weighted_vector([(names, "A"), (context, "B"), (body, "C")]),
-        name_key="\n".join(k for k in keys if k)[:400],
-        name_heads=plain_vector(heads),
-        completion=plain_vector(completion),
+    terms = ta.document_terms(texts["names"], texts["context"], texts["body"], texts["group_names"])
+    return _row(product.id, texts, terms), set(terms.words)
+
+
+def _row(product_id, texts, terms):
+    """The search_document values from a product's texts and their analysis."""
+    return dict(
+        product_id=product_id,
+        document=weighted_vector([(terms.names, "A"), (terms.context, "B"), (terms.body, "C")]),
+        name_key="\n".join(terms.name_keys)[:400],
+        name_heads=plain_vector(terms.name_heads),
+        completion=plain_vector(terms.completion),
         category=texts["category"],
         province=texts["province"],
         group_slug=texts["group_slug"],
         verified=plain_vector(texts["verified"]),
         featured=texts["featured"],
     )
-    words = set(ta.word_terms("\n".join([names, context, body])))
-    return row, words
 
 
 _INSERT_DOCUMENT = text(
@@ -122,6 +119,18 @@ _INSERT_DOCUMENT = text(
     " CAST(:document AS tsvector), :name_key, CAST(:name_heads AS tsvector),"
     " CAST(:completion AS tsvector), :category, :province, :group_slug,"
     " CAST(:verified AS tsvector), :featured)"
+)
+_COLUMNS = (
+    "product_id",
+    "document",
+    "name_key",
+    "name_heads",
+    "completion",
+    "category",
+    "province",
+    "group_slug",
+    "verified",
+    "featured",
 )
 
 
@@ -162,7 +171,8 @@ def write_changes(session, pending):
 def rebuild(progress=None):
     """Every visible product's row anew, in one transaction: readers keep the old rows till then.
 
-    Returns the number of products indexed.
+    The rows go in through COPY, the vocabulary once at the end. Returns the
+    number of products indexed.
     """
     with Session(db.engine) as session:
         ids = session.scalars(
@@ -173,21 +183,32 @@ def rebuild(progress=None):
         ).all()
         session.execute(delete(SearchDocument))
         session.execute(delete(SearchWord))
-        today = date.today()
         count = 0
-        for start in range(0, len(ids), BATCH_SIZE):
-            rows, words = [], set()
-            for product in load_for_index(session, ids[start : start + BATCH_SIZE]):
-                row, found = document_row(product, today)
-                rows.append(row)
-                words |= found
-            _insert(session, rows, words)
-            count += len(rows)
-            session.expunge_all()
-            if progress is not None:
-                progress(count, len(ids))
+        rows, words = [], set()
+        # COPY once a batch is gathered: the connection also reads the
+        # products, which it cannot do while a COPY is open.
+        for product_id, texts, terms in analysed_products(session, ids, progress):
+            rows.append(_row(product_id, texts, terms))
+            words.update(terms.words)
+            if len(rows) >= BATCH_SIZE:
+                count += _copy(session, "search_document", _COLUMNS, rows)
+                rows = []
+        count += _copy(session, "search_document", _COLUMNS, rows)
+        vocabulary = sorted({w[:200] for w in words if w})
+        _copy(session, "search_word", ("word",), [{"word": w} for w in vocabulary])
         session.commit()
     return count
+
+
+def _copy(session, table, columns, rows):
+    """COPY rows (dicts) into a table through the session's connection; the number of rows."""
+    if not rows:
+        return 0
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
+    return len(rows)
 
 
 def sync_pending():

@@ -1,0 +1,183 @@
+"""Rebuilding the index fast: shared analysis, worker processes, Whoosh's bulk segment, COPY."""
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from marketplace.catalog import search
+from marketplace.catalog import thai_analysis as ta
+from marketplace.catalog.search import common, postgresql
+from marketplace.catalog.search import whoosh as whoosh_search
+from marketplace.models import ClaimKind, Product, ProductStatus
+
+from .conftest import on_postgresql, using_backend
+
+NAMES = [
+    ("ข้าวเหนียวดำ", "Black sticky rice"),
+    ("พรมเช็ดเท้าทอมือ", "Hand-woven doormat"),
+    ("พริกกะเหรี่ยงแห้ง ๑ กก.", "Dried Karen chilli 1 kg"),
+    ("ผ้าฝ้ายทอมือทอมือ", "Cotton cloth, hand-woven, hand-woven"),
+    ("น้ำผึ้งดอกลำไย", "Longan honey"),
+    ("กาแฟอาราบิก้า คั่วกลาง", "Arabica coffee, medium roast"),
+]
+
+
+@pytest.fixture
+def catalog(app, db, make):
+    """Some 150 products over three groups: more than one posting block for common terms."""
+    groups = [
+        make.group(name_th="กลุ่มหอมแผ่นดิน", name_en="Hom Phaendin group"),
+        make.group(name_th="กลุ่มพริกกะเหรี่ยง", name_en="Karen chili group", province_code="58"),
+        make.group(name_th="กลุ่มทอผ้า", name_en="Weavers' group", village=""),
+    ]
+    category = make.category(slug="rice", name_th="ข้าว", name_en="Rice")
+    products = []
+    for n in range(150):
+        name_th, name_en = NAMES[n % len(NAMES)]
+        products.append(
+            make.product(
+                group=groups[n % 3],
+                category=category if n % 2 else None,
+                name_th=f"{name_th} {n % 7}",
+                name_en=f"{name_en} no. {n % 11}",
+                description_th=f"{name_th}จากชุมชน ล็อตที่ {n} ส่งตรงจากหมู่บ้าน",
+                description_en=f"{name_en} from the village, lot {n}; hand-made.",
+                variants=1 + n % 2,
+                is_featured=n % 13 == 0,
+            )
+        )
+    make.claim(products[0], kind=ClaimKind.CHEMICAL_FREE)
+    make.claim(groups[1], kind=ClaimKind.ORGANIC_THAILAND)
+    products[5].status = ProductStatus.DRAFT
+    db.session.commit()
+    return products
+
+
+def _whoosh_contents():
+    """Everything a reader sees of the committed index: postings, statistics, stored fields."""
+    reader = whoosh_search.open_index().reader()
+    try:
+        terms = {}
+        for fieldname, term in reader.all_terms():
+            info = reader.term_info(fieldname, term)
+            matcher = reader.postings(fieldname, term)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            terms[(fieldname, term)] = (
+                info.weight(),
+                info.doc_frequency(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+                info.min_id(),
+                info.max_id(),
+                postings,
+            )
+        schema = reader.schema
+        scorable = [name for name, field in schema.items() if field.scorable]
+        documents = [
+            (
+                reader.stored_fields(d),
+                [reader.doc_field_length(d, name) for name in scorable],
+            )
+            for d in range(reader.doc_count_all())
+        ]
+        columns = {
+            name: list(reader.column_reader(name))
+            for name, field in schema.items()
+            if field.column_type and reader.has_column(name)
+        }
+        lengths = {name: reader.field_length(name) for name in scorable}
+        return terms, documents, columns, lengths
+    finally:
+        reader.close()
+
+
+def test_document_terms_are_what_the_whoosh_analyzers_give():
+    names = "พริกกะเหรี่ยงแห้ง ๑ กก.\nDried Karen chilli, hand-woven"
+    context = "กลุ่มหอมแผ่นดิน\nHom Phaendin group\nข้าว\nRice\nบ้านดอยงาม เชียงราย Chiang Rai"
+    body = "พริกจากชุมชน\nchili from the community\nล็อตที่ 5 lot 5"
+    group_names = "กลุ่มหอมแผ่นดิน\nHom Phaendin group"
+    terms = ta.document_terms(names, context, body, group_names)
+    schema = whoosh_search.make_schema()
+
+    def analysed(fieldname, value):
+        return [t.text for t in schema[fieldname].analyzer(value, mode="index")]
+
+    assert list(terms.names) == analysed("names", names)
+    assert list(terms.context) == analysed("context", context)
+    assert list(terms.body) == analysed("body", body)
+    assert sorted(terms.words) == sorted(analysed("words", "\n".join([names, context, body])))
+    assert list(terms.name_keys) == analysed("name_key", names)
+    assert list(terms.name_heads) == analysed("name_head", names)
+    assert list(terms.completion) == analysed("complete", names + "\n" + group_names)
+
+
+def test_bulk_segment_is_the_segment_add_document_writes(app, catalog, whoosh_backend, monkeypatch):
+    """The fast rebuild writes exactly what Whoosh's own writer and the analyzers would."""
+    assert search.rebuild() == 149
+    bulk = _whoosh_contents()
+    monkeypatch.setattr(whoosh_search._BulkSegment, "fits", staticmethod(lambda writer: False))
+    monkeypatch.setattr(whoosh_search, "_analysed_fields", lambda terms: {})
+    assert search.rebuild() == 149
+    plain = _whoosh_contents()
+    assert bulk[0].keys() == plain[0].keys()
+    for key, value in plain[0].items():
+        assert bulk[0][key] == value, key
+    assert bulk[1:] == plain[1:]
+    # Common terms take more than one posting block (128 postings each).
+    assert max(len(value[-1]) for value in plain[0].values()) > 128
+    monkeypatch.undo()
+    assert len(search.query("ผ้าฝ้าย").product_ids) == 24
+
+
+def test_worker_processes_analyse_as_the_process_does(app, db, catalog, monkeypatch):
+    ids = sorted(p.id for p in catalog)
+    seen = []
+    monkeypatch.setattr(common, "PARALLEL_MIN_PRODUCTS", 1)
+    app.config["SEARCH_BUILD_WORKERS"] = 2
+    try:
+        assert common.build_workers(len(ids)) == 2
+        with Session(db.engine) as session:
+            parallel = list(
+                common.analysed_products(session, ids, lambda done, total: seen.append(done))
+            )
+        app.config["SEARCH_BUILD_WORKERS"] = 0
+        assert common.build_workers(len(ids)) == 0
+        with Session(db.engine) as session:
+            alone = list(common.analysed_products(session, ids))
+    finally:
+        app.config.pop("SEARCH_BUILD_WORKERS")
+    assert parallel == alone
+    assert [product_id for product_id, _, _ in alone] == ids
+    assert seen[-1] == len(ids)
+
+
+def test_postgresql_rebuild_writes_the_rows_an_edit_writes(app, db, catalog):
+    """COPY in a rebuild and INSERT after an edit give the same rows and vocabulary."""
+    if not on_postgresql(app):
+        pytest.skip("the PostgreSQL backend needs TEST_DATABASE_URL=postgresql…")
+
+    def rows():
+        documents = db.session.execute(
+            text(
+                "SELECT product_id, document::text, name_key, name_heads::text,"
+                " completion::text, category, province, group_slug, verified::text, featured"
+                " FROM search_document ORDER BY product_id"
+            )
+        ).all()
+        words = db.session.scalars(text("SELECT word FROM search_word ORDER BY word")).all()
+        return documents, words
+
+    with using_backend(app, "postgresql"):
+        assert search.rebuild() == 149
+        rebuilt = rows()
+        db.session.execute(text("DELETE FROM search_document"))
+        db.session.execute(text("DELETE FROM search_word"))
+        ids = db.session.scalars(select(Product.id)).all()
+        assert postgresql.write_documents(db.session, ids) == 149
+        db.session.commit()
+        assert rows() == rebuilt
+        assert len(search.query("ผ้าฝ้าย").product_ids) == 24
