@@ -57,7 +57,7 @@ from .orders import (
     RefundLine,
     StripeEvent,
 )
-from .search import SearchDocument, SearchWord
+from .search import SearchDocument, SearchState, SearchWord
 
 __all__ = [
     "DiscountCode",
@@ -71,6 +71,7 @@ __all__ = [
     "MembershipRole",
     "OfficerArea",
     "SearchDocument",
+    "SearchState",
     "SearchWord",
     "CatalogState",
     "Category",

@@ -46,6 +46,19 @@ class SearchDocument(db.Model):
     )
 
 
+class SearchState(db.Model):
+    """One row whose version changes, in the same transaction, whenever documents are written.
+
+    Each worker keeps the matches of recent queries keyed on it, so a repeated
+    query costs one primary-key read; a sale writes no document and keeps it.
+    """
+
+    __tablename__ = "search_state"
+
+    id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    version = db.Column(db.String(32), nullable=False)
+
+
 class SearchWord(db.Model):
     """A whole word of the indexed text: the vocabulary that misspellings are corrected to.
 

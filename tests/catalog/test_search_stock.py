@@ -65,5 +65,5 @@ def test_an_edit_still_writes_the_index(db, make):
     generation = _generation()
     product.name_th = "ข้าวญี่ปุ่น"
     db.session.commit()
-    assert _generation() > generation
+    assert _generation() != generation  # PostgreSQL's is a fingerprint, not a number
     assert search.query("ข้าวญี่ปุ่น").product_ids == [product.id]

@@ -16,18 +16,36 @@ Totals and facets are exact counts over the whole match; the candidates for
 the page go through the shared ranking (`common.rank_candidates`), and
 misspellings are corrected with `spelling` over the `search_word` vocabulary,
 whose pg_trgm index finds close Latin words.
+
+Every write of documents also gives `search_state` a new version in the same
+transaction. Each worker keeps the matches (candidates, totals, facets,
+correction) of its recent queries keyed on that version, as Whoosh keeps
+them per index generation: a repeated query costs one primary-key read and
+the ranking with stock read now, and any host's committed edit makes every
+worker match afresh. A sale writes no document, so it keeps the version.
 """
 
 import logging
+import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ...extensions import db
-from ...models import ProducerGroup, Product, ProductStatus, SearchDocument, SearchWord
+from ...models import (
+    ProducerGroup,
+    Product,
+    ProductStatus,
+    SearchDocument,
+    SearchState,
+    SearchWord,
+)
 from .. import thai_analysis as ta
 from . import spelling
 from .common import (
@@ -36,6 +54,7 @@ from .common import (
     MAX_QUERY_WORDS,
     NO_STOCK,
     RANK_CANDIDATES,
+    RESULT_CACHE_SIZE,
     SearchOutcome,
     analysed_products,
     availability,
@@ -141,6 +160,7 @@ def write_documents(session, product_ids, today=None):
         return 0
     today = today or date.today()
     written = 0
+    bump_version(session)
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
         session.execute(delete(SearchDocument).where(SearchDocument.product_id.in_(chunk)))
@@ -183,6 +203,7 @@ def rebuild(progress=None):
         ).all()
         session.execute(delete(SearchDocument))
         session.execute(delete(SearchWord))
+        bump_version(session)
         count = 0
         rows, words = [], set()
         # COPY once a batch is gathered: the connection also reads the
@@ -198,6 +219,22 @@ def rebuild(progress=None):
         _copy(session, "search_word", ("word",), [{"word": w} for w in vocabulary])
         session.commit()
     return count
+
+
+def bump_version(session):
+    """Give the documents a new version inside the session's transaction."""
+    statement = insert(SearchState).values(id=1, version=secrets.token_hex(16))
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SearchState.id], set_={"version": statement.excluded.version}
+        )
+    )
+
+
+def current_version(session=None):
+    """The documents' version as this transaction sees them (None before any write)."""
+    session = session or db.session
+    return session.scalar(select(SearchState.version).where(SearchState.id == 1))
 
 
 def _copy(session, table, columns, rows):
@@ -375,16 +412,64 @@ def _count(q, filters, session=None):
     )
 
 
+class _Matches:
+    """A worker's matches of recent queries, for one version of the documents."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.version = None
+        self.results = OrderedDict()
+
+    def get(self, version, key):
+        """The cached match of `key` at this version, or None."""
+        with self.lock:
+            if version != self.version:
+                self.version, self.results = version, OrderedDict()
+                return None
+            return self.results.get(key)
+
+    def put(self, version, key, matched):
+        """Keep a match made at this version (the oldest goes when full)."""
+        with self.lock:
+            if version != self.version:
+                return
+            self.results[key] = matched
+            if len(self.results) > RESULT_CACHE_SIZE:
+                self.results.popitem(last=False)
+
+
+def _matches():
+    return current_app.extensions.setdefault("search_postgresql_matches", _Matches())
+
+
 def query(text_, filters=None, page=1, per_page=24):
     """Search the catalog; bad input never raises, an empty result brings hints instead.
 
-    Nothing is cached between calls: the rows are the truth of the moment.
+    The matching (scores, totals, facets, hints) is kept per version of the
+    documents (see the module docstring); the final order reads stock and
+    sales on every call, so a sale changes the ranking at once.
     """
     text_ = clean_text(text_)
     filters = dict(filters or {})
     page = max(1, min(int(page or 1), 1000))
     start = (page - 1) * per_page
-    outcome = SearchOutcome(text=text_, page=page, per_page=per_page, filters=filters)
+    version = current_version()
+    key = (text_, tuple(sorted(filters.items())), page, per_page)
+    matched = _matches().get(version, key)
+    if matched is None:
+        matched = _match(text_, filters, page, per_page)
+        if version is not None:
+            _matches().put(version, key, matched)
+    outcome = replace(matched, filters=dict(filters))
+    outcome.product_ids = rank_candidates(matched.candidates, start, per_page)
+    if outcome.total == 0:
+        outcome.popular_ids = popular(8)
+    return outcome
+
+
+def _match(text_, filters, page, per_page):
+    """Candidates, total, facets and a correction if needed, from the rows of this transaction."""
+    outcome = SearchOutcome(text=text_, page=page, per_page=per_page, filters=dict(filters))
     count = page * per_page
     q = build_query(text_) if text_ else None
     candidates, total, facets = _run(q, filters, count)
@@ -396,10 +481,6 @@ def query(text_, filters=None, page=1, per_page=24):
             outcome.fuzzy = True
         outcome.did_you_mean = correction
     outcome.candidates, outcome.total, outcome.facets = candidates, total, facets
-    outcome = replace(outcome, filters=dict(filters))
-    outcome.product_ids = rank_candidates(candidates, start, per_page)
-    if outcome.total == 0:
-        outcome.popular_ids = popular(8)
     return outcome
 
 
