@@ -340,6 +340,30 @@ def rank_candidates(candidates, start, count, session=None):
     return [c[0] for c in sorted(candidates, key=key)[start : start + count]]
 
 
+def rank_suggestions(prefix, found, limit):
+    """Suggestions for a typed prefix from [(product id, product names, group names)] found.
+
+    Each name once, if one of its completion keys starts with the prefix:
+    products before groups, names the prefix starts before names it is found
+    inside, in-stock and better-selling products' names first (stock read now).
+    """
+    stock = availability(product_id for product_id, _, _ in found)
+    candidates = {}
+    for product_id, product_names, group_names in found:
+        now = stock.get(product_id, NO_STOCK)
+        rank = (-(now.available > 0), -now.sold)
+        for kind, names in (("product", product_names), ("group", group_names)):
+            for name in names:
+                if not name or name in candidates:
+                    continue
+                keys = ta.completion_keys(name)
+                if any(k.startswith(prefix) for k in keys):
+                    starts = not keys[0].startswith(prefix)
+                    candidates[name] = (kind != "product", starts, rank, name, kind)
+    ordered = sorted(candidates.values())
+    return [{"text": name, "kind": kind} for *_, name, kind in ordered[:limit]]
+
+
 def popular(limit=8):
     """Ids of popular products in stock: featured first, then the most units sold.
 

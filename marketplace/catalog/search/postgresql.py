@@ -52,18 +52,17 @@ from .common import (
     BATCH_SIZE,
     FEW_RESULTS,
     MAX_QUERY_WORDS,
-    NO_STOCK,
     RANK_CANDIDATES,
     RESULT_CACHE_SIZE,
     SearchOutcome,
     analysed_products,
-    availability,
     changed_product_ids,
     clean_text,
     load_for_index,
     popular,
     product_texts,
     rank_candidates,
+    rank_suggestions,
     visible,
 )
 
@@ -566,18 +565,8 @@ def suggest(text_, limit=8):
         .limit(60),
         {"p": _quote(prefix) + ":*"},
     ).all()
-    stock = availability(row[0] for row in rows)
-    candidates = {}
-    for product_id, name_th, name_en, group_th, group_en in rows:
-        now = stock.get(product_id, NO_STOCK)
-        rank = (-(now.available > 0), -now.sold)
-        for kind, names in (("product", (name_th, name_en)), ("group", (group_th, group_en))):
-            for name in names:
-                if not name or name in candidates:
-                    continue
-                keys = ta.completion_keys(name)
-                if any(k.startswith(prefix) for k in keys):
-                    starts = not keys[0].startswith(prefix)
-                    candidates[name] = (kind != "product", starts, rank, name, kind)
-    ordered = sorted(candidates.values())
-    return [{"text": name, "kind": kind} for *_, name, kind in ordered[:limit]]
+    found = [
+        (pid, (name_th, name_en), (group_th, group_en))
+        for pid, name_th, name_en, group_th, group_en in rows
+    ]
+    return rank_suggestions(prefix, found, limit)

@@ -60,18 +60,17 @@ from .common import (
     FEW_RESULTS,
     MAX_BOOST,
     MAX_QUERY_WORDS,
-    NO_STOCK,
     RANK_CANDIDATES,
     RESULT_CACHE_SIZE,
     SearchOutcome,
     analysed_products,
-    availability,
     changed_product_ids,
     clean_text,
     load_for_index,
     popular,
     product_texts,
     rank_candidates,
+    rank_suggestions,
     visible,
 )
 
@@ -444,6 +443,7 @@ class _BulkSegment:
         self.schema = writer.schema
         self.postings = {}  # field → {term: [docnum per occurrence]}
         self.lengths = {}  # field → per docnum, the length as the length column gives it back
+        self._seen = {}
         self.count = 0
 
     @staticmethod
@@ -483,13 +483,7 @@ class _BulkSegment:
                 if fieldname in analysed:
                     tokens = analysed[fieldname]
                 else:
-                    # Bytes: a number's terms need not be UTF-8 (the analysed
-                    # fields' str terms sort the same as their UTF-8 bytes).
-                    tokens = [
-                        btext
-                        for btext, freq, _weight, _value in field.index(value)
-                        for _ in range(freq)
-                    ]
+                    tokens = self._tokens(fieldname, field, value)
                 for token in tokens:
                     terms[token].append(docnum)
                 if field.scorable:
@@ -505,6 +499,23 @@ class _BulkSegment:
         writer._added = True
         self.count += 1
 
+    def _tokens(self, fieldname, field, value):
+        """The terms Whoosh's own field.index gives a value, one per occurrence.
+
+        Bytes: a number's terms need not be UTF-8 (the analysed fields' str
+        terms sort the same as their UTF-8 bytes). Kept by value, as the
+        facet fields' values repeat across products.
+        """
+        key = (fieldname, value)
+        tokens = self._seen.get(key)
+        if tokens is None:
+            tokens = [
+                btext for btext, freq, _weight, _value in field.index(value) for _ in range(freq)
+            ]
+            if fieldname not in ("id", "product_id"):
+                self._seen[key] = tokens
+        return tokens
+
     def finish(self):
         """Write every term's posting list (fields and terms in byte order); the document count."""
         fieldwriter = self.writer.fieldwriter
@@ -518,7 +529,7 @@ class _BulkSegment:
             limit = postwriter._blocklimit
             for text in sorted(terms):
                 occurrences = terms.pop(text)
-                if len(set(occurrences)) == len(occurrences):
+                if len(occurrences) == 1 or len(set(occurrences)) == len(occurrences):
                     ids, counts = occurrences, None
                 else:
                     ids, counts = [], []
@@ -1188,7 +1199,6 @@ def did_you_mean(text):
     return _correct(text, searcher, info, _engine(searcher, info), {})
 
 
-SUGGESTION_LABELS = (("product", ("name_th", "name_en")), ("group", ("group_th", "group_en")))
 MAX_SUGGESTION_TERMS = 60
 
 
@@ -1221,23 +1231,17 @@ def suggest(text, limit=8):
                 continue
             taken += 1
             docs.append((docnum, engine.product_id(docnum)))
-    stock = availability(product_id for _, product_id in docs)
-    candidates = {}
+    found = []
     for docnum, product_id in docs:
-        now = stock.get(product_id, NO_STOCK)
-        rank = (-(now.available > 0), -now.sold)
         labels = searcher.stored_fields(docnum).get("labels") or {}
-        for kind, keys in SUGGESTION_LABELS:
-            for key in keys:
-                name = labels.get(key) or ""
-                if not name or name in candidates:
-                    continue
-                keys_of_name = ta.completion_keys(name)
-                if any(k.startswith(prefix) for k in keys_of_name):
-                    starts = not keys_of_name[0].startswith(prefix)
-                    candidates[name] = (kind != "product", starts, rank, name, kind)
-    ordered = sorted(candidates.values())
-    return [{"text": name, "kind": kind} for *_, name, kind in ordered[:limit]]
+        found.append(
+            (
+                product_id,
+                (labels.get("name_th"), labels.get("name_en")),
+                (labels.get("group_th"), labels.get("group_en")),
+            )
+        )
+    return rank_suggestions(prefix, found, limit)
 
 
 # ---------------------------------------------------------------------------
