@@ -102,6 +102,8 @@ class Config:
         # Search: "whoosh" or "postgresql"; empty chooses by DATABASE_URL (catalog/search).
         self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")
         self.SEARCH_POPULAR_MAX_AGE = float(os.environ.get("SEARCH_POPULAR_MAX_AGE") or 30)
+        if os.environ.get("SEARCH_BUILD_WORKERS"):
+            self.SEARCH_BUILD_WORKERS = int(os.environ["SEARCH_BUILD_WORKERS"])
         if "SEARCH_WARM_UP" in os.environ:
             self.SEARCH_WARM_UP = _bool("SEARCH_WARM_UP", True)
         secure = _bool("SESSION_COOKIE_SECURE", False)
