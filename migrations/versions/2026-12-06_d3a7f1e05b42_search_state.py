@@ -3,7 +3,7 @@
 Workers keep recent queries' matches keyed on it (catalog/search/postgresql.py).
 
 Revision ID: d3a7f1e05b42
-Revises: b7e41c2a9d03
+Revises: d3a5f1c07e42
 Create Date: 2026-12-06 08:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd3a7f1e05b42'
-down_revision = 'b7e41c2a9d03'
+down_revision = 'd3a5f1c07e42'
 branch_labels = None
 depends_on = None
 
