@@ -410,7 +410,14 @@ def profile(app, db, dashboard, models, group_id):
     with app.test_request_context("/"):
         period = dashboard.default_period()
         today = period.end
+        current = dashboard.Period(today.replace(day=1), today)
         for name, call in (
+            (
+                "this month's lines and orders",
+                lambda: dashboard.sales_rows(group_id, current, today)[0],
+            ),
+            ("this month's page views", lambda: dashboard._view_rows(group_id, current)),
+            ("the group's refunds (kept rows' key)", lambda: dashboard._refund_mark(group_id)),
             ("lines by month, product, source", lambda: dashboard._line_rows(group_id, period)),
             ("orders by month, source", lambda: dashboard._order_rows(group_id, period)),
             ("page views", lambda: dashboard._view_rows(group_id, period)),

@@ -226,8 +226,12 @@ def default_period(today=None):
     return Period(date(year, month, 1), today)
 
 
-def _paid_parts(group_id, period):
+def _paid_parts(group_id, period, paid_by=None):
     """The month column and the conditions both order queries share.
+
+    `paid_by`: None reads every paid part of the group (the kept months); "order" only
+    the parts paid with their whole order, "part" those paid on their own, each found
+    through its own index on when it was paid (this month, read live).
 
     The month a part was paid in (Bangkok time) is a CASE over the UTC moments the
     period's months begin: plain comparisons, the same on PostgreSQL and SQLite,
@@ -246,22 +250,24 @@ def _paid_parts(group_id, period):
         )
     else:
         month = literal(_month_key(months[0]))
-    conditions = (
-        Fulfilment.group_id == group_id,
-        Fulfilment.status.in_(SOLD_STATUSES),
-        paid_at >= _utc_start(period.start),
-        paid_at < _utc_start(period.end + timedelta(days=1)),
-    )
+    low, high = _utc_start(period.start), _utc_start(period.end + timedelta(days=1))
+    if paid_by == "order":
+        paid = (Fulfilment.paid_at.is_(None), Order.paid_at >= low, Order.paid_at < high)
+    elif paid_by == "part":
+        paid = (Fulfilment.paid_at >= low, Fulfilment.paid_at < high)
+    else:
+        paid = (paid_at >= low, paid_at < high)
+    conditions = (Fulfilment.group_id == group_id, Fulfilment.status.in_(SOLD_STATUSES), *paid)
     return month, conditions
 
 
-def _line_rows(group_id, period):
+def _line_rows(group_id, period, paid_by=None):
     """(month, product, source, medium, campaign, referrer, revenue, units, orders) rows.
 
     The inner query adds up each part's lines per product (a part may hold two sizes of
     one product), so the outer one counts parts with a plain count, not a DISTINCT.
     """
-    month, conditions = _paid_parts(group_id, period)
+    month, conditions = _paid_parts(group_id, period, paid_by)
     sources = (Order.utm_source, Order.utm_medium, Order.utm_campaign, Order.referrer)
     per_part = (
         select(
@@ -298,9 +304,9 @@ def _line_rows(group_id, period):
     ).all()
 
 
-def _order_rows(group_id, period):
+def _order_rows(group_id, period, paid_by=None):
     """(month, source, medium, campaign, referrer, orders) rows."""
-    month, conditions = _paid_parts(group_id, period)
+    month, conditions = _paid_parts(group_id, period, paid_by)
     keys = (month, Order.utm_source, Order.utm_medium, Order.utm_campaign, Order.referrer)
     return db.session.execute(
         select(*keys, func.count(Fulfilment.id))
@@ -378,8 +384,10 @@ def sales_rows(group_id, period, today):
         lines += kept_lines
         orders += kept_orders
     if current is not None:
-        lines += _line_rows(group_id, current)
-        orders += _order_rows(group_id, current)
+        # A part is paid either with its order or on its own: the two add up, never overlap.
+        for paid_by in ("order", "part"):
+            lines += _line_rows(group_id, current, paid_by)
+            orders += _order_rows(group_id, current, paid_by)
     return lines, orders
 
 

@@ -75,8 +75,13 @@ def shop(db):
     )
     tea = factories.make_product(group=b, price_satang=9000, stock=50)
     rv, mv = rice.variants[0], mat.variants[0]
-    # November (Bangkok): 2 rice from LINE.
-    paid_order({rv: 2}, datetime(2026, 11, 10, 3, 0, tzinfo=UTC), "line", "social", "rice_share")
+    # November (Bangkok): 2 rice from LINE, this group's part paid on its own (its order's
+    # other parts later): the part's own payment decides the month.
+    first = paid_order(
+        {rv: 2}, datetime(2026, 11, 10, 3, 0, tzinfo=UTC), "line", "social", "rice_share"
+    )
+    first.fulfilments[0].paid_at = first.paid_at
+    first.paid_at = datetime(2026, 12, 20, 3, 0, tzinfo=UTC)
     # 23:30 on 31 October in Bangkok: October. A rice and a mat from Facebook.
     paid_order({rv: 1, mv: 1}, datetime(2026, 10, 31, 16, 30, tzinfo=UTC), referrer="facebook.com")
     # 00:30 on 1 November in Bangkok: November. 3 mats from a label, one refunded.
