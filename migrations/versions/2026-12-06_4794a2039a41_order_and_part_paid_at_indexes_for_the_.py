@@ -1,7 +1,7 @@
 """Indexes on when an order and a part were paid: the sales dashboard reads this month live
 
 Revision ID: 4794a2039a41
-Revises: d3a5f1c07e42
+Revises: d3a7f1e05b42
 Create Date: 2026-12-06 09:06:23.039265
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4794a2039a41'
-down_revision = 'd3a5f1c07e42'
+down_revision = 'd3a7f1e05b42'
 branch_labels = None
 depends_on = None
 
