@@ -58,7 +58,15 @@ def send_due_mail():
     return outbox.send_due().sent
 
 
+def area_export(export_id):
+    """Write an area export's file (household rows) into the file store."""
+    from .impact.export_jobs import run
+
+    return run(export_id)
+
+
 TASKS = {
+    "area_export": area_export,
     "expire_orders": expire_orders,
     "deliver_mail": deliver_mail,
     "send_due_mail": send_due_mail,
@@ -66,6 +74,7 @@ TASKS = {
 
 # What each task does, in words, for the admin Jobs page.
 TASK_LABELS = {
+    "area_export": _l("Write an area report export (household rows) for download"),
     "expire_orders": _l("Close unpaid orders whose hold ran out and give their stock back"),
     "deliver_mail": _l("Send mail from the outbox"),
     "send_due_mail": _l("Send outbox mail that is due, retries included"),

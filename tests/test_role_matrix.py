@@ -276,7 +276,11 @@ def world(db, client, auth):
 
 def _send(client, method, path, token, data=None):
     if method == "GET":
-        return client.get(path)
+        response = client.get(path)
+        # Read and closed here: a file sent from disk (an export) keeps its file open until then.
+        response.get_data()
+        response.close()
+        return response
     response = client.post(path, data={"csrf_token": token, **(data or {})})
     # The answer must come from the access rules, never from a refused token.
     assert g.get("csrf_valid"), f"POST {path}: CSRF token refused"

@@ -27,6 +27,8 @@ from ..csv_export import SafeWriter, neutralise
 from ..models.households import PovertyClass
 from . import reports
 
+PROGRESS_EVERY = 500  # household rows between two calls of a progress callback
+
 EXPORT_COLUMNS = (
     "household_code",
     "province_code",
@@ -321,8 +323,12 @@ def write_xlsx(
     date_to,
     viewer=None,
     households=True,
+    progress=None,
 ):
     """Write the area workbook to `target` (a path or a binary file); returns the report.
+
+    `progress(rows)`, when given, is called every PROGRESS_EVERY household rows
+    written (the export job shows it).
 
     Sheet names, headings and the IRIS+ metric names are in the current
     language (the viewer's, or Thai on the command line). The household rows
@@ -481,8 +487,10 @@ def write_xlsx(
         )
         next(rows)  # the CSV's column names; the sheet has headings a person reads
         header(sheet, household_headings())
-        for row in rows:
+        for count, row in enumerate(rows, 1):
             sheet.append(localized_household_row(row))
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
 
     book.save(target)
     return report

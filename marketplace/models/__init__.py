@@ -29,6 +29,7 @@ from .discounts import (
     DiscountTarget,
     RedemptionStatus,
 )
+from .exports import AreaExport, ExportStatus
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
 from .ledger import (
     LedgerAccount,
@@ -60,6 +61,8 @@ from .orders import (
 from .search import SearchDocument, SearchState, SearchWord
 
 __all__ = [
+    "AreaExport",
+    "ExportStatus",
     "DiscountCode",
     "DiscountKind",
     "DiscountRedemption",

@@ -16,8 +16,10 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import force_locale
@@ -35,9 +37,10 @@ from ..accounts.audit import (
 )
 from ..extensions import db
 from ..i18n import current_language, format_baht
-from ..impact import charts, exports, reports
-from ..models import Household, User
+from ..impact import charts, export_jobs, exports, reports
+from ..models import ExportStatus, Household, User
 from ..models.households import PovertyClass
+from ..storage import storage
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -208,6 +211,7 @@ def area(province, district=None, subdistrict=None):
             period_args=_period_args(start, end),
             period_error=error,
             classes=PovertyClass.ALL,
+            export_by_job=export_jobs.job_for(report.total.raw["households"]),
         ),
         400 if error else 200,
     )
@@ -221,6 +225,8 @@ def area_export(fmt, province, district=None, subdistrict=None):
 
     `?table=products` gives the CSV of the area's by-product rows instead.
     A period that cannot be used gets a page saying why (400), not a file.
+    Household rows of a large area (`export_jobs.needs_job`) are written by a
+    job: this answers with its progress page, which offers the file when ready.
     """
     viewer = _viewer()
     try:
@@ -238,6 +244,10 @@ def area_export(fmt, province, district=None, subdistrict=None):
     # Household rows: the CSV unless it is the product table; the XLSX unless ?summary=1.
     households = not products if fmt == "csv" else request.args.get("summary") != "1"
     table = "products" if products else "households"
+    if households and export_jobs.needs_job(codes):
+        export = export_jobs.request_export(viewer, codes, start, end, fmt, current_language())
+        db.session.commit()
+        return redirect(url_for("reports.export_status", token=export.token), 303)
     exports.audit_export(
         codes, start, end, fmt, households=households, table="products" if products else None
     )
@@ -296,6 +306,61 @@ def stream_in_own_context(produce):
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export_or_404(token):
+    try:
+        return export_jobs.get_export(_viewer(), token)
+    except export_jobs.ExportNotFound:
+        abort(404)
+
+
+@blueprint.get("/exports/<token>")
+def export_status(token):
+    """An export written by a job: how far it has got (the page refreshes itself), then the
+    download link."""
+    export = _export_or_404(token)
+    province, district, subdistrict = reports.check_area(None, *export.codes)
+    return render_template(
+        "reports/export_status.html",
+        export=export,
+        area=subdistrict or district or province,
+        statuses=ExportStatus,
+        refresh=export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+        again=url_for(
+            "reports.area_export",
+            fmt=export.fmt,
+            province=export.province_code,
+            district=export.district_code,
+            subdistrict=export.subdistrict_code,
+            **_period_args(export.date_from, export.date_to),
+        ),
+    )
+
+
+@blueprint.get("/exports/<token>/download")
+def export_download(token):
+    """The file of a finished export, to the person who asked or an admin; audited."""
+    export = _export_or_404(token)
+    if export.status != ExportStatus.READY or not export.storage_key:
+        abort(404)
+    exports.audit_export(export.codes, export.date_from, export.date_to, export.fmt)
+    db.session.commit()
+    store = storage()
+    path = store.local_path(export.storage_key)
+    if path is None:
+        # Object storage: a link valid for a few minutes, given only after the checks above.
+        return redirect(store.signed_url(export.storage_key, seconds=300))
+    if not path.is_file():
+        abort(404)
+    # Sent from the file in chunks: the web worker never holds the whole file.
+    return send_file(
+        path,
+        mimetype=export_jobs.content_type(export.fmt),
+        as_attachment=True,
+        download_name=export.filename,
+        max_age=0,
+    )
 
 
 def _stream_file(path, chunk_size=64 * 1024):

@@ -194,8 +194,37 @@ def _build_world():
     values = _values(group, claim, waiting, buyer, invited)
     values["payment_id"] = platform_payment.id
     values.update(_discount_values(group))
+    values.update(_export_values(group))
     _db.session.commit()
     return values
+
+
+def _export_values(group):
+    """An area export the officer asked for, half written (its page shows the progress)."""
+    from datetime import date
+
+    from marketplace.models import AreaExport, User
+
+    officer = _first(select(User).where(User.email == EMAILS["officer"]))
+    export = AreaExport(
+        token="page-fits-export",
+        user_id=officer.id,
+        province_code=group.province_code,
+        date_from=date(2025, 12, 1),
+        date_to=date(2026, 11, 30),
+        fmt="xlsx",
+        language="th",
+        status="running",
+        rows_total=23_582,
+        rows_done=11_791,
+        filename="uplift.xlsx",
+    )
+    _db.session.add(export)
+    _db.session.flush()
+    return {
+        ("reports.export_status", "token"): export.token,
+        ("reports.export_download", "token"): export.token,
+    }
 
 
 def _discount_values(group):
