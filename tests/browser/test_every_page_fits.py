@@ -200,30 +200,38 @@ def _build_world():
 
 
 def _export_values(group):
-    """An area export the officer asked for, half written (its page shows the progress)."""
+    """Area exports the officer asked for: one half written (its page shows the progress),
+    one ready, its file in the store (the download is a file, not a page)."""
     from datetime import date
 
     from marketplace.models import AreaExport, User
+    from marketplace.storage import storage
 
     officer = _first(select(User).where(User.email == EMAILS["officer"]))
-    export = AreaExport(
-        token="page-fits-export",
+    common = dict(
         user_id=officer.id,
         province_code=group.province_code,
         date_from=date(2025, 12, 1),
         date_to=date(2026, 11, 30),
-        fmt="xlsx",
+        fmt="csv",
         language="th",
-        status="running",
         rows_total=23_582,
-        rows_done=11_791,
-        filename="uplift.xlsx",
+        filename="uplift.csv",
     )
-    _db.session.add(export)
+    running = AreaExport(token="page-fits-running", status="running", rows_done=11_791, **common)
+    ready = AreaExport(
+        token="page-fits-ready",
+        status="ready",
+        rows_done=23_582,
+        storage_key="exports/page-fits-ready/uplift.csv",
+        **common,
+    )
+    storage().put(ready.storage_key, b"household_code\n")
+    _db.session.add_all([running, ready])
     _db.session.flush()
     return {
-        ("reports.export_status", "token"): export.token,
-        ("reports.export_download", "token"): export.token,
+        ("reports.export_status", "token"): running.token,
+        ("reports.export_download", "token"): ready.token,
     }
 
 
