@@ -1,7 +1,7 @@
 """area exports written by a job
 
 Revision ID: b0d8db4c80f6
-Revises: d3a5f1c07e42
+Revises: 4794a2039a41
 Create Date: 2026-12-06 08:44:26.246856
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b0d8db4c80f6'
-down_revision = 'd3a5f1c07e42'
+down_revision = '4794a2039a41'
 branch_labels = None
 depends_on = None
 
