@@ -38,6 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select, update
@@ -919,6 +920,62 @@ def code_url(code):
 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return f"{base}/c/{code.code}"
+
+
+def code_share_links(code):
+    """LINE, Facebook and copy-link addresses of a code's link, tagged so its orders show
+    under their channel on the sales dashboard."""
+    from . import cards
+    from .share import FACEBOOK_SHARE, LINE_SHARE, ShareLinks
+
+    path = f"/c/{code.code}"
+    campaign = f"code_{code.code.lower()}"
+
+    def tagged(source, medium):
+        return cards.public_url(
+            path, utm_source=source, utm_medium=medium, utm_campaign=campaign
+        )
+
+    line_url = tagged("line", "social")
+    return ShareLinks(
+        line=f"{LINE_SHARE}?{urlencode({'url': line_url})}",
+        facebook=f"{FACEBOOK_SHARE}?{urlencode({'u': tagged('facebook', 'social')})}",
+        copy=tagged("share", "link"),
+        line_copy=line_url,
+        title=code.code,
+    )
+
+
+@dataclass(frozen=True)
+class OrderDiscount:
+    """The code an order used, and what it took off its products and its shipping."""
+
+    code: str
+    group_id: int | None
+    lines_satang: int
+    shipping_satang: int
+
+    def waived_shipping_of(self, fulfilment):
+        """True when this part's shipping is free because of the code."""
+        return (
+            self.shipping_satang > 0
+            and fulfilment.shipping_satang == 0
+            and fulfilment.delivery_method != "pickup"
+            and self.group_id in (None, fulfilment.group_id)
+        )
+
+
+def order_discount(order):
+    """The OrderDiscount of an order placed with a code, or None (for pages and mails)."""
+    redemption = redemption_of(order)
+    if redemption is None:
+        return None
+    return OrderDiscount(
+        code=redemption.code.code,
+        group_id=redemption.code.group_id,
+        lines_satang=redemption.discount_satang,
+        shipping_satang=redemption.shipping_discount_satang,
+    )
 
 
 def batch_csv(codes):

@@ -196,6 +196,7 @@ def detail_page(scope, code_id):
         code=code,
         stats=discounts.code_stats(code),
         link=discounts.code_url(code),
+        share=discounts.code_share_links(code),
         qr=_qr_data_uri(discounts.code_url(code)),
         kind_labels=KIND_LABELS,
         labels=labels,

@@ -116,6 +116,14 @@ blueprint.add_app_template_global(slips.transfer_payee, "transfer_payee")
 
 
 @blueprint.app_template_global()
+def order_discount(order):
+    """The code an order used and what it took off (marketing.discounts), or None."""
+    from ..marketing import discounts
+
+    return discounts.order_discount(order)
+
+
+@blueprint.app_template_global()
 def order_area(order):
     """An order's subdistrict, district and province as an address writes them (areas)."""
     language = current_language()

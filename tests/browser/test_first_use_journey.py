@@ -97,9 +97,15 @@ def _th_n(singular, plural, num, **values):
 class Phone:
     """One person's phone: a 360×740 chromium context in Thai, watched for errors."""
 
-    def __init__(self, browser, base_url, shots):
+    def __init__(self, browser, base_url, shots, user_agent=None):
+        # `user_agent`: headless chromium names itself HeadlessChrome, which the page-view
+        # counter skips as a bot; a journey that needs its visits counted says it is a phone.
         self.context = browser.new_context(
-            viewport=PHONE, locale="th-TH", base_url=base_url, accept_downloads=True
+            viewport=PHONE,
+            locale="th-TH",
+            base_url=base_url,
+            accept_downloads=True,
+            **({"user_agent": user_agent} if user_agent else {}),
         )
         self.context.set_default_timeout(TIMEOUT_MS)
         self.page = self.context.new_page()
