@@ -352,3 +352,38 @@ def test_the_checkouts_money_split_follows_the_discount(make, rice, shared):
     assert rows["households"] + rows["group_fund"] + rows["platform"] == 36000 - 3600
     assert rows["households"] == (19440 if shared else 21600)
     assert rows["shipping"] == 5000
+
+
+def test_pages_and_mails_name_the_code_and_the_shipping_it_waived(app, client, make, rice):
+    """The buyer's order page and mails, and the office order, say which code took what off."""
+    from marketplace.models import OutboxMail
+    from marketplace.orders.service import order_token
+
+    group, product, variant, household = rice
+    _code(group)
+    _code(group, "SHIPFREE", kind=DiscountKind.FREE_SHIPPING, value_bp=0)
+    percent = make.order({variant: 3}, discount_code="rice10", locale="en")
+    free = make.order({variant: 2}, discount_code="shipfree", locale="en", email="b@example.com")
+    for order in (percent, free):
+        service.mark_paid(order, service.new_payment(order, "transfer"))
+    db.session.commit()
+
+    assert discounts.order_discount(percent).code == "RICE10"
+    page = client.get(
+        f"/orders/{percent.reference}?token={order_token(percent)}&lang=en"
+    ).get_data(as_text=True)
+    assert "Discount code RICE10</dt><dd>−฿36</dd>" in page
+    assert "(฿36 off)" in page
+    page = client.get(
+        f"/orders/{free.reference}?token={order_token(free)}&lang=en"
+    ).get_data(as_text=True)
+    assert "Free with code SHIPFREE" in page
+    assert "Shipping waived by code SHIPFREE</dt><dd>−฿50</dd>" in page
+
+    mails = {
+        m.to_address: m.body
+        for m in db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "order_paid"))
+    }
+    assert "Discount code RICE10: −฿36" in mails[percent.email]
+    assert "Shipping  Free with code SHIPFREE" in mails[free.email]
+    assert "Shipping waived by code SHIPFREE: −฿50" in mails[free.email]
