@@ -932,9 +932,7 @@ def code_share_links(code):
     campaign = f"code_{code.code.lower()}"
 
     def tagged(source, medium):
-        return cards.public_url(
-            path, utm_source=source, utm_medium=medium, utm_campaign=campaign
-        )
+        return cards.public_url(path, utm_source=source, utm_medium=medium, utm_campaign=campaign)
 
     line_url = tagged("line", "social")
     return ShareLinks(

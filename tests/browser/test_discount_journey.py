@@ -21,18 +21,27 @@ import pytest
 from PIL import Image
 
 from marketplace.models import ContributionRole, ShareRule, ShareRulePart
-from tests.browser.test_first_use_journey import (  # noqa: F401  (server, shots: fixtures)
+from tests.browser import test_first_use_journey as journey
+from tests.browser.test_first_use_journey import (
     TIMEOUT_MS,
     Phone,
     _add_to_cart,
     _fill_checkout,
     _th,
     _th_n,
-    server,
-    shots,
 )
-from tests.factories import make_contribution, make_group, make_household, make_lot, make_product
-from tests.factories import make_user
+from tests.factories import (
+    make_contribution,
+    make_group,
+    make_household,
+    make_lot,
+    make_product,
+    make_user,
+)
+
+# The first-use journey's fixtures: gunicorn on the suite's database, the screenshots' folder.
+server = journey.server
+shots = journey.shots
 
 pytestmark = pytest.mark.browser
 

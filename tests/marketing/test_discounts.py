@@ -369,14 +369,14 @@ def test_pages_and_mails_name_the_code_and_the_shipping_it_waived(app, client, m
     db.session.commit()
 
     assert discounts.order_discount(percent).code == "RICE10"
-    page = client.get(
-        f"/orders/{percent.reference}?token={order_token(percent)}&lang=en"
-    ).get_data(as_text=True)
+    page = client.get(f"/orders/{percent.reference}?token={order_token(percent)}&lang=en").get_data(
+        as_text=True
+    )
     assert "Discount code RICE10</dt><dd>−฿36</dd>" in page
     assert "(฿36 off)" in page
-    page = client.get(
-        f"/orders/{free.reference}?token={order_token(free)}&lang=en"
-    ).get_data(as_text=True)
+    page = client.get(f"/orders/{free.reference}?token={order_token(free)}&lang=en").get_data(
+        as_text=True
+    )
     assert "Free with code SHIPFREE" in page
     assert "Shipping waived by code SHIPFREE</dt><dd>−฿50</dd>" in page
 
