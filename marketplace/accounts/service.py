@@ -262,9 +262,7 @@ def send_invitation(user, group, role):
                 link=link,
             )
     mail = queue_mail(user.email, subject, body, kind="invitation")
-    audit(
-        AuditAction.INVITATION_SENT, user, group_id=group.id, role=role, mail_id=mail.id
-    )
+    audit(AuditAction.INVITATION_SENT, user, group_id=group.id, role=role, mail_id=mail.id)
     return mail
 
 

@@ -68,9 +68,7 @@ def test_control_characters_in_forms_are_dropped_or_refused(client, admin, db):
     assert "NUL" in response.get_data(as_text=True)
     assert db.session.query(ProducerGroup).count() == 0
     # Other control characters are dropped by the form's own cleaning.
-    response = post_form(
-        client, "/admin/groups/new", {**HOM_PHAENDIN, "name_th": "หอม\x01แผ่นดิน"}
-    )
+    response = post_form(client, "/admin/groups/new", {**HOM_PHAENDIN, "name_th": "หอม\x01แผ่นดิน"})
     assert response.status_code == 303
     group = db.session.query(ProducerGroup).one()
     assert group.name_th == "หอมแผ่นดิน"

@@ -112,9 +112,7 @@ def test_downloads_are_audited_and_only_for_who_asked_or_an_admin(app, client, a
 
 
 def _export(status, **fields):
-    user = _db.session.scalar(
-        select(User).where(User.email == "officer@example.com")
-    )
+    user = _db.session.scalar(select(User).where(User.email == "officer@example.com"))
     export = AreaExport(
         token=f"t-{status}",
         user_id=user.id,

@@ -48,7 +48,7 @@ def _audit_actions():
 
 
 def test_the_office_list_says_what_waits_in_each_of_the_member_s_groups(shop):
-    """"My groups" shows a waiting slip and an order to pack, each linking to its tab."""
+    """ "My groups" shows a waiting slip and an order to pack, each linking to its tab."""
     slip_order(shop.variant)
     paid_order(shop.variant)
     shop.login("leader")
@@ -255,7 +255,7 @@ def test_packing_slip_shows_the_address_and_what_to_pack(shop):
 
 
 def test_packing_slip_names_sender_and_recipient_not_a_date_range(shop):
-    """"From"/"To" on a slip are the sender and the recipient (pgettext), not "since"/"until"."""
+    """ "From"/"To" on a slip are the sender and the recipient (pgettext), not "since"/"until"."""
     order = paid_order(shop.variant)
     part = _part(order, shop.a)
     shop.login("staff").locale = "th"

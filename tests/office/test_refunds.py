@@ -474,7 +474,6 @@ def test_closed_orders_may_go_to_refunded_and_nowhere_else_new():
         assert not states.allowed(states.FULFILMENT_TRANSITIONS, closed, FulfilmentStatus.SHIPPED)
 
 
-
 def test_after_a_lost_commit_a_retry_for_another_amount_refunds_nothing_more(
     shop,
     fake_stripe,  # noqa: F811
