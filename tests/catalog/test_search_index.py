@@ -313,3 +313,25 @@ def test_a_savepoint_released_inside_a_transaction_waits_for_the_commit(db, make
     assert product.id not in search.query("savepoint").product_ids
     db.session.commit()
     assert product.id in search.query("savepoint").product_ids
+
+
+def test_popular_products_follow_sales_once_the_list_is_old(app, db, make, monkeypatch):
+    """A sale no longer changes the catalog's version, so the kept list ages out instead."""
+    from marketplace.catalog.search import common
+    from marketplace.orders import stock
+
+    app.config["SEARCH_POPULAR_MAX_AGE"] = 30
+    first = rice(make, name_th="ข้าวเหนียว", name_en="Sticky rice", stock=10)
+    second = rice(make, name_th="ข้าวหอม", name_en="Fragrant rice", stock=10)
+    db.session.commit()
+    clock = [1000.0]
+    monkeypatch.setattr(common.time, "monotonic", lambda: clock[0])
+    app.extensions.pop("search_popular", None)
+    assert search.popular() == sorted([first.id, second.id])
+
+    stock.reserve(second.variants[0].id, 4)
+    db.session.commit()
+    clock[0] += 10
+    assert search.popular() == sorted([first.id, second.id])  # kept: 10 s old
+    clock[0] += 25
+    assert search.popular() == [second.id, first.id]  # 35 s old: sales read again

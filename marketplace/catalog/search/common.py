@@ -23,7 +23,6 @@ from sqlalchemy.orm import selectinload
 from ... import areas
 from ...extensions import db
 from ...models import (
-    CatalogState,
     Category,
     Claim,
     ClaimKind,
@@ -367,15 +366,16 @@ def rank_suggestions(prefix, found, limit):
 def popular(limit=8):
     """Ids of popular products in stock: featured first, then the most units sold.
 
-    Read from the database (stock and sales are not in the index), and kept
-    per process until the catalog's version changes and SEARCH_POPULAR_MAX_AGE
-    seconds have passed, so a busy shop does not run the aggregate per page.
+    Read from the database (stock and sales are not in the index) and kept per
+    process for SEARCH_POPULAR_MAX_AGE seconds, so a busy shop does not run the
+    aggregate per page. Not keyed on the catalog's version: a sale no longer
+    changes it (catalog/cache.py), so only the age can tell that sales moved on.
+    An archived product on a kept list is left out by `load_products`.
     """
     state = current_app.extensions.setdefault("search_popular", {})
-    version = db.session.scalar(select(CatalogState.version).where(CatalogState.id == 1))
     max_age = float(current_app.config.get("SEARCH_POPULAR_MAX_AGE", 30.0))
     now = time.monotonic()
-    fresh = state.get("version") == version or now - state.get("at", -1e9) < max_age
+    fresh = now - state.get("at", -1e9) < max_age
     if "ids" not in state or not fresh:
         in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
         sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
@@ -390,7 +390,7 @@ def popular(limit=8):
             .order_by(Product.is_featured.desc(), sold.desc(), Product.id)
             .limit(24)
         ).all()
-        state["version"], state["at"] = version, now
+        state["at"] = now
     return state["ids"][:limit]
 
 
