@@ -87,8 +87,29 @@ class BarChart:
         return self.font_size * PHONE_CHART_PX / self.width
 
 
-def _whole_baht(satang):
+def whole_baht(satang):
+    """Whole baht as the charts write it: ฿1,234."""
     return f"฿{round(satang / 100):,}"
+
+
+def bar_rows(items, plot_width, largest, rows_top=TOP, row_height=ROW_HEIGHT, bar_top=None):
+    """One `Bar` a row for [(label, amount or None, text)], from `rows_top` down.
+
+    The longest bar is `plot_width` for `largest`; an amount of None (a
+    suppressed cell) gets no bar. `bar_top` is where the bar starts within its
+    row (default: centred).
+    """
+    bar_top = (row_height - BAR_HEIGHT) / 2 if bar_top is None else bar_top
+    return [
+        Bar(
+            label=label,
+            y=round(rows_top + index * row_height + bar_top, 1),
+            width=0 if amount is None else round(plot_width * max(amount, 0) / largest, 1),
+            text=text,
+            suppressed=amount is None,
+        )
+        for index, (label, amount, text) in enumerate(items)
+    ]
 
 
 def monthly_income_chart(months, title, language, poverty_line=None, line_label=""):
@@ -103,18 +124,15 @@ def monthly_income_chart(months, title, language, poverty_line=None, line_label=
     largest = max([a for a in amounts if a is not None] + [poverty_line or 0, 1])
     plot_width = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     rows_top = TOP + (LINE_LABEL_HEIGHT if poverty_line is not None else 0)
-    bars = []
-    for index, ((first, *_rest), amount) in enumerate(zip(months, amounts, strict=True)):
-        y = rows_top + index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
-        bars.append(
-            Bar(
-                label=format_month(first, language),
-                y=round(y, 1),
-                width=0 if amount is None else round(plot_width * amount / largest, 1),
-                text="<5" if amount is None else _whole_baht(amount),
-                suppressed=amount is None,
-            )
-        )
+    bars = bar_rows(
+        [
+            (format_month(first, language), amount, "<5" if amount is None else whole_baht(amount))
+            for (first, *_rest), amount in zip(months, amounts, strict=True)
+        ],
+        plot_width,
+        largest,
+        rows_top,
+    )
     rows_bottom = rows_top + len(months) * ROW_HEIGHT
     chart = dict(
         title=title,
@@ -130,7 +148,7 @@ def monthly_income_chart(months, title, language, poverty_line=None, line_label=
         anchor = "end" if line_x > WIDTH / 2 else "start"
         chart.update(
             line_x=line_x,
-            line_label=f"{line_label} {_whole_baht(poverty_line)}".strip(),
+            line_label=f"{line_label} {whole_baht(poverty_line)}".strip(),
             line_label_x=line_x + (-4 if anchor == "end" else 4),
             line_label_anchor=anchor,
         )

@@ -596,19 +596,7 @@ def _short(text, limit):
 def bar_chart(title, items, label_width=charts.LABEL_WIDTH, value_width=charts.VALUE_WIDTH):
     """A charts.BarChart of [(label, value, text)]: one bar a row, longest bar the largest."""
     largest = max([value for _label, value, _text in items] + [1])
-    plot_width = charts.WIDTH - label_width - value_width
-    bars = []
-    for index, (label, value, text) in enumerate(items):
-        y = charts.TOP + index * charts.ROW_HEIGHT + (charts.ROW_HEIGHT - charts.BAR_HEIGHT) / 2
-        bars.append(
-            charts.Bar(
-                label=label,
-                y=round(y, 1),
-                width=round(plot_width * max(value, 0) / largest, 1),
-                text=text,
-                suppressed=False,
-            )
-        )
+    bars = charts.bar_rows(items, charts.WIDTH - label_width - value_width, largest)
     rows_bottom = charts.TOP + len(items) * charts.ROW_HEIGHT
     return charts.BarChart(
         title=title,
@@ -631,19 +619,13 @@ def stacked_bar_chart(title, items, value_width=64):
     `macros/dashboard_charts.html` draws it; at 360 px the text is 12 px, as in the reports.
     """
     largest = max([value for _label, value, _text in items] + [1])
-    plot_width = charts.WIDTH - value_width
-    bars = []
-    for index, (label, value, text) in enumerate(items):
-        y = charts.TOP + index * STACKED_ROW_HEIGHT + STACKED_ROW_HEIGHT - charts.BAR_HEIGHT - 4
-        bars.append(
-            charts.Bar(
-                label=_short(label, STACKED_LABEL_CHARS),
-                y=round(y, 1),
-                width=round(plot_width * max(value, 0) / largest, 1),
-                text=text,
-                suppressed=False,
-            )
-        )
+    bars = charts.bar_rows(
+        [(_short(label, STACKED_LABEL_CHARS), value, text) for label, value, text in items],
+        charts.WIDTH - value_width,
+        largest,
+        row_height=STACKED_ROW_HEIGHT,
+        bar_top=STACKED_ROW_HEIGHT - charts.BAR_HEIGHT - 4,
+    )
     rows_bottom = charts.TOP + len(items) * STACKED_ROW_HEIGHT
     return charts.BarChart(
         title=title,
@@ -656,11 +638,6 @@ def stacked_bar_chart(title, items, value_width=64):
     )
 
 
-def baht_text(satang):
-    """Whole baht as the charts write it: ฿1,234."""
-    return f"฿{round(satang / 100):,}"
-
-
 def dashboard_charts(dashboard):
     """{name: BarChart} for the page; a chart with nothing to show is left out."""
     from ..i18n import current_language
@@ -671,7 +648,7 @@ def dashboard_charts(dashboard):
         result["months"] = bar_chart(
             gettext("Revenue by month"),
             [
-                (format_month(m.first, language), m.revenue, baht_text(m.revenue))
+                (format_month(m.first, language), m.revenue, charts.whole_baht(m.revenue))
                 for m in dashboard.months
             ],
         )
