@@ -1009,9 +1009,12 @@ def batch_qr_sheet(codes, heading):
             )
             left = x + sheet.padding + size + 1.5
             width = sheet.label_width - (left - x) - sheet.padding
-            pdf.set_xy(left, y + sheet.padding + 2)
+            # Thai breaks between words (labels.wrap), never inside one as multi_cell would.
             pdf.set_font(labels.FAMILY, "", 7)
-            pdf.multi_cell(width, 3.4, heading[:80])
+            heading_lines, _fits = labels.wrap(heading[:80], width, pdf.get_string_width)
+            for n, line in enumerate(heading_lines[:2]):
+                pdf.set_xy(left, y + sheet.padding + 2 + n * 3.4)
+                pdf.cell(width, 3.4, line)
             pdf.set_xy(left, y + sheet.label_height / 2 + 2)
             pdf.set_font(labels.FAMILY, "B", 9)
             pdf.cell(width, 5, code.code)
