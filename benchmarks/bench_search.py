@@ -6,8 +6,13 @@
 For each size and backend it generates bilingual products (Thai and English
 names and descriptions, groups across northern provinces, categories, stock,
 claims), builds the index with `search.rebuild()` (printing the time), then
-runs queries while a second thread checks out units (the real
-`orders.stock.reserve`, one commit each) as fast as a busy shop would.
+runs queries while checkouts take units (the real `orders.stock.reserve`,
+one commit each) as fast as a busy shop would. The checkouts run in a
+separate process by default, as in production, where they are other
+gunicorn workers' (or other hosts') requests; `--checkout-in thread` runs
+them in a thread of the querying process instead, where they also compete
+for its GIL (each SQLite call that releases the GIL can then wait a whole
+switch interval to get it back). The line above the figures says which.
 Printed, with the machine's load average beside them:
 
 - p50/p95/p99 of `search.query()` (ranking with stock read at query time,
@@ -85,6 +90,12 @@ def parse_args(argv=None):
     parser.add_argument("--pg-url", default="", help="a PostgreSQL database of its own")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the load phase")
     parser.add_argument("--checkout-pause", type=float, default=0.02, help="s between checkouts")
+    parser.add_argument(
+        "--checkout-in",
+        choices=("process", "thread"),
+        default="process",
+        help="where the checkout load runs: another process (as in production) or a thread",
+    )
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args(argv)
 
@@ -226,13 +237,17 @@ def report(name, times):
     )
 
 
-def checkout_load(app, variant_ids, stop, changed, counts, pause):
+def checkout_load(app, variant_ids, stop, changed, counts, pause, ready=None):
     """Take one unit at a time, one commit each, until `stop`; signal each stock change."""
     from marketplace.extensions import db
     from marketplace.orders import stock
 
     rng = random.Random(11)
     with app.app_context():
+        if ready is not None:
+            stock.variant_available(variant_ids[0])  # mappers configured, a connection open
+            db.session.rollback()
+            ready.set()
         while not stop.is_set():
             try:
                 stock.reserve(rng.choice(variant_ids), 1)
@@ -247,6 +262,67 @@ def checkout_load(app, variant_ids, stop, changed, counts, pause):
                 counts["last_error"] = repr(error)
             time.sleep(pause)
         db.session.remove()
+
+
+def checkout_process(backend, variant_ids, stop, changed, ready, results, pause):
+    """`checkout_load` in a process of its own (its own app, as another worker would be)."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from marketplace import create_app
+
+    app = create_app()
+    app.extensions["marketplace_search"]["backend"] = backend
+    counts = {"done": 0}
+    try:
+        checkout_load(app, variant_ids, stop, changed, counts, pause, ready)
+    finally:
+        results.put(counts)
+
+
+class Checkouts:
+    """The checkout load beside the queries: in another process (default) or a thread."""
+
+    def __init__(self, where, app, backend, variant_ids, pause):
+        import multiprocessing
+
+        self.where = where
+        self.counts = {"done": 0}
+        if where == "process":
+            context = multiprocessing.get_context("spawn")  # a clean interpreter, like a worker
+            self.stop, self.changed, self.ready = context.Event(), context.Event(), context.Event()
+            self.results = context.Queue()
+            self.worker = context.Process(
+                target=checkout_process,
+                args=(
+                    backend,
+                    variant_ids,
+                    self.stop,
+                    self.changed,
+                    self.ready,
+                    self.results,
+                    pause,
+                ),
+            )
+        else:
+            self.stop, self.changed, self.ready = (threading.Event() for _ in range(3))
+            self.results = None
+            self.worker = threading.Thread(
+                target=checkout_load,
+                args=(app, variant_ids, self.stop, self.changed, self.counts, pause, self.ready),
+            )
+
+    def start(self):
+        """Start the load and wait until its first checkout can begin."""
+        self.worker.start()
+        if not self.ready.wait(120):
+            raise RuntimeError("the checkout load did not start")
+
+    def finish(self):
+        """Stop the load; the counts (done, errors, last_error)."""
+        self.stop.set()
+        if self.results is not None:
+            self.counts = self.results.get(timeout=120)
+        self.worker.join()
+        return self.counts
 
 
 FIRST_QUERY = r"""
@@ -326,14 +402,10 @@ def run(size, backend, args):
             db.session.commit()
 
             generation = search.generation()
-            stop, changed = threading.Event(), threading.Event()
-            counts = {"done": 0}
-            buyer = threading.Thread(
-                target=checkout_load,
-                args=(app, variant_ids, stop, changed, counts, args.checkout_pause),
-            )
+            checkouts = Checkouts(args.checkout_in, app, backend, variant_ids, args.checkout_pause)
+            changed = checkouts.changed
             steady, after_change, first_time, suggest = [], [], [], []
-            buyer.start()
+            checkouts.start()
             deadline = time.monotonic() + args.seconds
             try:
                 n = 0
@@ -359,11 +431,11 @@ def run(size, backend, args):
                         search.suggest(text[:3])
                         suggest.append((time.perf_counter() - started) * 1000)
             finally:
-                stop.set()
-                buyer.join()
+                counts = checkouts.finish()
             db.session.rollback()
             print(
                 f"During {args.seconds:.0f} s of queries: {counts['done']} checkouts committed"
+                f" in another {'process' if args.checkout_in == 'process' else 'thread'}"
                 f" ({counts.get('errors', 0)} failed {counts.get('last_error', '')}); {load()}"
             )
             moved = search.generation() != generation
