@@ -14,6 +14,8 @@ stock read at query time, cards), `spelling` (did you mean) and
 `catalog.thai_analysis`. Callers use only the functions here.
 """
 
+import logging
+
 from flask import current_app, has_app_context
 from sqlalchemy import event
 
@@ -59,6 +61,8 @@ __all__ = [
 ]
 
 BACKENDS = {"whoosh": whoosh, "postgresql": postgresql}
+
+log = logging.getLogger(__name__)
 
 
 def choose_backend(app):
@@ -167,18 +171,29 @@ def _after_commit(session):
     whoosh.after_commit(pending)
 
 
+def _warm_up_index(app):
+    """The backend's per-process structures built before the first query; never raises."""
+    try:
+        with app.app_context():
+            common.warm_up_statements()
+            backend().warm_up()
+    except Exception:  # the first query will try again, and say what is wrong
+        log.warning("search: warming up the index failed", exc_info=True)
+
+
 def install_index_hooks(app):
     """Choose the app's backend and make commits on db.session keep its index true.
 
-    Outside tests (SEARCH_WARM_UP, default on unless TESTING) the Thai
-    dictionaries load in a background thread as the app starts.
+    Outside tests (SEARCH_WARM_UP, default on unless TESTING) a background
+    thread loads the Thai dictionaries as the app starts, then what the
+    backend's first query would build (`_warm_up_index`).
     """
     app.extensions["marketplace_search"] = {
         "auto_index": app.config.get("SEARCH_AUTO_INDEX", True),
         "backend": choose_backend(app),
     }
     if app.config.get("SEARCH_WARM_UP", not app.testing):
-        common.start_warm_up()
+        common.start_warm_up(then=lambda: _warm_up_index(app))
     target = db.session
     if not event.contains(target, "after_flush", common.collect_changes):
         event.listen(target, "after_flush", common.collect_changes)

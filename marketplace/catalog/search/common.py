@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from flask import current_app, has_app_context
 from sqlalchemy import ARRAY, Integer, any_, bindparam, case, func, literal_column, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import configure_mappers, selectinload
 
 from ... import areas
 from ...extensions import db
@@ -551,6 +551,23 @@ def warm_up():
     ta.completion_keys("ข้าวเหนียวดำ")
 
 
-def start_warm_up():
-    """Run `warm_up` in a background thread."""
-    threading.Thread(target=warm_up, name="search-warm-up", daemon=True).start()
+def warm_up_statements():
+    """Configure the ORM's mappers and compile the stock aggregate (the first query's cost).
+
+    Compiles without a connection, so a warm-up in a server's master process
+    (gunicorn --preload) leaves no database connection for its workers to inherit.
+    """
+    configure_mappers()
+    engine = db.engine
+    _availability_statement(engine.dialect.name).compile(dialect=engine.dialect)
+
+
+def start_warm_up(then=None):
+    """Run `warm_up` in a background thread, and `then()` after it when given."""
+
+    def run():
+        warm_up()
+        if then is not None:
+            then()
+
+    threading.Thread(target=run, name="search-warm-up", daemon=True).start()

@@ -272,6 +272,10 @@ def generation():
     )
 
 
+def warm_up():
+    """Nothing per process to build: the documents are in the database."""
+
+
 def describe():
     """Where the index lives."""
     return "postgresql: search_document (tsvector, GIN) and search_word (pg_trgm)"

@@ -27,12 +27,13 @@ import logging
 import os
 import threading
 import time
+import weakref
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date
 from itertools import accumulate, compress, groupby, repeat
-from operator import add, eq, gt, mul, truediv
+from operator import add, eq, gt, mul, not_, truediv
 from pathlib import Path
 
 from flask import current_app
@@ -40,6 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn, RefBytesColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence, Frequency
@@ -189,8 +191,16 @@ def _searcher():
 
 
 def _current():
-    """(searcher, per-generation cache) for this thread and index folder."""
-    key = (os.getpid(), str(index_folder()))
+    """(searcher, per-generation cache) for this thread and index folder.
+
+    The searcher is this thread's own (Whoosh's readers keep file positions);
+    the cache is shared by every thread of the process that reads the same
+    generation (`_shared_info`), so what a generation costs to read (columns,
+    norms, the vocabulary, matched queries) is paid once per process, and a
+    warm-up thread can pay it before the first request.
+    """
+    folder = str(index_folder())
+    key = (os.getpid(), folder)
     cache = getattr(_local, "searchers", None)
     if cache is None:
         cache = _local.searchers = {}
@@ -207,27 +217,155 @@ def _current():
         except Exception:
             log.debug("search: closing a stale searcher failed", exc_info=True)
     ix = open_index()
-    searcher = ix.searcher()
-    info = {}
+    searcher = _take_spare(key, ix) or ix.searcher()
+    info = _shared_info(key, searcher.reader())
     cache[key] = (ix, searcher, info)
     return searcher, info
 
 
-COLUMNS = ("category", "province", "group_slug", "verified_key", "featured")
+# (pid, folder) → a searcher the warm-up thread opened and no longer uses.
+_SPARES = {}
+
+
+def _take_spare(key, ix):
+    """The warm-up's searcher, if it reads the latest generation (opening one copies files)."""
+    with _SHARED_LOCK:
+        searcher = _SPARES.pop(key, None)
+    if searcher is None:
+        return None
+    try:
+        if searcher.reader().generation() == ix.latest_generation():
+            return searcher
+        searcher.close()
+    except Exception:
+        log.debug("search: a spare searcher could not be used", exc_info=True)
+    return None
+
+
+# (pid, folder) → {generation's identity: its cache}, the newest last.
+_SHARED = {}
+_SHARED_LOCK = threading.Lock()
+# Generations kept per folder: a thread may still read the one before the newest.
+SHARED_GENERATIONS = 2
+
+
+def _forget_shared_in_child():
+    """After a fork: a new lock (the parent's may have been held by another thread)."""
+    global _SHARED_LOCK
+    _SHARED_LOCK = threading.Lock()
+    _SHARED.clear()
+    _SPARES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_shared_in_child)
+
+
+def warm_up():
+    """Open this thread's searcher and build its generation's shared structures now.
+
+    Run by the warm-up thread as the app starts (see `search.install_index_hooks`),
+    so the first query in a new process does not read columns and norms.
+    """
+    searcher, info = _current()
+    _engine(searcher, info).warm_up()
+    # Hand the searcher on: a new searcher copies the index's files into memory
+    # (Whoosh's BufferFile), the first request's thread can use this one.
+    key = (os.getpid(), str(index_folder()))
+    entry = getattr(_local, "searchers", {}).pop(key, None)
+    if entry is not None:
+        with _SHARED_LOCK:
+            _SPARES[key] = entry[1]
+
+
+def _shared_info(key, reader):
+    """The cache of the generation this reader reads, shared by the process's threads.
+
+    A generation is known by its number and its segments' ids (a recreated
+    index starts counting again).
+    """
+    leaves = [reader] if reader.is_atomic() else [leaf for leaf, _ in reader.leaf_readers()]
+    segments = tuple(
+        leaf.segment().segment_id() if leaf.segment() is not None else None for leaf in leaves
+    )
+    identity = (reader.generation(), segments)
+    with _SHARED_LOCK:
+        generations = _SHARED.setdefault(key, {})
+        info = generations.pop(identity, None)
+        if info is None:
+            info = {"lock": threading.RLock()}
+        generations[identity] = info
+        while len(generations) > SHARED_GENERATIONS:
+            generations.pop(next(iter(generations)))
+    return info
+
+
+def _shared(info, name, build):
+    """info[name], built once (by the first thread that needs it) with `build()`."""
+    value = info.get(name)
+    if value is None:
+        with info["lock"]:
+            value = info.get(name)
+            if value is None:
+                value = info[name] = build()
+    return value
+
+
+COLUMNS = ("category", "province", "group_slug", "verified_key", "featured", "product_id")
 
 
 def _columns(searcher, info):
     """Per-document values of the facet and ranking columns, read once per generation."""
-    if "columns" not in info:
+
+    def build():
         reader = searcher.reader()
+        leaves = list(reader.leaf_readers()) if not reader.is_atomic() else [(reader, 0)]
         columns = {}
         for name in COLUMNS:
-            if reader.has_column(name):
-                columns[name] = list(reader.column_reader(name))
-            else:
-                columns[name] = [0 if name == "featured" else ""] * reader.doc_count_all()
-        info["columns"] = columns
-    return info["columns"]
+            default = 0 if name in ("featured", "product_id") else b""
+            values = []
+            for leaf, _offset in leaves:
+                count = leaf.doc_count_all()
+                if leaf.has_column(name):
+                    values.extend(read_column(leaf.column_reader(name), count))
+                else:
+                    values.extend([default] * count)
+            columns[name] = values
+        return columns
+
+    return _shared(info, "columns", build)
+
+
+def read_column(column, count):
+    """Every document's value in a Whoosh column reader, as `list(column)` gives them.
+
+    Whoosh's iterators read a value at a time in Python (about 15 µs each: a
+    second for the six columns of 50,000 products); here the column formats
+    our schema uses are read whole (one slice or one array per column) and
+    the values translated once per distinct value. Anything else: list().
+    """
+    translate = None
+    raw = column
+    if isinstance(column, TranslatingColumnReader):
+        raw, translate = column.raw_column(), column._translate
+    kind = type(raw)
+    if kind is NumericColumn.Reader:
+        present = min(raw._count, count)
+        values = list(raw._dbfile.get_array(raw._basepos, raw._typecode, present))
+        values.extend([raw._default] * (count - present))
+    elif kind is VarBytesColumn.Reader and len(raw._lengths) == count:
+        offsets, lengths = raw._offsets, raw._lengths
+        ends = list(map(add, offsets, lengths))
+        blob = raw._dbfile.get(raw._basepos, max(ends, default=0))
+        values = list(map(blob.__getitem__, map(slice, offsets, ends)))
+    elif kind is RefBytesColumn.Reader:
+        refs = raw._dbfile.get_array(raw._basepos, raw._typecode, count)
+        values = list(map(raw._uniques.__getitem__, refs))
+    else:
+        return list(column)
+    if translate is not None:
+        table = {value: translate(value) for value in set(values)}
+        values = list(map(table.__getitem__, values))
+    return values
 
 
 def acquire_writer(timeout=None, ix=None):
@@ -755,64 +893,79 @@ class _Engine:
     adds the optional part's score where it matches (Whoosh's semantics for
     these nodes). Unknown nodes fall back to Whoosh's own matcher.
 
-    One engine per searcher generation holds what does not depend on the
-    query: each text field's length norms, the deleted documents, the facet
-    and ranking columns.
+    One engine per thread's searcher; what does not depend on the query
+    (each text field's length norms, the deleted documents, the facet and
+    ranking columns, read whole with `read_column`) is the generation's,
+    shared by the process's threads (`_shared_info`) and built ahead by the
+    warm-up thread (`warm_up`).
     """
 
     def __init__(self, searcher, info):
         self.searcher = searcher
+        self.info = info
         reader = searcher.reader()
         self.reader = reader
         self.leaves = list(reader.leaf_readers()) if not reader.is_atomic() else [(reader, 0)]
         self.doc_count_all = reader.doc_count_all()
-        deleted = set()
-        for leaf, offset in self.leaves:
-            if leaf.has_deletions():
-                count = leaf.doc_count_all()
-                deleted.update(offset + d for d in range(count) if leaf.is_deleted(d))
-        self.deleted = deleted
         weighting = searcher.weighting
         self.K1 = getattr(weighting, "K1", 1.2)
         self.B = getattr(weighting, "B", 0.75)
-        self._norms = {}
-        self._units = {}
-        self._order = None
-        self._combo = self._combos = None
+        self.deleted = _shared(info, "deleted", self._deleted)
         columns = _columns(searcher, info)
         self.featured = columns["featured"]
-        self._product_ids = None
-        self.facet_values = {}
-        for name, fieldname in FACET_FIELDS.items():
-            self.facet_values[name] = [
-                v.decode("utf-8") if isinstance(v, bytes) else v for v in columns[fieldname]
-            ]
+        self.product_ids = columns["product_id"]
+        self.facet_values = _shared(info, "facet_values", lambda: self._facet_values(columns))
+
+    def warm_up(self):
+        """Build now what the first query would otherwise build (every text field's norms)."""
+        for fieldname, _boost in TEXT_FIELDS:
+            self._unit(fieldname, 1.0, self._norm(fieldname))  # most blocks' constant weight
+        self._static_order()
+        self._facet_combos()
+
+    def _deleted(self):
+        deleted = set()
+        for leaf, offset in self.leaves:
+            if leaf.has_deletions():
+                docs = getattr(leaf, "deleted_docs_set", None)  # a property in whoosh3
+                if docs is not None:
+                    deleted.update(offset + d for d in (docs() if callable(docs) else docs))
+                else:
+                    count = leaf.doc_count_all()
+                    deleted.update(offset + d for d in range(count) if leaf.is_deleted(d))
+        return deleted
+
+    @staticmethod
+    def _facet_values(columns):
+        return {
+            name: [v.decode("utf-8") if isinstance(v, bytes) else v for v in columns[fieldname]]
+            for name, fieldname in FACET_FIELDS.items()
+        }
 
     # -- statistics ----------------------------------------------------------
 
     def _norm(self, fieldname):
         """Per document: K1 * ((1 - B) + B * length / average length), as BM25F uses."""
-        norms = self._norms.get(fieldname)
-        if norms is None:
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
-            k1, b = self.K1, self.B
-            table = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
-            norms = []
-            for leaf, _offset in self.leaves:
-                try:  # the W3 codec's length column: one byte per document
-                    perdoc = getattr(leaf, "_perdoc", leaf)
-                    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                    column = list(column)
-                except AttributeError:
-                    column = None
-                count = leaf.doc_count_all()
-                if column is not None and len(column) == count:
-                    norms.extend(map(table.__getitem__, column))
-                else:
-                    for d in range(count):
-                        length = leaf.doc_field_length(d, fieldname) or 0
-                        norms.append(k1 * ((1 - b) + b * length / avgfl))
-            self._norms[fieldname] = norms
+        return _shared(self.info, ("norms", fieldname), lambda: self._read_norms(fieldname))
+
+    def _read_norms(self, fieldname):
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        k1, b = self.K1, self.B
+        table = [k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)]
+        norms = []
+        for leaf, _offset in self.leaves:
+            try:  # the W3 codec's length column: one byte per document
+                perdoc = getattr(leaf, "_perdoc", leaf)
+                column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            except AttributeError:
+                column = None
+            count = leaf.doc_count_all()
+            if column is not None:
+                norms.extend(map(table.__getitem__, read_column(column, count)))
+            else:
+                for d in range(count):
+                    length = leaf.doc_field_length(d, fieldname) or 0
+                    norms.append(k1 * ((1 - b) + b * length / avgfl))
         return norms
 
     def _blocks(self, fieldname, text):
@@ -895,11 +1048,11 @@ class _Engine:
 
     def _unit(self, fieldname, weight, norms):
         """Per document: weight / (weight + norm), cached per field and weight."""
-        key = (fieldname, weight)
-        units = self._units.get(key)
-        if units is None:
-            units = self._units[key] = [weight / (weight + n) for n in norms]
-        return units
+        return _shared(
+            self.info,
+            ("units", fieldname, weight),
+            lambda: [weight / (weight + n) for n in norms],
+        )
 
     def estimate(self, q):
         """An upper bound of a node's matches, from document frequencies (no postings read)."""
@@ -1012,42 +1165,36 @@ class _Engine:
         return [(product_id(d), found[d], order[d]) for d in docs]
 
     def product_id(self, docnum):
-        """The product id of a document (random access into its column)."""
-        if self._product_ids is None:
-            reader = self.reader
-            self._product_ids = (
-                reader.column_reader("product_id") if reader.has_column("product_id") else None
-            )
-        if self._product_ids is not None:
-            value = self._product_ids[docnum]
-            if value:
-                return int(value)
+        """The product id of a document (its column; the stored id in an index without it)."""
+        value = self.product_ids[docnum]
+        if value:
+            return int(value)
         return int(self.searcher.stored_fields(docnum)["id"])
 
     def _static_order(self):
         """Per document, its place by (featured first, docnum): cuts ties among equal scores."""
-        if self._order is None:
-            featured = self.featured
-            docs = sorted(range(len(featured)), key=lambda d: (-(featured[d] or 0), d))
-            order = [0] * len(featured)
+
+        def build():
+            featured = list(map(bool, self.featured))
+            docs = list(compress(range(len(featured)), featured))
+            docs += compress(range(len(featured)), map(not_, featured))
+            order = [0] * len(docs)
             for place, d in enumerate(docs):
                 order[d] = place
-            self._order = order
-        return self._order
+            return order
 
-    def facets(self, docs):
-        """Exact counts of each facet value over the matching documents.
+        return _shared(self.info, "order", build)
 
-        One C-level counting pass over each document's combination of facet
-        values (a few thousand distinct ones), then a sum per value.
-        """
-        if self._combo is None:
+    def _facet_combos(self):
+        """(each document's combination of facet values, each combination's (facet, key) pairs)."""
+
+        def build():
             combos = {}
-            self._combo = [
+            combo = [
                 combos.setdefault(values, len(combos))
                 for values in zip(*self.facet_values.values(), strict=True)
             ]
-            self._combos = [
+            keys = [
                 [
                     (name, key)
                     for name, value in zip(self.facet_values, values, strict=True)
@@ -1056,9 +1203,19 @@ class _Engine:
                 ]
                 for values in combos
             ]
+            return combo, keys
+
+        return _shared(self.info, "facet_combos", build)
+
+    def facets(self, docs):
+        """Exact counts of each facet value over the matching documents.
+
+        One C-level counting pass over each document's combination of facet
+        values (a few thousand distinct ones), then a sum per value.
+        """
+        combo_of, combos = self._facet_combos()
         totals = {name: {} for name in FACET_FIELDS}
-        combos = self._combos
-        for combo, n in Counter(map(self._combo.__getitem__, docs)).items():
+        for combo, n in Counter(map(combo_of.__getitem__, docs)).items():
             for name, key in combos[combo]:
                 counts = totals[name]
                 counts[key] = counts.get(key, 0) + n
@@ -1075,9 +1232,12 @@ def _add_into(found, part):
 
 
 def _engine(searcher, info):
-    if "engine" not in info:
-        info["engine"] = _Engine(searcher, info)
-    return info["engine"]
+    """This thread's engine over its searcher (the generation's structures are shared)."""
+    engines = _shared(info, "engines", weakref.WeakKeyDictionary)
+    engine = engines.get(searcher)
+    if engine is None:
+        engine = engines[searcher] = _Engine(searcher, info)
+    return engine
 
 
 def _run(searcher, info, q, filters, count):
@@ -1124,9 +1284,10 @@ def query(text, filters=None, page=1, per_page=24):
         matched = _match(searcher, info, text, filters, page, per_page)
         # Matches hold until the next catalog edit opens a new generation (and a
         # new cache); the head of real traffic ("ข้าว", "rice") is answered from here.
-        if len(cache) >= RESULT_CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[key] = matched
+        with info["lock"]:  # shared by the process's threads
+            if len(cache) >= RESULT_CACHE_SIZE:
+                cache.pop(next(iter(cache)), None)
+            cache[key] = matched
     outcome = replace(matched, filters=dict(filters))
     outcome.product_ids = rank_candidates(matched.candidates, start, per_page)
     if outcome.total == 0:
@@ -1162,15 +1323,17 @@ def _match(searcher, info, text, filters, page, per_page):
 
 def _vocabulary(searcher, info):
     """The index's whole words with their document counts, read once per generation."""
-    if "vocabulary" not in info:
+
+    def build():
         reader = searcher.reader()
         counts = {}
         if "words" in reader.schema:
             for term, terminfo in reader.iter_field("words"):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 counts[text] = terminfo.doc_frequency()
-        info["vocabulary"] = spelling.Vocabulary(counts)
-    return info["vocabulary"]
+        return spelling.Vocabulary(counts)
+
+    return _shared(info, "vocabulary", build)
 
 
 def _correct(text, searcher, info, engine, filters, wanted=1):
