@@ -15,6 +15,7 @@ through a short-lived signed link.
 import logging
 import os
 import posixpath
+import secrets
 import shutil
 from pathlib import Path
 
@@ -81,7 +82,9 @@ class LocalStorage:
         """Write a file atomically (a reader never sees half of it)."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # A name of this write's own: two writers of the same key (two threads, or two
+        # hosts on a shared folder, making the same photo sizes) never share a temp file.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
 
