@@ -60,7 +60,7 @@ def build(app):
         summary_th="ข้าวเหนียวดำหอมนุ่ม เก็บเกี่ยวใหม่ ไม่ขัดสี",
     )
     with app.test_request_context():
-        images.add_product_image(product, photo())
+        images.add_product_image(product, photo(), sizes_now=True)
     lot = product.variants[0].lots[0]
     for _ in range(6):
         f.make_contribution(lot, f.make_household(group))

@@ -58,6 +58,20 @@ def send_due_mail():
     return outbox.send_due().sent
 
 
+def photo_sizes(image_id):
+    """Store a product photo's sizes from its cleaned original; the photo shows from then on."""
+    from .catalog.images import make_sizes
+
+    return make_sizes(image_id)
+
+
+def expire_stripe_sessions(session_ids):
+    """Close the Stripe checkout pages of orders that closed, so nobody pays for them."""
+    from .orders.payments import expire_sessions
+
+    return expire_sessions(session_ids)
+
+
 def area_export(export_id):
     """Write an area export's file (household rows) into the file store."""
     from .impact.export_jobs import run
@@ -70,6 +84,8 @@ TASKS = {
     "expire_orders": expire_orders,
     "deliver_mail": deliver_mail,
     "send_due_mail": send_due_mail,
+    "photo_sizes": photo_sizes,
+    "expire_stripe_sessions": expire_stripe_sessions,
 }
 
 # What each task does, in words, for the admin Jobs page.
@@ -78,6 +94,8 @@ TASK_LABELS = {
     "expire_orders": _l("Close unpaid orders whose hold ran out and give their stock back"),
     "deliver_mail": _l("Send mail from the outbox"),
     "send_due_mail": _l("Send outbox mail that is due, retries included"),
+    "photo_sizes": _l("Make the sizes of an uploaded product photo"),
+    "expire_stripe_sessions": _l("Close the card payment pages of orders that were closed"),
 }
 
 # name → seconds between runs, for `flask jobs scheduler`.
@@ -171,12 +189,16 @@ def enqueue(name, *args):
     return None
 
 
-def run_after_commit(name, *args):
-    """Ask for a task to run once the current transaction commits (never on rollback)."""
+def run_after_commit(name, *args, session=None):
+    """Ask for a task to run once the current transaction commits (never on rollback).
+
+    `session` is the app's (db.session) unless given, e.g. by a commit hook.
+    """
     if name not in TASKS:
         raise KeyError(name)
-    db.session.connection()  # begin the transaction, so its rollback drops the task too
-    db.session.info.setdefault(_PENDING, []).append((name, args))
+    session = session if session is not None else db.session()
+    session.connection()  # begin the transaction, so its rollback drops the task too
+    session.info.setdefault(_PENDING, []).append((name, args))
 
 
 @event.listens_for(Session, "after_commit")

@@ -208,3 +208,35 @@ def s3_bucket(s3_endpoint, monkeypatch, app):
         monkeypatch.setitem(app.config, key, value)
     monkeypatch.setitem(app.extensions, "storage", build_storage(app.config))
     return name
+
+
+# -- the job queue (issue 15) ----------------------------------------------------------
+
+
+REDIS_JOBS_URL = "redis://127.0.0.1:6379/14"  # the job tests' own Redis database
+
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    """The app with REDIS_URL set and an RQ queue of its own; a failure on CI without Redis."""
+    import socket
+    import uuid
+
+    from marketplace import jobs
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            pass
+    except OSError:
+        if os.environ.get("CI"):
+            pytest.fail("no Redis at 127.0.0.1:6379")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    # A queue of this test's own, so suites running side by side never share one.
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", f"test-{uuid.uuid4().hex}")
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_JOBS_URL)
+    monkeypatch.setitem(app.extensions, "jobs", {})
+    queue = jobs.queue(app)
+    yield queue
+    for job_id in queue.failed_job_registry.get_job_ids():
+        queue.failed_job_registry.remove(job_id, delete_job=True)
+    queue.delete(delete_jobs=True)

@@ -2,7 +2,19 @@
 
 This is the only module that decodes uploaded images. Files live in the store
 (`marketplace/storage.py`: the instance folder or an S3 bucket) under
-`products/<key>/<width>.<webp|jpg>`.
+`products/<key>/<width>.<webp|jpg>`, next to the cleaned original,
+`products/<key>/original.jpg`.
+
+An upload is checked, re-oriented and stripped of its metadata in the request,
+and only the cleaned original is stored there; the sizes are made by the
+`photo_sizes` job (`make_sizes`) once the upload commits. Until then the row's
+`sizes_pending` is true: pages show a placeholder box of the photo's shape
+(templates/macros/images.html), and what is drawn or linked from the server
+(share cards, feeds, structured data) uses the original. The job is safe to run
+twice or on two hosts at once (the files it writes are the same, and only one
+run flips the flag and gives the catalog a new version, so cached pages move
+from the placeholder to the photo), and ends quietly when the photo or its
+product was deleted before it ran.
 """
 
 import io
@@ -11,9 +23,10 @@ import secrets
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..extensions import db
 from ..models import ProductImage
 from ..storage import StorageError, check_key, content_type_of, storage
@@ -22,6 +35,8 @@ log = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 FORMATS = {"webp": ("WEBP", "image/webp"), "jpg": ("JPEG", "image/jpeg")}
+ORIGINAL = "original"  # products/<key>/original.jpg: the cleaned upload, sizes are made from it
+ORIGINAL_QUALITY = 92
 
 
 class ImageRejected(ValueError):
@@ -102,10 +117,9 @@ def widths_for(original_width):
     return sizes + [min(original_width, max(current_app.config["IMAGE_SIZES"]))]
 
 
-def store_image(image, prefix):
-    """Store an already-clean image in every size and format; returns (key, width, height)."""
-    key = secrets.token_hex(16)
-    for width in widths_for(image.width):
+def _store_sizes(image, prefix, key, original_width):
+    """Store `image` (the original, or a draft of it) in every size and format under `key`."""
+    for width in widths_for(original_width):
         if width >= image.width:
             resized = image
         else:
@@ -113,26 +127,103 @@ def store_image(image, prefix):
             resized = image.resize((width, height), Image.Resampling.LANCZOS)
         for fmt in FORMATS:
             save_bytes(f"{prefix}/{key}/{width}.{fmt}", _encode(resized, fmt))
-    return key, image.width, image.height
 
 
-def add_product_image(product, data, alt_th="", alt_en=""):
-    """Validate upload bytes and attach them to a product as its next image."""
+def original_key(key):
+    """Where a product photo's cleaned original is stored."""
+    return f"products/{key}/{ORIGINAL}.jpg"
+
+
+def store_original(image):
+    """Store an already-clean image as the original of a new photo; returns its key."""
+    key = secrets.token_hex(16)
+    buffer = io.BytesIO()
+    # No `optimize`/`progressive`: this copy is read by the job, not sent to phones.
+    image.save(buffer, "JPEG", quality=ORIGINAL_QUALITY)
+    save_bytes(original_key(key), buffer.getvalue())
+    return key
+
+
+def add_product_image(product, data, alt_th="", alt_en="", sizes_now=False):
+    """Validate upload bytes and attach them to a product as its next image.
+
+    The metadata is stripped here, and only the cleaned original is stored; the
+    `photo_sizes` job makes the sizes after the commit. `sizes_now` makes them
+    here instead (the demo loader, so its photos are finished when it returns).
+    """
     image = open_image(data)
-    key, width, height = store_image(image, "products")
-    position = len(product.images)
+    key = store_original(image)
+    if sizes_now:
+        _store_sizes(image, "products", key, image.width)
     record = ProductImage(
         product=product,
         key=key,
-        width=width,
-        height=height,
+        width=image.width,
+        height=image.height,
         alt_th=alt_th,
         alt_en=alt_en,
-        position=position,
+        position=len(product.images),
+        sizes_pending=not sizes_now,
     )
     db.session.add(record)
     db.session.flush()
+    if not sizes_now:
+        jobs.run_after_commit("photo_sizes", record.id)
     return record
+
+
+def make_sizes(image_id):
+    """The `photo_sizes` job: store every size of a photo from its original, then show it.
+
+    Returns what happened: "made", "done already" or "gone" (the photo or its
+    product was deleted first). Raises when the original cannot be read while
+    the photo still exists, so the queue tries again later.
+    """
+    row = db.session.execute(
+        select(ProductImage.key, ProductImage.width, ProductImage.sizes_pending).where(
+            ProductImage.id == image_id
+        )
+    ).one_or_none()
+    db.session.rollback()  # hold no snapshot or lock while resizing
+    if row is None:
+        return "gone"
+    key, width, pending = row
+    if not pending:
+        return "done already"
+    try:
+        data = read_bytes(original_key(key), within="products")
+    except FileNotFoundError:
+        if _image_gone(image_id):
+            return "gone"
+        raise
+    with Image.open(io.BytesIO(data)) as stored:
+        largest = widths_for(width)[-1]
+        # JPEG decodes at a power-of-two scale no smaller than the largest size: much faster.
+        stored.draft("RGB", (largest, round(stored.height * largest / stored.width)))
+        picture = stored.convert("RGB")
+    _store_sizes(picture, "products", key, width)
+    flipped = db.session.execute(
+        update(ProductImage)
+        .where(ProductImage.id == image_id, ProductImage.sizes_pending.is_(True))
+        .values(sizes_pending=False)
+    ).rowcount
+    if flipped:
+        # Cached pages were rendered with the placeholder: give the catalog a new version.
+        from .cache import bump_catalog_version
+
+        bump_catalog_version(db.session.connection())
+    db.session.commit()
+    if not flipped and _image_gone(image_id):
+        # Deleted while the sizes were made: its files went, do not leave ours behind.
+        storage().delete_prefix(f"products/{key}")
+        return "gone"
+    return "made" if flipped else "done already"
+
+
+def _image_gone(image_id):
+    gone = db.session.get(ProductImage, image_id, populate_existing=True) is None
+    db.session.rollback()
+    return gone
 
 
 def stored_widths(image):
@@ -146,14 +237,23 @@ def _public_url(key):
 
 
 def image_url(image, width=800, fmt="jpg"):
-    """The URL of the stored size closest to `width` (not smaller, where one exists)."""
+    """The URL of the stored size closest to `width` (not smaller, where one exists).
+
+    While the sizes are pending, the cleaned original's (a JPEG, whatever `fmt`):
+    for feeds and structured data, which need a real picture. Pages show a
+    placeholder instead (templates/macros/images.html).
+    """
+    if image.sizes_pending:
+        return _public_url(original_key(image.key))
     widths = stored_widths(image)
     chosen = next((w for w in widths if w >= width), widths[-1])
     return _public_url(f"products/{image.key}/{chosen}.{fmt}")
 
 
 def image_srcset(image, fmt="webp"):
-    """A srcset attribute value listing every stored size of an image."""
+    """A srcset attribute value listing every stored size of an image ("" while pending)."""
+    if image.sizes_pending:
+        return ""
     return ", ".join(
         f"{_public_url(f'products/{image.key}/{w}.{fmt}')} {w}w" for w in stored_widths(image)
     )
@@ -207,17 +307,24 @@ def clean_jpeg(data):
     return _encode(open_image(data), "jpg")
 
 
+def _stored_name(image, min_width):
+    """The stored file `open_stored` reads: a size, or the original while sizes are pending."""
+    if image.sizes_pending:
+        return ORIGINAL
+    widths = stored_widths(image)
+    return str(next((w for w in widths if w >= min_width), widths[-1]))
+
+
 def open_stored(image, min_width, draft_size=None):
     """A stored size of a ProductImage at least `min_width` wide (else the largest), decoded.
 
     For pictures drawn on the server (share cards); `draft_size` lets the JPEG
     decoder scale down on the way in (much faster), never below that size.
-    None when the file is gone.
+    While the sizes are pending, the cleaned original. None when the file is gone.
     """
-    widths = stored_widths(image)
-    chosen = next((w for w in widths if w >= min_width), widths[-1])
     try:
-        data = read_bytes(f"products/{image.key}/{chosen}.jpg", within="products")
+        name = _stored_name(image, min_width)
+        data = read_bytes(f"products/{image.key}/{name}.jpg", within="products")
         with Image.open(io.BytesIO(data)) as stored:
             if draft_size:
                 stored.draft("RGB", draft_size)
@@ -227,6 +334,5 @@ def open_stored(image, min_width, draft_size=None):
 
 
 def stored_size_name(image, min_width):
-    """Which stored size `open_stored` would read: part of what a drawn picture shows."""
-    widths = stored_widths(image)
-    return f"{image.key}/{next((w for w in widths if w >= min_width), widths[-1])}"
+    """Which stored file `open_stored` would read: part of what a drawn picture shows."""
+    return f"{image.key}/{_stored_name(image, min_width)}"

@@ -389,7 +389,7 @@ class _Loader:
         with ThreadPoolExecutor(max_workers=2) as pool:
             for job, jpeg in zip(self.photo_jobs, pool.map(draw, self.photo_jobs), strict=True):
                 product, _, _, _, alt_th, alt_en = job
-                add_product_image(product, jpeg, alt_th=alt_th, alt_en=alt_en)
+                add_product_image(product, jpeg, alt_th=alt_th, alt_en=alt_en, sizes_now=True)
 
 
 def _split(rng, total, parts):

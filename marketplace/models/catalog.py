@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 
 from ..extensions import db
 from .accounts import utcnow
@@ -281,6 +281,9 @@ class ProductImage(db.Model):
     alt_en = db.Column(db.String(300), nullable=False, default="")
     position = db.Column(db.Integer, nullable=False, default=0)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # True from the upload until the `photo_sizes` job has stored every size: until
+    # then only the cleaned original exists and pages show a placeholder.
+    sizes_pending = db.Column(db.Boolean, nullable=False, default=False, server_default=false())
 
     product = db.relationship("Product", back_populates="images")
 

@@ -12,8 +12,10 @@ one refund. Stripe being unreachable is a `PaymentError` with a message for
 the buyer: the order keeps its stock and can be paid again from its page.
 
 Sessions of orders that close (`orders.service._close` lists them in
-`db.session.info["stripe_sessions_to_expire"]`) are expired at Stripe after
-the commit, so nobody pays for stock that went back on the shelf.
+`db.session.info["stripe_sessions_to_expire"]`) are expired at Stripe by the
+`expire_stripe_sessions` job once the transaction commits (marketplace/jobs.py:
+on the queue, tried again when Stripe fails; without one, in this process after
+the response), so nobody pays for stock that went back on the shelf.
 """
 
 import logging
@@ -27,6 +29,7 @@ from flask_babel import gettext
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..accounts.service import mail_link
 from ..extensions import db
 from ..i18n import localized
@@ -58,6 +61,10 @@ class PaymentError(CheckoutError):
     `message` is for the buyer. A subclass of CheckoutError so views that
     catch checkout errors show it the same way.
     """
+
+
+class SessionsNotExpired(RuntimeError):
+    """Stripe could not be reached (or failed) while expiring sessions: the job tries again."""
 
 
 class WebhookError(Exception):
@@ -350,6 +357,31 @@ def expire_session(session_id):
     return True
 
 
+def expire_sessions(session_ids):
+    """The `expire_stripe_sessions` job: expire these sessions at Stripe; how many it closed.
+
+    A session Stripe refuses to expire (paid, expired or unknown already) is
+    logged and left: asking again would get the same answer. When Stripe cannot
+    be reached or fails, raises SessionsNotExpired after trying the others, so
+    the queue runs the job again later (the ones closed meanwhile are refused
+    then, which is harmless).
+    """
+    closed, failed = 0, []
+    for session_id in dict.fromkeys(session_ids):
+        try:
+            client().v1.checkout.sessions.expire(session_id)
+            closed += 1
+        except stripe.InvalidRequestError as error:
+            log.warning("could not expire Stripe session %s: %s", session_id, error)
+        except stripe.StripeError as error:
+            log.warning("Stripe failed to expire session %s: %s", session_id, error)
+            # One line: the admin Jobs page shows the error's last line.
+            failed.append(f"{session_id} ({type(error).__name__}: {' '.join(str(error).split())})")
+    if failed:
+        raise SessionsNotExpired("Stripe did not expire " + "; ".join(failed))
+    return closed
+
+
 def retrieve_session(session_id):
     """A Checkout Session as Stripe has it now (a plain dict)."""
     return _call(lambda c: c.v1.checkout.sessions.retrieve(session_id)).to_dict()
@@ -408,18 +440,17 @@ def construct_event(payload, sig_header):
     return data
 
 
-# -- expiring sessions of closed orders, after the commit ----------------------------------
+# -- expiring sessions of closed orders, by a job after the commit ---------------------------
 
 
-def _expire_after_commit(session):
+def _queue_expiry(session):
+    """At the commit, hand the sessions of the orders it closes to the expiry job."""
     session_ids = session.info.pop(SESSIONS_TO_EXPIRE, [])
     if not session_ids or not has_app_context() or not is_configured():
         return
-    for session_id in dict.fromkeys(session_ids):
-        try:
-            expire_session(session_id)
-        except Exception:  # best effort: the commit already happened, never fail it
-            log.exception("could not expire Stripe session %s", session_id)
+    jobs.run_after_commit(
+        "expire_stripe_sessions", list(dict.fromkeys(session_ids)), session=session
+    )
 
 
 def _drop_on_rollback(session, previous_transaction):
@@ -430,6 +461,6 @@ def _drop_on_rollback(session, previous_transaction):
 def init_app(app):
     """Check the Stripe settings; expire the Stripe sessions of orders closed once they commit."""
     check_settings(app.config)
-    if not event.contains(Session, "after_commit", _expire_after_commit):
-        event.listen(Session, "after_commit", _expire_after_commit)
+    if not event.contains(Session, "before_commit", _queue_expiry):
+        event.listen(Session, "before_commit", _queue_expiry)
         event.listen(Session, "after_soft_rollback", _drop_on_rollback)

@@ -1,16 +1,13 @@
 """Background jobs: after commit only, on RQ with retries when Redis is set, in-process without."""
 
 import logging
-import os
 import socket
-import uuid
 
 import pytest
 
 from marketplace import jobs
 from marketplace.extensions import db
 
-REDIS_DB_URL = "redis://127.0.0.1:6379/14"  # this file's own database
 calls = []
 
 
@@ -38,27 +35,6 @@ def test_tasks(monkeypatch):
     monkeypatch.setitem(jobs.TASKS, "flaky", _fail_until_allowed)
     yield
     calls.clear()
-
-
-@pytest.fixture
-def redis_queue(app, monkeypatch):
-    """The app with REDIS_URL set and a queue of its own; a failure on CI without Redis."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            pass
-    except OSError:
-        if os.environ.get("CI"):
-            pytest.fail("no Redis at 127.0.0.1:6379")
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    # A queue of this test's own, so suites running side by side never share one.
-    monkeypatch.setitem(app.config, "JOBS_QUEUE", f"test-{uuid.uuid4().hex}")
-    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_DB_URL)
-    monkeypatch.setitem(app.extensions, "jobs", {})
-    queue = jobs.queue(app)
-    yield queue
-    for job_id in queue.failed_job_registry.get_job_ids():
-        queue.failed_job_registry.remove(job_id, delete_job=True)
-    queue.delete(delete_jobs=True)
 
 
 def test_without_a_queue_a_task_runs_after_commit_and_never_on_rollback(app):

@@ -11,12 +11,16 @@ from marketplace.models import ProductImage
 from .pictures import jpeg_with_gps_and_rotation, picture, png_bomb_header
 
 
-def _upload(office, product, data, name="photo.jpg", **extra):
-    return office.post(
+def _upload(office, product, data, name="photo.jpg", finish=True, **extra):
+    """Upload a photo; with `finish`, the response goes out, and the sizes job runs after it."""
+    response = office.post(
         office.url(f"/products/{product.id}/photos"),
         {"photo": (io.BytesIO(data), name), **extra},
         content_type="multipart/form-data",
     )
+    if finish:
+        response.close()
+    return response
 
 
 def _product(office, make, db):
@@ -44,11 +48,24 @@ def test_exif_gps_is_stripped_and_orientation_applied(app, office, make, db):
         assert original.getexif().get_ifd(0x8825)[2]
     product = _product(office, make, db)
     office.login("leader")
-    assert _upload(office, product, data, "IMG_0001.JPG").status_code == 303
+    response = _upload(office, product, data, "IMG_0001.JPG", finish=False)
+    assert response.status_code == 303
     image = db.session.scalars(select(ProductImage)).one()
     assert (image.width, image.height) == (20, 40)  # turned upright
+    assert image.sizes_pending
+    # What the request stored: the original only, already upright and without metadata.
+    assert [f.name for f in _stored_files(app, image)] == ["original.jpg"]
+    _check_clean_and_upright(_stored_files(app, image))
+    response.close()  # the response has gone out: the photo_sizes job runs
+    db.session.refresh(image)
+    assert not image.sizes_pending
     files = _stored_files(app, image)
     assert {f.suffix for f in files} == {".jpg", ".webp"}
+    assert len(files) == 3  # 20.jpg, 20.webp and the original
+    _check_clean_and_upright(files)
+
+
+def _check_clean_and_upright(files):
     for path in files:
         raw = path.read_bytes()
         assert b"Exif" not in raw and b"PhoneMaker" not in raw
@@ -125,7 +142,9 @@ def test_media_route_serves_sizes_with_long_cache_and_nosniff(app, office, make,
     office.login("staff")
     assert _upload(office, product, picture("JPEG", size=(1000, 600))).status_code == 303
     image = db.session.scalars(select(ProductImage)).one()
-    widths = sorted(int(f.stem) for f in _stored_files(app, image) if f.suffix == ".jpg")
+    widths = sorted(
+        int(f.stem) for f in _stored_files(app, image) if f.suffix == ".jpg" and f.stem.isdigit()
+    )
     assert widths == [320, 800, 1000]
     office.login("anonymous")
     for width in widths:

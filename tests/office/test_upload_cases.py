@@ -110,7 +110,10 @@ def test_awkward_name_is_stored_under_a_server_chosen_name(app, upload, db, name
     assert new_files
     for path in new_files:
         assert path.resolve().parent == folder
-        assert re.fullmatch(r"\d+\.(jpg|webp)", path.name)
+        assert re.fullmatch(r"(\d+|original)\.(jpg|webp)", path.name)
         client_stem = Path(name).stem
         assert client_stem not in str(path.relative_to(app.config["UPLOAD_FOLDER"]))
-    assert {p.name for p in new_files} == {"60.jpg", "60.webp"}
+    # The request stores the cleaned original; the sizes come from the photo_sizes job.
+    assert {p.name for p in new_files} == {"original.jpg"}
+    response.close()  # the response has gone out: the job runs
+    assert {p.name for p in folder.iterdir()} == {"original.jpg", "60.jpg", "60.webp"}
