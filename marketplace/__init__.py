@@ -45,7 +45,10 @@ def create_app(config=None):
 
 def register_extensions(app):
     """Bind the unbound extensions to this app."""
-    from . import accounts, models, storage  # noqa: F401  (models and the user loader register)
+    # `jobs` hooks its after-commit listener onto every Session now: imported first inside
+    # a commit (the outbox queues mail there), adding a listener to the list SQLAlchemy
+    # is walking failed that commit with "deque mutated during iteration".
+    from . import accounts, jobs, models, storage  # noqa: F401  (they register on import)
     from .catalog import cache as page_cache
     from .i18n import select_locale
     from .mail import outbox
