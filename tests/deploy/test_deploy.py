@@ -1,20 +1,15 @@
 """Safe deploys: shared keys required on PostgreSQL, ProxyFix on demand, migrations serialised."""
 
 import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 from flask import request
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from marketplace import create_app
 from marketplace.config import Config
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from .hosts import alembic_versions, new_postgresql_database, upgrade_at_once
+
 PG_URL = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 
 
@@ -65,24 +60,13 @@ def test_proxy_fix_only_when_configured(production_env):
 @pytest.fixture
 def empty_postgresql_database():
     """A new, empty PostgreSQL database beside TEST_DATABASE_URL's; dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        pytest.skip("needs TEST_DATABASE_URL on PostgreSQL")
-    name = f"migrate_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgresql_database("migrate") as url:
+        yield url
 
 
 def test_two_hosts_upgrading_at_once_both_succeed(empty_postgresql_database, tmp_path):
     """Every host runs `flask db upgrade` on deploy; the advisory lock lets them all pass."""
-    processes = []
+    envs = []
     for host in ("a", "b", "c"):
         env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
         env.update(
@@ -91,22 +75,7 @@ def test_two_hosts_upgrading_at_once_both_succeed(empty_postgresql_database, tmp
             HOUSEHOLD_HASH_KEY="h" * 64,
             MARKETPLACE_INSTANCE=str(tmp_path / host),
         )
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "marketplace", "db", "upgrade"],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-        )
-    outputs = [process.communicate(timeout=300)[0] for process in processes]
-    assert [process.returncode for process in processes] == [0, 0, 0], "\n".join(outputs)
-    engine = create_engine(empty_postgresql_database)
-    try:
-        with engine.connect() as connection:
-            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    finally:
-        engine.dispose()
-    assert len(versions) == 1
+        envs.append(env)
+    results = upgrade_at_once(envs)
+    assert [code for code, _ in results] == [0, 0, 0], "\n".join(output for _, output in results)
+    assert len(alembic_versions(empty_postgresql_database)) == 1

@@ -109,6 +109,12 @@ class GunicornServer:
 
     def start(self):
         """Start gunicorn and wait until it serves the home page."""
+        self.launch()
+        self.wait_until_serving()
+        return self
+
+    def launch(self):
+        """Start gunicorn without waiting (several servers can then start side by side)."""
         command = [
             sys.executable,
             "-m",
@@ -140,9 +146,13 @@ class GunicornServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.started_in = time.monotonic()
+        self.launched_at = time.monotonic()
+        return self
+
+    def wait_until_serving(self):
+        """Wait until the launched server serves the home page (stopped if it cannot)."""
         self._wait_until_serving()
-        self.started_in = time.monotonic() - self.started_in
+        self.started_in = time.monotonic() - self.launched_at
         return self
 
     def _wait_until_serving(self):
