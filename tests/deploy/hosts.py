@@ -218,8 +218,9 @@ class RedisServer(Background):
             return False
 
     def stop(self, grace=2.0):
+        """Stop it, keeping what it wrote (a restart writes to a new file)."""
         if self._log is not None and not self._log.closed:
-            self.logs.append(self.log_text())
+            self.logs.append(super().log_text())
         super().stop(grace)
         if self._log is not None and not self._log.closed:
             self._log.close()
