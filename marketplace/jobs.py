@@ -12,7 +12,8 @@ Then:
   once outside a request), so the one-command demo needs no worker.
 
 `flask jobs scheduler` puts the periodic tasks (`PERIODIC`) on the queue: the
-order-expiry sweep and the outbox's pass over mail that is due. RQ was chosen over
+order-expiry sweep, the outbox's pass over mail that is due, and the pass over
+photos whose sizes job was lost. RQ was chosen over
 a PostgreSQL queue because Redis also holds the shared rate limits, and the
 SQLite demo keeps running everything in-process.
 """
@@ -65,6 +66,13 @@ def photo_sizes(image_id):
     return make_sizes(image_id)
 
 
+def finish_stuck_photos():
+    """Make the sizes of photos whose photo_sizes job was lost (the periodic pass)."""
+    from .catalog.images import finish_stuck_photos as finish
+
+    return finish()
+
+
 def expire_stripe_sessions(session_ids):
     """Close the Stripe checkout pages of orders that closed, so nobody pays for them."""
     from .orders.payments import expire_sessions
@@ -85,6 +93,7 @@ TASKS = {
     "deliver_mail": deliver_mail,
     "send_due_mail": send_due_mail,
     "photo_sizes": photo_sizes,
+    "finish_stuck_photos": finish_stuck_photos,
     "expire_stripe_sessions": expire_stripe_sessions,
 }
 
@@ -95,6 +104,7 @@ TASK_LABELS = {
     "deliver_mail": _l("Send mail from the outbox"),
     "send_due_mail": _l("Send outbox mail that is due, retries included"),
     "photo_sizes": _l("Make the sizes of an uploaded product photo"),
+    "finish_stuck_photos": _l("Make the sizes of photos still waiting long after their upload"),
     "expire_stripe_sessions": _l("Close the card payment pages of orders that were closed"),
 }
 
@@ -102,6 +112,7 @@ TASK_LABELS = {
 PERIODIC = {
     "expire_orders": 300,
     "send_due_mail": 60,
+    "finish_stuck_photos": 600,
 }
 
 

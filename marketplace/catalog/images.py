@@ -20,6 +20,7 @@ product was deleted before it ran.
 import io
 import logging
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -37,6 +38,8 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 FORMATS = {"webp": ("WEBP", "image/webp"), "jpg": ("JPEG", "image/jpeg")}
 ORIGINAL = "original"  # products/<key>/original.jpg: the cleaned upload, sizes are made from it
 ORIGINAL_QUALITY = 92
+# A photo pending this long lost its job: the periodic pass makes its sizes.
+STUCK_AFTER = timedelta(minutes=10)
 
 
 class ImageRejected(ValueError):
@@ -218,6 +221,32 @@ def make_sizes(image_id):
         storage().delete_prefix(f"products/{key}")
         return "gone"
     return "made" if flipped else "done already"
+
+
+def finish_stuck_photos(now=None, limit=50):
+    """The periodic pass: make the sizes of photos still pending long after their upload.
+
+    Their job was lost (the web process stopped between the response and the
+    job, or every try failed): this takes them up again, oldest first, one at a
+    time. Returns how many it finished; a photo that fails again is logged and
+    left for the next pass.
+    """
+    cutoff = (now or datetime.now(UTC)) - STUCK_AFTER
+    stuck = db.session.scalars(
+        select(ProductImage.id)
+        .where(ProductImage.sizes_pending.is_(True), ProductImage.created_at < cutoff)
+        .order_by(ProductImage.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    finished = 0
+    for image_id in stuck:
+        try:
+            finished += make_sizes(image_id) == "made"
+        except Exception:
+            db.session.rollback()
+            log.exception("Photo %s: its sizes could not be made", image_id)
+    return finished
 
 
 def _image_gone(image_id):

@@ -3,6 +3,7 @@
 import io
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image
@@ -46,7 +47,7 @@ def _pending_photo(office, make, db, size=(900, 600), **extra):
     db.session.commit()
     office.login("staff")
     response = _upload(office, product, picture("JPEG", size=size), finish=False, **extra)
-    image = db.session.scalars(select(ProductImage)).one()
+    image = db.session.scalars(select(ProductImage).where(ProductImage.product == product)).one()
     return product, image, response
 
 
@@ -243,3 +244,23 @@ def test_the_demo_loader_adds_finished_photos(app, make, db):
     db.session.rollback()
     with app.app_context():
         images.storage().delete_prefix(f"products/{image.key}")
+
+
+def test_a_photo_whose_job_was_lost_is_finished_by_the_periodic_pass(
+    app, office, make, db, runner, monkeypatch
+):
+    monkeypatch.setitem(jobs.TASKS, "photo_sizes", lambda image_id: None)  # the job is lost
+    _, old, response = _pending_photo(office, make, db)
+    response.close()
+    _, recent, response = _pending_photo(office, make, db)
+    response.close()
+    old.created_at = datetime.now(UTC) - images.STUCK_AFTER - timedelta(minutes=1)
+    db.session.commit()
+    assert "finish_stuck_photos" in jobs.PERIODIC
+    result = runner.invoke(args=["jobs", "run", "finish_stuck_photos"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "finish_stuck_photos: 1"
+    db.session.expire_all()
+    assert not old.sizes_pending and "800.webp" in _names(app, old)
+    assert recent.sizes_pending  # its job may still be on its way
+    assert images.finish_stuck_photos() == 0
