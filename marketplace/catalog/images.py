@@ -31,6 +31,7 @@ from .. import jobs
 from ..extensions import db
 from ..models import ProductImage
 from ..storage import StorageError, check_key, content_type_of, storage
+from .cache import bump_catalog_version
 
 log = logging.getLogger(__name__)
 
@@ -212,8 +213,6 @@ def make_sizes(image_id):
     ).rowcount
     if flipped:
         # Cached pages were rendered with the placeholder: give the catalog a new version.
-        from .cache import bump_catalog_version
-
         bump_catalog_version(db.session.connection())
     db.session.commit()
     if not flipped and _image_gone(image_id):
