@@ -1,5 +1,6 @@
 """How the Whoosh backend reads a generation: whole columns, once per process, warmed up ahead."""
 
+import os
 import threading
 
 import pytest
@@ -127,3 +128,14 @@ def test_a_spare_searcher_of_an_old_generation_is_not_used(app, db, make, two_se
     searcher, _info = whoosh_search._current()
     assert searcher is not spare
     assert search.query("ข้าว").total == 2
+
+
+def test_the_warm_up_creates_no_index_where_there_is_none(app, tmp_path, whoosh_backend):
+    folder = app.config["SEARCH_INDEX_FOLDER"]
+    app.config["SEARCH_INDEX_FOLDER"] = str(tmp_path / "index")
+    try:
+        whoosh_search.warm_up()
+        assert not whoosh_search._storage().index_exists(whoosh_search.INDEX_NAME)
+        assert (os.getpid(), str(tmp_path / "index")) not in whoosh_search._SPARES
+    finally:
+        app.config["SEARCH_INDEX_FOLDER"] = folder

@@ -266,6 +266,8 @@ def warm_up():
     Run by the warm-up thread as the app starts (see `search.install_index_hooks`),
     so the first query in a new process does not read columns and norms.
     """
+    if not _storage().index_exists(INDEX_NAME):
+        return  # nothing to read yet (a first query creates the index)
     searcher, info = _current()
     _engine(searcher, info).warm_up()
     # Hand the searcher on: a new searcher copies the index's files into memory
