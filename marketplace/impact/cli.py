@@ -117,18 +117,9 @@ def ledger_summaries(check):
     bypassed the app, or to prove they still match. Exits with status 1 when
     they differ (with --check) or still differ after the rebuild.
     """
+    from ..derived import check_or_rebuild
     from . import summaries
 
-    count, sample = summaries.differences()
-    click.echo(f"{count} summary row(s) differ from the ledger")
-    for row in sample:
-        click.echo(f"  only in {row[0]}: {row[1:]}")
-    if check:
-        raise SystemExit(1 if count else 0)
-    written = summaries.rebuild()
-    count, _sample = summaries.differences()
-    if count:
-        db.session.rollback()
-        raise click.ClickException(f"{count} row(s) still differ after the rebuild; nothing saved")
-    db.session.commit()
-    click.echo(f"rebuilt {written} summary row(s) from the ledger; they match it")
+    check_or_rebuild(
+        db.session, "summary", "ledger", summaries.differences, summaries.rebuild, check
+    )

@@ -26,16 +26,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select
+from sqlalchemy import and_, case, event, func, literal, or_, select
 from sqlalchemy import union_all as sql_union_all
 from sqlalchemy.orm import Session, aliased, outerjoin
 
+from .. import derived
+from ..derived import adding_upsert, replace_rows
 from ..extensions import db
 from ..models.catalog import Lot, Variant
 from ..models.ledger import LedgerAccount, LedgerEntry, LedgerFlow, LedgerKind, LedgerMonth
 from ..models.orders import OrderLine
 
 KEY_COLUMNS = ("household_id", "month", "group_id", "account", "flow", "product_id")
+SUM_COLUMNS = ("amount_satang", "entries")
 SALE_KINDS = (LedgerKind.SALE_SHARE, LedgerKind.REVERSAL)
 
 
@@ -98,23 +101,6 @@ def summary_deltas(connection, entries):
     return deltas
 
 
-def _upsert(connection):
-    """INSERT … ON CONFLICT (key) DO UPDATE adding to the stored sums, for the dialect."""
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    table = LedgerMonth.__table__
-    statement = dialect_insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={
-            "amount_satang": table.c.amount_satang + statement.excluded.amount_satang,
-            "entries": table.c.entries + statement.excluded.entries,
-        },
-    )
-
-
 def add_entries(connection, entries):
     """Add new ledger entries to their months' summary rows (in key order: no deadlocks)."""
     deltas = summary_deltas(connection, entries)
@@ -124,7 +110,9 @@ def add_entries(connection, entries):
         dict(zip(KEY_COLUMNS, key, strict=True), amount_satang=amount, entries=count)
         for key, (amount, count) in sorted(deltas.items())
     ]
-    connection.execute(_upsert(connection), rows)
+    connection.execute(
+        adding_upsert(connection, LedgerMonth.__table__, KEY_COLUMNS, SUM_COLUMNS), rows
+    )
 
 
 @event.listens_for(Session, "after_flush")
@@ -200,39 +188,21 @@ def ledger_sums(where=None):
 
 def rebuild(session=None):
     """Replace every summary row by the ledger's sums; returns the number of rows written."""
-    session = session or db.session
-    connection = session.connection()
-    connection.execute(delete(LedgerMonth.__table__))
-    sums = ledger_sums()
-    connection.execute(
-        insert(LedgerMonth.__table__).from_select([*KEY_COLUMNS, "amount_satang", "entries"], sums)
+    connection = (session or db.session).connection()
+    return replace_rows(
+        connection, LedgerMonth.__table__, [*KEY_COLUMNS, *SUM_COLUMNS], ledger_sums()
     )
-    return connection.execute(select(func.count()).select_from(LedgerMonth.__table__)).scalar()
 
 
 def differences(session=None, limit=20):
     """(number of rows that differ, up to `limit` of them) between the summary and the ledger.
 
-    Worked out in SQL (EXCEPT both ways), so a registry-sized ledger is compared
-    without loading it. Each row: ("stored" | "ledger", *key, amount, entries), the
-    side it is found on alone.
+    Each row: ("stored" | "ledger", *key, amount, entries), the side it is found on alone.
     """
-    session = session or db.session
-    connection = session.connection()
+    connection = (session or db.session).connection()
     table = LedgerMonth.__table__
-    stored = select(
-        *(table.c[name] for name in KEY_COLUMNS), table.c.amount_satang, table.c.entries
-    )
-    found = ledger_sums()
-    only_stored = stored.except_(found).subquery()
-    only_found = found.except_(stored).subquery()
-    both = sql_union_all(
-        select(literal("stored").label("side"), *only_stored.c),
-        select(literal("ledger").label("side"), *only_found.c),
-    ).subquery()
-    count = connection.execute(select(func.count()).select_from(both)).scalar()
-    sample = connection.execute(select(both).limit(limit)).all() if count else []
-    return count, [tuple(row) for row in sample]
+    stored = select(*(table.c[name] for name in (*KEY_COLUMNS, *SUM_COLUMNS)))
+    return derived.differences(connection, stored, ledger_sums(), limit, found_side="ledger")
 
 
 # -- reading -----------------------------------------------------------------------------------
