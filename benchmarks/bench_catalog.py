@@ -93,7 +93,15 @@ def recording(engine):
 
 
 def prepare(app, db, backend):
-    """What a running site has after its data came in: summaries built, statistics gathered."""
+    """What a running site has after its data came in: summaries built, statistics gathered.
+
+    The generator inserts in bulk, past the hooks that keep the listing up, so it is
+    rebuilt as `flask catalog listing` would after such an import.
+    """
+    from marketplace.catalog import listing
+
+    listing.rebuild()
+    db.session.commit()
     if backend == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")

@@ -50,6 +50,7 @@ def register_extensions(app):
     # is walking failed that commit with "deque mutated during iteration".
     from . import accounts, jobs, models, storage  # noqa: F401  (they register on import)
     from .catalog import cache as page_cache
+    from .catalog import listing  # noqa: F401  (keeps the storefront's listing up at each write)
     from .i18n import select_locale
     from .mail import outbox
     from .marketing import visits

@@ -93,6 +93,21 @@ def catalog_slugs():
     click.echo(f"{changed} product address(es) made readable.")
 
 
+@catalog_cli.command("listing")
+@click.option("--check", is_flag=True, help="Only compare the listing and counts with the catalog.")
+def catalog_listing(check):
+    """Rebuild the storefront's listing and counts (catalog page, facets) and verify them.
+
+    They are kept up at each catalog write; this is for after a bulk import that
+    bypassed the app, or to prove they still match. Exits with status 1 when
+    they differ (with --check) or still differ after the rebuild.
+    """
+    from .catalog import listing
+    from .derived import check_or_rebuild
+
+    check_or_rebuild(db.session, "listing", "catalog", listing.differences, listing.rebuild, check)
+
+
 @users_cli.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="", help="Display name.")

@@ -13,11 +13,25 @@ active and it has at least one active variant (something to buy).
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, distinct, exists, func, or_, select
+from sqlalchemy import (
+    Integer,
+    and_,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
+    CatalogCount,
+    CatalogListing,
     Category,
     Claim,
     ClaimKind,
@@ -30,6 +44,7 @@ from ..models import (
     Variant,
 )
 from .claims import present_claims, verified_kinds
+from .listing import visible_condition
 
 SORTS = ("newest", "price_asc", "price_desc")
 DEFAULT_SORT = "newest"
@@ -212,108 +227,67 @@ def verified_now(on):
 
 def _visible_condition():
     """SQL condition on Product joined to ProducerGroup: shown on the storefront."""
-    return and_(
-        Product.status == ProductStatus.ACTIVE,
-        ProducerGroup.is_active.is_(True),
+    return visible_condition()
+
+
+LISTING = CatalogListing.__table__
+COUNTS = CatalogCount.__table__
+NEWEST = (LISTING.c.created_at.desc(), LISTING.c.product_id.desc())
+ORDERS = {
+    "newest": NEWEST,
+    "price_asc": (LISTING.c.min_price.asc(), LISTING.c.product_id.asc()),
+    "price_desc": (LISTING.c.min_price.desc(), LISTING.c.product_id.desc()),
+}
+
+
+def covered_products(kind, on):
+    """A SELECT of the ids of products a verified claim of `kind` covers on `on`.
+
+    Its own claims, its lots' and, for listed products, its group's: each part
+    starts from the claims of that kind (an index), never from the products.
+    May repeat an id; meant for `IN`.
+    """
+    verified = and_(Claim.kind == kind, verified_now(on))
+    own = select(Claim.product_id).where(verified, Claim.product_id.is_not(None))
+    of_lots = (
+        select(Variant.product_id)
+        .select_from(Claim)
+        .join(Lot, Lot.id == Claim.lot_id)
+        .join(Variant, Variant.id == Lot.variant_id)
+        .where(verified)
     )
-
-
-def _price_subquery():
-    """Lowest active variant price per product; products without one do not appear."""
-    return (
-        select(Variant.product_id, func.min(Variant.price_satang).label("min_price"))
-        .where(Variant.is_active.is_(True))
-        .group_by(Variant.product_id)
-        .subquery("price")
+    of_groups = (
+        select(LISTING.c.product_id)
+        .select_from(Claim)
+        .join(LISTING, LISTING.c.group_id == Claim.group_id)
+        .where(verified)
     )
-
-
-def _stock_subquery():
-    """Units available per product, across its active variants' lots."""
-    return (
-        select(Variant.product_id, func.sum(Lot.available).label("stock"))
-        .join(Lot, Lot.variant_id == Variant.id)
-        .where(Variant.is_active.is_(True))
-        .group_by(Variant.product_id)
-        .subquery("stock")
-    )
-
-
-def _visible_product_ids():
-    """A SELECT of the ids of every visible product."""
-    price = _price_subquery()
-    return (
-        select(Product.id)
-        .join(ProducerGroup, Product.group_id == ProducerGroup.id)
-        .join(price, price.c.product_id == Product.id)
-        .where(_visible_condition())
-    )
-
-
-def _card_statement():
-    """Visible products with their lowest price and stock, group and images eagerly loaded."""
-    price = _price_subquery()
-    stock = _stock_subquery()
-    statement = (
-        select(
-            Product,
-            price.c.min_price,
-            func.coalesce(stock.c.stock, 0).label("stock"),
-        )
-        .join(ProducerGroup, Product.group_id == ProducerGroup.id)
-        .join(price, price.c.product_id == Product.id)
-        .outerjoin(stock, stock.c.product_id == Product.id)
-        .where(_visible_condition())
-        .options(contains_eager(Product.group), selectinload(Product.images))
-    )
-    return statement, price
-
-
-def _claim_covers_product(kind, on):
-    """SQL condition on Product: a verified claim of `kind` covers it, its group or a lot."""
-    lot_ids = (
-        select(Lot.id)
-        .join(Variant, Lot.variant_id == Variant.id)
-        .where(Variant.product_id == Product.id)
-        .correlate(Product)
-    )
-    return exists(
-        select(Claim.id)
-        .where(
-            Claim.kind == kind,
-            verified_now(on),
-            or_(
-                Claim.product_id == Product.id,
-                Claim.group_id == Product.group_id,
-                Claim.lot_id.in_(lot_ids),
-            ),
-        )
-        .correlate(Product)
-    )
+    return union_all(own, of_lots, of_groups)
 
 
 def _verified_kinds_by_product(products, on):
-    """{product id: tuple of verified claim kinds} for these products, in one query."""
+    """{product id: tuple of verified claim kinds} for these products, in one query.
+
+    Three indexed parts (the products' own claims, their groups', their lots'),
+    so only the claims of these products are read.
+    """
     if not products:
         return {}
     ids = [p.id for p in products]
     group_ids = sorted({p.group_id for p in products})
+    none = cast(null(), Integer)  # typed: PostgreSQL must know what the NULL is
     rows = db.session.execute(
-        select(
-            Claim.kind,
-            Claim.product_id,
-            Claim.group_id,
-            Variant.product_id.label("lot_product_id"),
-        )
-        .outerjoin(Lot, Claim.lot_id == Lot.id)
-        .outerjoin(Variant, Lot.variant_id == Variant.id)
-        .where(
-            verified_now(on),
-            or_(
-                Claim.product_id.in_(ids),
-                Claim.group_id.in_(group_ids),
-                Variant.product_id.in_(ids),
+        union_all(
+            select(Claim.kind, Claim.product_id, none, none).where(
+                verified_now(on), Claim.product_id.in_(ids)
             ),
+            select(Claim.kind, none, Claim.group_id, none).where(
+                verified_now(on), Claim.group_id.in_(group_ids)
+            ),
+            select(Claim.kind, none, none, Variant.product_id)
+            .join(Lot, Claim.lot_id == Lot.id)
+            .join(Variant, Lot.variant_id == Variant.id)
+            .where(verified_now(on), Variant.product_id.in_(ids)),
         )
     ).all()
     by_group = {}
@@ -339,9 +313,31 @@ def verified_kinds_of(products, on=None):
     return _verified_kinds_by_product(products, on or today())
 
 
-def _cards(statement, on):
-    """Run a card statement and attach each product's verified claim kinds."""
-    rows = db.session.execute(statement).all()
+def _cards(ids, on):
+    """The product cards of these listed products, in this order, in a fixed number of queries.
+
+    Price from the listing, stock summed over the lots of these products only.
+    """
+    ids = list(ids)
+    if not ids:
+        return []
+    stock = (
+        select(Variant.product_id, func.sum(Lot.available).label("stock"))
+        .join(Lot, Lot.variant_id == Variant.id)
+        .where(Variant.is_active.is_(True), Variant.product_id.in_(ids))
+        .group_by(Variant.product_id)
+        .subquery("stock")
+    )
+    rows = db.session.execute(
+        select(Product, LISTING.c.min_price, func.coalesce(stock.c.stock, 0))
+        .join(LISTING, LISTING.c.product_id == Product.id)
+        .join(ProducerGroup, Product.group_id == ProducerGroup.id)
+        .outerjoin(stock, stock.c.product_id == Product.id)
+        .where(Product.id.in_(ids))
+        .options(contains_eager(Product.group), selectinload(Product.images))
+    ).all()
+    position = {product_id: index for index, product_id in enumerate(ids)}
+    rows.sort(key=lambda row: position[row[0].id])
     products = [row[0] for row in rows]
     kinds = _verified_kinds_by_product(products, on)
     return [
@@ -353,6 +349,11 @@ def _cards(statement, on):
         )
         for product, min_price, stock in rows
     ]
+
+
+def _listed_ids(statement):
+    """The product ids a SELECT of listing ids returns."""
+    return db.session.scalars(statement).all()
 
 
 def _households_count(condition):
@@ -393,55 +394,51 @@ def _place_of(lot, group):
 
 
 def categories_with_counts():
-    """Categories that hold visible products, in shelf order, with their product counts."""
-    visible = _visible_product_ids().subquery()
+    """Categories that hold visible products, in shelf order, with their product counts.
+
+    Sums of the count rows (`listing`), not a count of the products.
+    """
     rows = db.session.execute(
-        select(Category, func.count(Product.id))
-        .join(Product, Product.category_id == Category.id)
-        .join(visible, visible.c.id == Product.id)
+        select(Category, func.sum(COUNTS.c.products))
+        .join(COUNTS, COUNTS.c.category_id == Category.id)
         .group_by(Category.id)
+        .having(func.sum(COUNTS.c.products) > 0)
         .order_by(Category.position, Category.name_th, Category.id)
     ).all()
-    return [CategoryCount(category=category, count=count) for category, count in rows]
+    return [CategoryCount(category=category, count=int(count)) for category, count in rows]
 
 
 def catalog_facets(on):
-    """Every value the catalog filters can take, in four queries."""
-    visible = _visible_product_ids()
+    """Every value the catalog filters can take, in four small queries.
+
+    Categories, provinces and groups from the count rows; claim kinds by one
+    probe per kind of the claims of that kind (`covered_products`), each
+    stopping at the first listed product it finds.
+    """
     provinces = db.session.scalars(
-        select(ProducerGroup.province_code)
+        select(COUNTS.c.province_code)
         .distinct()
-        .join(Product, Product.group_id == ProducerGroup.id)
-        .where(Product.id.in_(visible), ProducerGroup.province_code != "")
-        .order_by(ProducerGroup.province_code)
+        .where(COUNTS.c.province_code != "", COUNTS.c.products > 0)
+        .order_by(COUNTS.c.province_code)
     ).all()
-    groups = db.session.scalars(
-        select(ProducerGroup)
-        .where(
-            ProducerGroup.id.in_(
-                select(Product.group_id).where(Product.id.in_(_visible_product_ids()))
-            )
-        )
+    groups = db.session.execute(
+        select(ProducerGroup.id, ProducerGroup.slug, ProducerGroup.name_th, ProducerGroup.name_en)
+        .where(ProducerGroup.id.in_(select(COUNTS.c.group_id).where(COUNTS.c.products > 0)))
         .order_by(ProducerGroup.name_th, ProducerGroup.id)
     ).all()
-    lot_ids = (
-        select(Lot.id)
-        .join(Variant, Lot.variant_id == Variant.id)
-        .where(Variant.product_id.in_(_visible_product_ids()))
-    )
     found = set(
         db.session.scalars(
-            select(Claim.kind)
-            .distinct()
-            .where(
-                verified_now(on),
-                or_(
-                    Claim.product_id.in_(_visible_product_ids()),
-                    Claim.group_id.in_(
-                        select(Product.group_id).where(Product.id.in_(_visible_product_ids()))
-                    ),
-                    Claim.lot_id.in_(lot_ids),
-                ),
+            union_all(
+                *(
+                    select(literal(kind)).where(
+                        exists(
+                            select(LISTING.c.product_id).where(
+                                LISTING.c.product_id.in_(covered_products(kind, on))
+                            )
+                        )
+                    )
+                    for kind in ClaimKind.ALL
+                )
             )
         ).all()
     )
@@ -475,43 +472,50 @@ def catalog_page(filters, page_size, on=None):
     """One page of visible products matching `filters`, with facets, in a fixed number of queries.
 
     Unknown filter values are ignored and an out-of-range page is clamped, so
-    no address a buyer can type makes this fail.
+    no address a buyer can type makes this fail. The total is a sum of count
+    rows, or with a claim filter a count of the covered listed products; the
+    page's ids come from the listing's index for the filter and sort.
     """
     on = on or today()
     facets = catalog_facets(on)
     filters = _known_filters(filters, facets)
 
-    statement, price = _card_statement()
-    if filters.category:
-        category = next(
-            c.category for c in facets.categories if c.category.slug == filters.category
-        )
-        statement = statement.where(Product.category_id == category.id)
-    if filters.province:
-        statement = statement.where(ProducerGroup.province_code == filters.province)
-    if filters.group:
-        group = next(g for g in facets.groups if g.slug == filters.group)
-        statement = statement.where(Product.group_id == group.id)
+    conditions = {LISTING: [], COUNTS: []}
+    for table in conditions:
+        if filters.category:
+            category = next(
+                c.category for c in facets.categories if c.category.slug == filters.category
+            )
+            conditions[table].append(table.c.category_id == category.id)
+        if filters.province:
+            conditions[table].append(table.c.province_code == filters.province)
+        if filters.group:
+            group = next(g for g in facets.groups if g.slug == filters.group)
+            conditions[table].append(table.c.group_id == group.id)
     if filters.claim:
-        statement = statement.where(_claim_covers_product(filters.claim, on))
-
-    total = db.session.scalar(
-        select(func.count()).select_from(
-            statement.with_only_columns(Product.id).options().order_by(None).subquery()
+        conditions[LISTING].append(LISTING.c.product_id.in_(covered_products(filters.claim, on)))
+        total = db.session.scalar(
+            select(func.count()).select_from(LISTING).where(*conditions[LISTING])
         )
-    )
+    else:
+        total = db.session.scalar(
+            select(func.coalesce(func.sum(COUNTS.c.products), 0)).where(*conditions[COUNTS])
+        )
+    total = int(total or 0)
     pages = max(1, -(-total // page_size))
     page = min(max(1, filters.page), pages)
     filters = replace(filters, page=page)
 
-    if filters.sort == "price_asc":
-        order = (price.c.min_price.asc(), Product.id.asc())
-    elif filters.sort == "price_desc":
-        order = (price.c.min_price.desc(), Product.id.desc())
-    else:
-        order = (Product.created_at.desc(), Product.id.desc())
-    statement = statement.order_by(*order).limit(page_size).offset((page - 1) * page_size)
-    cards = _cards(statement, on) if total else []
+    cards = []
+    if total:
+        ids = _listed_ids(
+            select(LISTING.c.product_id)
+            .where(*conditions[LISTING])
+            .order_by(*ORDERS[filters.sort])
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+        cards = _cards(ids, on)
     return CatalogPage(
         cards=cards, total=total, page=page, pages=pages, filters=filters, facets=facets
     )
@@ -526,13 +530,13 @@ def home_page(on=None, limit=HOME_FEATURED_LIMIT):
         .order_by(ProducerGroup.name_th, ProducerGroup.id)
         .limit(limit)
     ).all()
-    statement, _ = _card_statement()
-    newest = (Product.created_at.desc(), Product.id.desc())
-    cards = _cards(
-        statement.where(Product.is_featured.is_(True)).order_by(*newest).limit(limit), on
+    newest = select(LISTING.c.product_id).order_by(*NEWEST).limit(limit)
+    ids = _listed_ids(
+        newest.join(Product, Product.id == LISTING.c.product_id).where(
+            Product.is_featured.is_(True)
+        )
     )
-    if not cards:
-        cards = _cards(statement.order_by(*newest).limit(limit), on)
+    cards = _cards(ids or _listed_ids(newest), on)
     return HomePage(groups=list(groups), cards=cards, categories=categories_with_counts())
 
 
@@ -597,10 +601,9 @@ def group_page(slug, on=None):
     ).first()
     if group is None:
         return None
-    statement, _ = _card_statement()
     cards = _cards(
-        statement.where(Product.group_id == group.id).order_by(
-            Product.created_at.desc(), Product.id.desc()
+        _listed_ids(
+            select(LISTING.c.product_id).where(LISTING.c.group_id == group.id).order_by(*NEWEST)
         ),
         on,
     )

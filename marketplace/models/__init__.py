@@ -2,6 +2,8 @@
 
 from .accounts import AuditLog, GroupMembership, MembershipRole, OfficerArea, User
 from .catalog import (
+    CatalogCount,
+    CatalogListing,
     CatalogState,
     Category,
     Claim,
@@ -76,6 +78,8 @@ __all__ = [
     "SearchDocument",
     "SearchState",
     "SearchWord",
+    "CatalogCount",
+    "CatalogListing",
     "CatalogState",
     "Category",
     "Claim",

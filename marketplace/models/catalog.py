@@ -405,6 +405,54 @@ class CatalogState(db.Model):
     version = db.Column(db.String(32), nullable=False)
 
 
+class CatalogListing(db.Model):
+    """A product as the catalog page filters and sorts it: one row per product on the storefront.
+
+    Derived data (`catalog.listing`), kept up in the transaction of every catalog
+    write, so no foreign keys: `flask catalog listing` rebuilds it. A product is
+    here when it is active, its group is active and it has an active variant
+    (`min_price` is the lowest of their prices). Stock is not here: a sale or a
+    restock never writes these rows. `category_id` is 0 for none.
+    """
+
+    __tablename__ = "catalog_listing"
+
+    product_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    group_id = db.Column(db.Integer, nullable=False)
+    category_id = db.Column(db.Integer, nullable=False)
+    province_code = db.Column(db.String(2), nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False)
+    min_price = db.Column(db.Integer, nullable=False)
+
+    # One per filter the catalog offers and sort order it reads a page in, each holding
+    # the columns the page's ids come from: a page, even a deep one, is read from an index.
+    __table_args__ = (
+        Index("ix_catalog_listing_new", "created_at", "product_id"),
+        Index("ix_catalog_listing_price", "min_price", "product_id"),
+        Index("ix_catalog_listing_category_new", "category_id", "created_at", "product_id"),
+        Index("ix_catalog_listing_category_price", "category_id", "min_price", "product_id"),
+        Index("ix_catalog_listing_province_new", "province_code", "created_at", "product_id"),
+        Index("ix_catalog_listing_province_price", "province_code", "min_price", "product_id"),
+        Index("ix_catalog_listing_group_new", "group_id", "created_at", "product_id"),
+    )
+
+
+class CatalogCount(db.Model):
+    """How many listed products (`CatalogListing`) one group has in one category: the facets' sums.
+
+    Kept up with the listing, rows of no products removed. The catalog's counts
+    and facets (categories, provinces, groups) and its totals without a claim
+    filter are sums of these rows, never a count over the products.
+    """
+
+    __tablename__ = "catalog_count"
+
+    province_code = db.Column(db.String(2), primary_key=True)
+    group_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    category_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    products = db.Column(db.Integer, nullable=False)
+
+
 class StockReason:
     """Why a lot's available stock was changed by hand."""
 
