@@ -12,10 +12,13 @@ active and it has at least one active variant (something to buy).
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
 from sqlalchemy import (
+    Date,
     Integer,
     and_,
+    bindparam,
     cast,
     distinct,
     exists,
@@ -408,12 +411,49 @@ def categories_with_counts():
     return [CategoryCount(category=category, count=int(count)) for category, count in rows]
 
 
+def _covers_a_listed_product(kind, on):
+    """SQL condition: a verified claim of `kind` covers a listed product (own, lot's, group's).
+
+    Three EXISTS, each starting from the claims of that kind (an index) and
+    stopping at the first one that covers a listed product.
+    """
+    verified = and_(Claim.kind == kind, verified_now(on))
+    return or_(
+        exists(
+            select(Claim.id).join(LISTING, LISTING.c.product_id == Claim.product_id).where(verified)
+        ),
+        exists(
+            select(Claim.id)
+            .join(Lot, Lot.id == Claim.lot_id)
+            .join(Variant, Variant.id == Lot.variant_id)
+            .join(LISTING, LISTING.c.product_id == Variant.product_id)
+            .where(verified)
+        ),
+        exists(
+            select(Claim.id)
+            .join(COUNTS, COUNTS.c.group_id == Claim.group_id)
+            .where(verified, COUNTS.c.products > 0)
+        ),
+    )
+
+
+@cache
+def _claim_kinds_statement():
+    """The claim kinds that cover a listed product on the date bound as `on`.
+
+    Built once: its shape never changes, and building it is most of its cost.
+    """
+    on = bindparam("on", type_=Date)
+    return union_all(
+        *(select(literal(kind)).where(_covers_a_listed_product(kind, on)) for kind in ClaimKind.ALL)
+    )
+
+
 def catalog_facets(on):
     """Every value the catalog filters can take, in four small queries.
 
-    Categories, provinces and groups from the count rows; claim kinds by one
-    probe per kind of the claims of that kind (`covered_products`), each
-    stopping at the first listed product it finds.
+    Categories, provinces and groups from the count rows; claim kinds by
+    probes of the claims of each kind (`_claim_kinds_statement`).
     """
     provinces = db.session.scalars(
         select(COUNTS.c.province_code)
@@ -426,22 +466,7 @@ def catalog_facets(on):
         .where(ProducerGroup.id.in_(select(COUNTS.c.group_id).where(COUNTS.c.products > 0)))
         .order_by(ProducerGroup.name_th, ProducerGroup.id)
     ).all()
-    found = set(
-        db.session.scalars(
-            union_all(
-                *(
-                    select(literal(kind)).where(
-                        exists(
-                            select(LISTING.c.product_id).where(
-                                LISTING.c.product_id.in_(covered_products(kind, on))
-                            )
-                        )
-                    )
-                    for kind in ClaimKind.ALL
-                )
-            )
-        ).all()
-    )
+    found = set(db.session.scalars(_claim_kinds_statement(), {"on": on}).all())
     claim_kinds = [kind for kind in ClaimKind.ALL if kind in found]
     return Facets(
         categories=categories_with_counts(),
