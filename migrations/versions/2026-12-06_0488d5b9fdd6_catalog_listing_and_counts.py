@@ -1,7 +1,7 @@
 """The storefront's listing and counts, kept up at each catalog write, backfilled from the catalog
 
 Revision ID: 0488d5b9fdd6
-Revises: b0d8db4c80f6
+Revises: f2c81d0a6b19
 Create Date: 2026-12-06 11:14:26.901516
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0488d5b9fdd6'
-down_revision = 'b0d8db4c80f6'
+down_revision = 'f2c81d0a6b19'
 branch_labels = None
 depends_on = None
 
