@@ -11,6 +11,7 @@ from . import (
 )
 from .config import Config, check_production_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .session_cookie import SessionCookie
 
 
 def create_app(config=None):
@@ -48,13 +49,14 @@ def register_extensions(app):
     # `jobs` hooks its after-commit listener onto every Session now: imported first inside
     # a commit (the outbox queues mail there), adding a listener to the list SQLAlchemy
     # is walking failed that commit with "deque mutated during iteration".
-    from . import accounts, jobs, models, storage  # noqa: F401  (they register on import)
+    from . import accounts, jobs, models, rate_limits, storage  # noqa: F401  (they register on import)
     from .catalog import cache as page_cache
     from .catalog import listing  # noqa: F401  (keeps the storefront's listing up at each write)
     from .i18n import select_locale
     from .mail import outbox
     from .marketing import visits
 
+    app.session_interface = SessionCookie()  # Flask's signed cookie, serializer built once
     db.init_app(app)
     storage.init_app(app)  # uploads: the instance folder, or an S3 bucket
     migrate.init_app(
