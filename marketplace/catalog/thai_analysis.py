@@ -49,6 +49,10 @@ _SPACE = re.compile(r"\s+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _THAI_FIXES = (("\u0e4d\u0e32", "\u0e33"), ("\u0e32\u0e4d", "\u0e33"))
 _PUNCT = re.compile(r"[^\w\u0e00-\u0e7f]+")
+# Invisible characters go and Thai digits become 0-9 in one pass (neither
+# takes part in the sara am / sara ae fixes, so the order does not matter).
+_NORMALIZE_MAP = {**_INVISIBLE, **THAI_DIGITS}
+_MAPPED = re.compile("[" + "".join(map(chr, _NORMALIZE_MAP)) + "]")
 
 
 class Word(NamedTuple):
@@ -68,13 +72,17 @@ def normalize(text):
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # str.translate looks every character up in a dict: only when one needs it.
+    if _MAPPED.search(text):
+        text = text.translate(_NORMALIZE_MAP)
     if "\u0e4d" in text:
         for wrong, right in _THAI_FIXES:
             text = text.replace(wrong, right)
     if "\u0e40\u0e40" in text:  # sara ae typed as two sara e: looks the same
         text = text.replace("\u0e40\u0e40", "\u0e41")
-    return text.translate(THAI_DIGITS).casefold()
+    return text.casefold()
 
 
 def name_key(text):
@@ -406,10 +414,6 @@ _REPEATED_TEXTS = 8192
 
 @lru_cache(maxsize=_REPEATED_TEXTS)
 def _repeated(kind, text):
-    if kind == "index":
-        return index_terms(text)
-    if kind == "words":
-        return word_terms(text)
     if kind == "keys":
         return name_keys(text)
     if kind == "heads":
@@ -420,22 +424,96 @@ def _repeated(kind, text):
 def document_terms(names, context, body, group_names):
     """The terms of a product's texts (as `common.product_texts` gives them), for either backend.
 
-    Equal to what the Whoosh analyzers yield for the same fields: the
-    "words" of names, context and body analysed apart are those of the three
-    joined by line breaks, as no word spans a line break. The body, which is
-    nearly always unique, is analysed afresh; the rest comes from a cache.
+    Equal to what the Whoosh analyzers yield for the same fields (`plain_document_terms`
+    is that, and tests compare the two): the "words" of names, context and body
+    analysed apart are those of the three joined by line breaks, as no word
+    spans a line break. Each text is segmented once for its index terms and its
+    words (`text_terms`), and the names, group and category come from a cache.
     """
+    names_terms = _repeated_terms(names)
+    context_terms = _repeated_terms(context)
+    body_terms = text_terms(body)
     return Terms(
-        names=_repeated("index", names),
-        context=_repeated("index", context),
-        body=index_terms(body),
-        words=_repeated("words", names) + _repeated("words", context) + word_terms(body),
+        names=names_terms[0],
+        context=context_terms[0],
+        body=body_terms[0],
+        words=names_terms[1] + context_terms[1] + body_terms[1],
         name_keys=_repeated("keys", names),
         name_heads=_repeated("heads", names),
         completion=tuple(
             dict.fromkeys(_repeated("complete", names) + _repeated("complete", group_names))
         ),
     )
+
+
+def plain_document_terms(names, context, body, group_names):
+    """`document_terms` straight from the Whoosh analyzers, with no cache: the reference."""
+    return Terms(
+        names=index_terms(names),
+        context=index_terms(context),
+        body=index_terms(body),
+        words=word_terms(names) + word_terms(context) + word_terms(body),
+        name_keys=name_keys(names),
+        name_heads=tuple(_distinct_keys(name_heads, names)),
+        completion=tuple(
+            dict.fromkeys(
+                _distinct_keys(completion_keys, names)
+                + _distinct_keys(completion_keys, group_names)
+            )
+        ),
+    )
+
+
+@lru_cache(maxsize=_REPEATED_TEXTS)
+def _repeated_terms(text):
+    return text_terms(text)
+
+
+class _Chunk(NamedTuple):
+    """What one whitespace-separated piece of normalized text contributes (see `text_terms`)."""
+
+    terms: tuple  # its words (Latin stemmed), each Thai compound followed by its syllables
+    units: tuple  # the units its pairs are made of
+    words: tuple  # its whole words, unstemmed
+    joined: tuple  # hyphenated Latin compounds, joined
+
+
+# Descriptions repeat their phrases across a catalog: pieces of text are analysed once.
+_CHUNKS = 200_000
+
+
+@lru_cache(maxsize=_CHUNKS)
+def _chunk(piece):
+    words, joined = _segment(piece, True)
+    terms, units = [], []
+    for word in words:
+        term = unit_term(word.text)
+        terms.append(term)
+        if len(word.syllables) > 1:
+            terms.extend(word.syllables)
+            units.extend(word.syllables)
+        else:
+            units.append(term)
+    return _Chunk(tuple(terms), tuple(units), tuple(w.text for w in words), tuple(joined))
+
+
+def text_terms(text):
+    """(`index_terms`, `word_terms`) of a text, from one segmentation.
+
+    No word, compound or Thai run spans whitespace, so the normalized text is
+    analysed piece by piece (each piece once, see `_chunk`) and the pieces'
+    terms joined in order: the words and syllables, then the compounds, then
+    the pairs of adjacent units across the whole text, as ThaiTokenizer
+    yields them.
+    """
+    chunks = [_chunk(piece) for piece in normalize(text).split()]
+    terms = [term for chunk in chunks for term in chunk.terms]
+    joined = [compound for chunk in chunks for compound in chunk.joined]
+    terms.extend(map(unit_term, joined))
+    terms.extend(pair_terms([unit for chunk in chunks for unit in chunk.units]))
+    words = [word for chunk in chunks for word in chunk.words]
+    words.extend(joined)
+    return tuple(terms), tuple(words)
 
 
 def document_terms_many(texts):

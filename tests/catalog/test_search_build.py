@@ -1,5 +1,7 @@
 """Rebuilding the index fast: shared analysis, worker processes, Whoosh's bulk segment, COPY."""
 
+import random
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -8,6 +10,7 @@ from marketplace.catalog import search
 from marketplace.catalog import thai_analysis as ta
 from marketplace.catalog.search import common, postgresql
 from marketplace.catalog.search import whoosh as whoosh_search
+from marketplace.demo import data as demo_data
 from marketplace.models import ClaimKind, Product, ProductStatus
 
 from .conftest import on_postgresql, using_backend
@@ -113,6 +116,56 @@ def test_document_terms_are_what_the_whoosh_analyzers_give():
     assert list(terms.name_keys) == analysed("name_key", names)
     assert list(terms.name_heads) == analysed("name_head", names)
     assert list(terms.completion) == analysed("complete", names + "\n" + group_names)
+
+
+def _demo_texts():
+    """Every text of the demo catalog (names, stories, descriptions, claims' details)."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(demo_data.GROUPS)
+    walk(demo_data.CATEGORIES)
+    return found
+
+
+# Thai letters, vowels, tone marks and digits; Latin; what people paste and type by mistake.
+_ALPHABET = (
+    [chr(c) for c in range(0x0E01, 0x0E5C)] * 4
+    + list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") * 2
+    + list(" \n\t\u00a0-'’.,;:!?()_/") * 6
+    + ["\u200b", "\u00ad", "\ufeff", "\u0e4d\u0e32", "\u0e40\u0e40", "é", "ß", "İ", "e\u0301"]
+    + [" the ", " and ", " hand-woven ", " Karen's ", " ๑ กก. ", " x" * 40, "ก" * 70]
+)
+
+
+def _random_texts(count, seed):
+    rng = random.Random(seed)
+    return ["".join(rng.choices(_ALPHABET, k=rng.randint(0, 120))) for _ in range(count)]
+
+
+def test_memoised_analysis_gives_exactly_the_plain_terms():
+    """Segmenting once, piece by piece, from caches: the very terms the analyzers give, in order."""
+    texts = _demo_texts() + _random_texts(400, seed=14)
+    assert len(texts) > 500
+    for text_ in texts:
+        assert ta.text_terms(text_) == (ta.index_terms(text_), ta.word_terms(text_)), text_
+    rng = random.Random(5)
+    for _ in range(300):
+        parts = ["\n".join(rng.sample(texts, rng.randint(1, 4))) for _ in range(4)]
+        assert ta.document_terms(*parts) == ta.plain_document_terms(*parts)
+    # Twice: the second time every piece and every name comes from the caches.
+    for _ in range(2):
+        for parts in zip(texts, texts[1:], texts[2:], texts[3:], strict=False):
+            assert ta.document_terms(*parts) == ta.plain_document_terms(*parts)
 
 
 def test_bulk_segment_is_the_segment_add_document_writes(app, catalog, whoosh_backend, monkeypatch):
