@@ -516,11 +516,6 @@ def text_terms(text):
     return tuple(terms), tuple(words)
 
 
-def document_terms_many(texts):
-    """`document_terms` of each (names, context, body, group_names): a worker's batch."""
-    return [document_terms(*parts) for parts in texts]
-
-
 def text_analyzer():
     """Words, syllables, stems: the terms a typed word is looked up as."""
     return ThaiTokenizer() | LatinStemFilter()

@@ -234,3 +234,63 @@ def test_postgresql_rebuild_writes_the_rows_an_edit_writes(app, db, catalog):
         db.session.commit()
         assert rows() == rebuilt
         assert len(search.query("ผ้าฝ้าย").product_ids) == 24
+
+
+def _schema_of_search_tables(db):
+    """Constraints and indexes of the search tables, as PostgreSQL defines them."""
+    return db.session.execute(
+        text(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid IN ('search_document'::regclass, 'search_word'::regclass)"
+            " UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes"
+            " WHERE tablename IN ('search_document', 'search_word') ORDER BY 1, 2, 3"
+        )
+    ).all()
+
+
+def test_postgresql_rebuild_swaps_in_tables_like_the_live_ones(app, db, catalog):
+    """Built aside and swapped in: the same constraints and indexes, no table left over."""
+    if not on_postgresql(app):
+        pytest.skip("the PostgreSQL backend needs TEST_DATABASE_URL=postgresql…")
+    with using_backend(app, "postgresql"):
+        before = _schema_of_search_tables(db)
+        db.session.commit()
+        assert search.rebuild() == 149
+        assert search.rebuild() == 149
+        assert _schema_of_search_tables(db) == before
+        assert len(before) == 10  # 2 primary keys and their indexes, a foreign key, 5 GIN indexes
+        left = db.session.scalar(
+            text("SELECT count(*) FROM pg_class WHERE relname LIKE :aside"),
+            {"aside": f"%{postgresql.ASIDE}%"},
+        )
+        assert left == 0
+        assert len(search.query("ผ้าฝ้าย").product_ids) == 24
+
+
+def test_postgresql_rebuild_keeps_the_edits_committed_while_it_ran(app, db, catalog, make):
+    """A rename, an archived product and a new one committed mid-build are in the swapped table."""
+    if not on_postgresql(app):
+        pytest.skip("the PostgreSQL backend needs TEST_DATABASE_URL=postgresql…")
+    renamed, archived = catalog[1], catalog[2]
+    edited = []
+
+    def edit_once(done, total):
+        if edited:
+            return
+        renamed.name_th = "ผ้าไหมแพรวากาฬสินธุ์"
+        archived.status = ProductStatus.ARCHIVED
+        edited.append(make.product(group=catalog[0].group, name_th="มะขามแช่อิ่มโบราณ"))
+        db.session.commit()  # writes the old table: the build has already read these
+
+    with using_backend(app, "postgresql"):
+        assert search.rebuild() == 149
+        assert search.rebuild(progress=edit_once) == 149
+        assert edited
+        found = db.session.scalars(
+            text("SELECT product_id FROM search_document ORDER BY product_id")
+        ).all()
+        assert archived.id not in found and renamed.id in found and edited[0].id in found
+        assert len(found) == 149
+        assert search.query("แพรวา").product_ids == [renamed.id]
+        assert search.query("มะขามแช่อิ่ม").product_ids == [edited[0].id]
+        assert archived.id not in search.query(archived.name_th.split()[0]).product_ids

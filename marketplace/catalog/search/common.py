@@ -185,26 +185,46 @@ def build_workers(count):
     return min(workers, 8)
 
 
-def _start_pool(workers):
+def _start_pool(workers, shape):
     # forkserver, not fork: the app may have threads (a warm-up, a web
     # server's), and a forked child would inherit their held locks.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([ta.__name__])
+    context.set_forkserver_preload(list(dict.fromkeys([ta.__name__, shape.__module__])))
     return context.Pool(workers)
 
 
-def analysed_products(session, ids, progress=None, today=None):
-    """(product id, `product_texts`, `thai_analysis.Terms`) of each of these products, in order.
+def as_analysed(product_id, texts, terms):
+    """The default shape of `analysed_products`: (product id, texts, terms) as they are."""
+    return product_id, texts, terms
+
+
+def shape_many(shape, batch):
+    """`shape(product id, texts, terms)` of each (product id, texts) analysed: a worker's part."""
+    return [
+        shape(product_id, texts, ta.document_terms(*_analysed_texts(texts)))
+        for product_id, texts in batch
+    ]
+
+
+def _analysed_texts(texts):
+    return texts["names"], texts["context"], texts["body"], texts["group_names"]
+
+
+def analysed_products(session, ids, progress=None, today=None, shape=as_analysed):
+    """`shape(product id, product_texts, thai_analysis.Terms)` of each of these products, in order.
 
     What both backends' rebuilds index. The products are read in batches
     through `session` (expunged after each), and on a large catalog their
     texts are analysed by worker processes a few batches ahead, while this
     process reads the next batch and the caller writes the previous one.
-    `progress(done, total)` follows the products handed out.
+    `shape` (a module-level function, so that workers can be handed it)
+    runs in the worker too: a backend turns the analysis into what it
+    writes there, and this process only writes it. `progress(done, total)`
+    follows the products handed out.
     """
     today = today or date.today()
     workers = build_workers(len(ids))
-    pool = _start_pool(workers) if workers else None
+    pool = _start_pool(workers, shape) if workers else None
     in_flight = deque()
     done = 0
     try:
@@ -215,13 +235,12 @@ def analysed_products(session, ids, progress=None, today=None):
                 for product in sorted(products, key=lambda product: product.id)
             ]
             session.expunge_all()
-            parts = [(t["names"], t["context"], t["body"], t["group_names"]) for _, t in batch]
             if pool is None:
-                in_flight.append((batch, ta.document_terms_many(parts)))
+                in_flight.append((len(batch), shape_many(shape, batch)))
             else:
-                size = -(-len(parts) // workers) or 1
-                chunks = [parts[i : i + size] for i in range(0, len(parts), size)]
-                in_flight.append((batch, pool.map_async(ta.document_terms_many, chunks)))
+                size = -(-len(batch) // workers) or 1
+                chunks = [(shape, batch[i : i + size]) for i in range(0, len(batch), size)]
+                in_flight.append((len(batch), pool.starmap_async(shape_many, chunks)))
             while len(in_flight) > (BATCHES_AHEAD if pool is not None else 0):
                 done += yield from _finish_batch(in_flight.popleft(), done, len(ids), progress)
         while in_flight:
@@ -233,14 +252,13 @@ def analysed_products(session, ids, progress=None, today=None):
 
 
 def _finish_batch(entry, done, total, progress):
-    batch, terms = entry
-    if not isinstance(terms, list):
-        terms = [t for chunk in terms.get() for t in chunk]
-    for (product_id, texts), product_terms in zip(batch, terms, strict=True):
-        yield product_id, texts, product_terms
+    count, shaped = entry
+    if not isinstance(shaped, list):
+        shaped = [item for chunk in shaped.get() for item in chunk]
+    yield from shaped
     if progress is not None:
-        progress(done + len(batch), total)
-    return len(batch)
+        progress(done + count, total)
+    return count
 
 
 @dataclass

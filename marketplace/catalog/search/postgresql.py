@@ -26,6 +26,7 @@ worker match afresh. A sale writes no document, so it keeps the version.
 """
 
 import logging
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -187,37 +188,147 @@ def write_changes(session, pending):
     write_documents(session, changed_product_ids(session, pending))
 
 
-def rebuild(progress=None):
-    """Every visible product's row anew, in one transaction: readers keep the old rows till then.
+def copy_row(product_id, texts, terms):
+    """A product's search_document row (values in _COLUMNS order) and its words.
 
-    The rows go in through COPY, the vocabulary once at the end. Returns the
-    number of products indexed.
+    `analysed_products` runs it in the worker that analysed the product, so a
+    rebuild's own process only copies rows in.
+    """
+    row = _row(product_id, texts, terms)
+    return tuple(row[name] for name in _COLUMNS), terms.words
+
+
+# The tables a rebuild builds aside under this suffix, then swaps in.
+ASIDE = "_rebuild"
+_TABLES = (SearchDocument.__tablename__, SearchWord.__tablename__)
+
+
+def rebuild(progress=None):
+    """Every visible product's row anew, built aside and swapped in: readers keep the old rows.
+
+    The new tables are filled by COPY with no index, their constraints and
+    indexes (as the migrations made the live ones) created once they are
+    full, and they take the live tables' place in the same transaction.
+    Edits committed while the build ran wrote the old table: under a lock
+    that holds further writers back for the moment of the swap, the products
+    they touched, and those that appeared or went meanwhile, are written
+    again from the catalog as it is then (see `_swap`). Returns the number of
+    products indexed.
     """
     with Session(db.engine) as session:
-        ids = session.scalars(
-            select(Product.id)
-            .join(Product.group)
-            .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
-            .order_by(Product.id)
-        ).all()
-        session.execute(delete(SearchDocument))
-        session.execute(delete(SearchWord))
-        bump_version(session)
+        # Every transaction this snapshot does not see may have changed a
+        # product after this build read it.
+        snapshot = session.scalar(text("SELECT CAST(pg_current_snapshot() AS text)"))
+        ids = session.scalars(_visible_ids()).all()
+        for table in _TABLES:
+            session.execute(text(f"CREATE TABLE {table}{ASIDE} (LIKE {table} INCLUDING DEFAULTS)"))
+        document_table, word_table = (f"{table}{ASIDE}" for table in _TABLES)
         count = 0
         rows, words = [], set()
         # COPY once a batch is gathered: the connection also reads the
         # products, which it cannot do while a COPY is open.
-        for product_id, texts, terms in analysed_products(session, ids, progress):
-            rows.append(_row(product_id, texts, terms))
-            words.update(terms.words)
+        for row, found in analysed_products(session, ids, progress, shape=copy_row):
+            rows.append(row)
+            words.update(found)
             if len(rows) >= BATCH_SIZE:
-                count += _copy(session, "search_document", _COLUMNS, rows)
+                count += _copy(session, document_table, _COLUMNS, rows)
                 rows = []
-        count += _copy(session, "search_document", _COLUMNS, rows)
+        count += _copy(session, document_table, _COLUMNS, rows)
         vocabulary = sorted({w[:200] for w in words if w})
-        _copy(session, "search_word", ("word",), [{"word": w} for w in vocabulary])
+        _copy(session, word_table, ("word",), [(w,) for w in vocabulary])
+        names = {}
+        for table in _TABLES:
+            names[table] = _index_like(session, table)
+            session.execute(text(f"ANALYZE {table}{ASIDE}"))
+        _swap(session, snapshot, names)
         session.commit()
     return count
+
+
+def _visible_ids():
+    return (
+        select(Product.id)
+        .join(Product.group)
+        .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
+        .order_by(Product.id)
+    )
+
+
+_INDEX_DEFINITION = re.compile(r"^CREATE (UNIQUE )?INDEX (\S+) ON (?:ONLY )?\S+ (USING .*)$")
+
+
+def _index_like(session, table):
+    """Give `table`'s aside copy the live table's constraints and indexes, under suffixed names.
+
+    Returns [("constraint" or "index", name)] of what was copied.
+    """
+    constraints = session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = CAST(:table AS regclass) AND contype IN ('p', 'u', 'f', 'c', 'x')"
+            " ORDER BY conname"
+        ),
+        {"table": table},
+    ).all()
+    for name, definition in constraints:
+        session.execute(
+            text(f"ALTER TABLE {table}{ASIDE} ADD CONSTRAINT {name}{ASIDE} {definition}")
+        )
+    indexes = session.execute(
+        text(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = CAST(:table AS regclass) AND NOT EXISTS"
+            " (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid"
+            " AND k.conrelid = i.indrelid) ORDER BY c.relname"
+        ),
+        {"table": table},
+    ).all()
+    for name, definition in indexes:
+        match = _INDEX_DEFINITION.match(definition)
+        if match is None:
+            raise RuntimeError(f"search: cannot copy the index {name}: {definition}")
+        unique, _, rest = match.groups()
+        session.execute(text(f"CREATE {unique or ''}INDEX {name}{ASIDE} ON {table}{ASIDE} {rest}"))
+    return [("constraint", name) for name, _ in constraints] + [
+        ("index", name) for name, _ in indexes
+    ]
+
+
+# Product ids of rows an edit wrote after `snapshot` was taken (xmin widened to xid8).
+_WRITTEN_SINCE = text(
+    "SELECT product_id FROM search_document, (SELECT CAST(CAST(pg_current_xact_id()"
+    " AS text) AS bigint) AS now) AS x WHERE NOT pg_visible_in_snapshot(CAST(CAST("
+    " (((x.now >> 32) - CAST(CAST(CAST(xmin AS text) AS bigint) > (x.now & 4294967295)"
+    " AS integer)) << 32) | CAST(CAST(xmin AS text) AS bigint) AS text) AS xid8),"
+    " CAST(:snapshot AS pg_snapshot))"
+)
+
+
+def _swap(session, snapshot, names):
+    """Put the aside tables in the live ones' place, with what edits wrote meanwhile.
+
+    The lock waits for edits writing documents to commit and holds new ones
+    back (readers go on) until this transaction commits; the held-back edits
+    then write to the new tables. `names`: each table's constraints and
+    indexes (`_index_like`), which the aside ones are renamed to.
+    """
+    session.execute(text(f"LOCK TABLE {', '.join(_TABLES)} IN SHARE ROW EXCLUSIVE MODE"))
+    touched = set(session.scalars(_WRITTEN_SINCE, {"snapshot": snapshot}))
+    for table in _TABLES:
+        session.execute(text(f"DROP TABLE {table}"))
+        session.execute(text(f"ALTER TABLE {table}{ASIDE} RENAME TO {table}"))
+        for kind, name in names[table]:
+            if kind == "constraint":
+                session.execute(
+                    text(f"ALTER TABLE {table} RENAME CONSTRAINT {name}{ASIDE} TO {name}")
+                )
+            else:
+                session.execute(text(f"ALTER INDEX {name}{ASIDE} RENAME TO {name}"))
+    visible_now = set(session.scalars(_visible_ids()))
+    indexed = set(session.scalars(select(SearchDocument.product_id)))
+    write_documents(session, touched | (visible_now ^ indexed))
+    bump_version(session)
 
 
 def bump_version(session):
@@ -237,13 +348,13 @@ def current_version(session=None):
 
 
 def _copy(session, table, columns, rows):
-    """COPY rows (dicts) into a table through the session's connection; the number of rows."""
+    """COPY rows (tuples of values in `columns` order) into a table; the number of rows."""
     if not rows:
         return 0
     cursor = session.connection().connection.driver_connection.cursor()
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[name] for name in columns])
+            copy.write_row(row)
     return len(rows)
 
 
