@@ -294,3 +294,30 @@ def test_postgresql_rebuild_keeps_the_edits_committed_while_it_ran(app, db, cata
         assert search.query("แพรวา").product_ids == [renamed.id]
         assert search.query("มะขามแช่อิ่ม").product_ids == [edited[0].id]
         assert archived.id not in search.query(archived.name_th.split()[0]).product_ids
+
+
+def test_postgresql_rebuild_gives_up_cleanly_while_a_transaction_holds_the_tables(
+    app, db, catalog, monkeypatch
+):
+    """A transaction left open on the live tables: the rebuild says so and changes nothing."""
+    if not on_postgresql(app):
+        pytest.skip("the PostgreSQL backend needs TEST_DATABASE_URL=postgresql…")
+    monkeypatch.setattr(postgresql, "SWAP_ATTEMPTS", 2)
+    monkeypatch.setattr(postgresql, "SWAP_LOCK_TIMEOUT_MS", 100)
+    with using_backend(app, "postgresql"):
+        assert search.rebuild() == 149
+        version = postgresql.current_version()
+        db.session.commit()
+        with db.engine.connect() as reader:
+            reader.execute(text("SELECT count(*) FROM search_document"))  # holds it till rollback
+            with pytest.raises(RuntimeError, match="stayed in use"):
+                search.rebuild()
+            reader.rollback()
+        assert postgresql.current_version() == version
+        left = db.session.scalar(
+            text("SELECT count(*) FROM pg_class WHERE relname LIKE :aside"),
+            {"aside": f"%{postgresql.ASIDE}%"},
+        )
+        assert left == 0
+        assert search.rebuild() == 149
+        assert len(search.query("ผ้าฝ้าย").product_ids) == 24

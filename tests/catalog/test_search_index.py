@@ -204,6 +204,7 @@ def test_cli_rebuild_sync_and_status(app, db, make, runner):
     finally:
         app.extensions["marketplace_search"]["auto_index"] = True
     assert found("ข้าว") == []
+    db.session.rollback()  # a request's read ends: PostgreSQL's swap waits for open transactions
     result = runner.invoke(search_cli, ["rebuild"])
     assert result.exit_code == 0, result.output
     assert "Indexed 1 products" in result.output

@@ -29,6 +29,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import replace
 from datetime import date
@@ -36,6 +37,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ...extensions import db
@@ -305,15 +307,49 @@ _WRITTEN_SINCE = text(
 )
 
 
+# A transaction left open on the live tables (a stuck request) must not hold
+# every search back behind the swap's lock for long: it waits a few seconds
+# at a time, lets the queue through, and tries again.
+SWAP_LOCK_TIMEOUT_MS = 2000
+SWAP_ATTEMPTS = 15
+
+
+def _lock_for_swap(session):
+    """Lock the live tables for the swap, a few seconds at a time; raises if they stay busy."""
+    for attempt in range(SWAP_ATTEMPTS):
+        savepoint = session.begin_nested()
+        try:
+            session.execute(text(f"SET LOCAL lock_timeout = {SWAP_LOCK_TIMEOUT_MS}"))
+            session.execute(text(f"LOCK TABLE {', '.join(_TABLES)} IN ACCESS EXCLUSIVE MODE"))
+        except OperationalError as error:
+            savepoint.rollback()
+            if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            log.info("search: tables busy for the swap (attempt %d)", attempt + 1)
+            time.sleep(0.2 * (attempt + 1))
+            continue
+        savepoint.commit()
+        session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+        return
+    raise RuntimeError(
+        "search rebuild: the search tables stayed in use by other transactions;"
+        " nothing was changed, try again"
+    )
+
+
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
 def _swap(session, snapshot, names):
     """Put the aside tables in the live ones' place, with what edits wrote meanwhile.
 
-    The lock waits for edits writing documents to commit and holds new ones
-    back (readers go on) until this transaction commits; the held-back edits
-    then write to the new tables. `names`: each table's constraints and
-    indexes (`_index_like`), which the aside ones are renamed to.
+    The lock waits for the transactions using the tables to end and holds
+    new ones back until this transaction commits (a moment: only what
+    changed meanwhile is written); held-back edits then write to the new
+    tables. `names`: each table's constraints and indexes (`_index_like`),
+    which the aside ones are renamed to.
     """
-    session.execute(text(f"LOCK TABLE {', '.join(_TABLES)} IN SHARE ROW EXCLUSIVE MODE"))
+    _lock_for_swap(session)
     touched = set(session.scalars(_WRITTEN_SINCE, {"snapshot": snapshot}))
     for table in _TABLES:
         session.execute(text(f"DROP TABLE {table}"))
