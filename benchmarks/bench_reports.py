@@ -180,31 +180,40 @@ def generate(db, url, args):
 
 
 def ensure_summaries(db):
-    """The ledger's monthly sums (`ledger_month`), built from the ledger when missing or empty.
+    """The ledger's monthly sums (`ledger_month`, `household_month`), built from the ledger
+    when missing or empty.
 
     The bulk load writes the ledger without the app, so the sums the app keeps up
-    at each posting are added up once here, as `flask ledger summaries` would.
+    at each posting are added up once here, as `flask ledger summaries` would
+    (each table on its own, so a database generated before one of them existed
+    gains it without recomputing the other).
     """
-    from sqlalchemy import func, inspect, select
+    from sqlalchemy import func, insert, inspect, select
 
     from marketplace.impact import summaries
-    from marketplace.models import LedgerMonth
+    from marketplace.models import HouseholdMonth, LedgerMonth
 
-    if not inspect(db.engine).has_table(LedgerMonth.__tablename__):
-        LedgerMonth.__table__.create(db.engine)
-    if db.session.scalar(select(func.count()).select_from(LedgerMonth)):
-        db.session.rollback()
-        return
-    start = time.perf_counter()
-    written = summaries.rebuild()
-    db.session.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"VACUUM ANALYZE {LedgerMonth.__tablename__}")
-    print(
-        f"Monthly ledger sums built from the ledger: {written:,} rows"
-        f" in {time.perf_counter() - start:.1f} s"
+    builds = (
+        (LedgerMonth, summaries.ledger_sums, [*summaries.KEY_COLUMNS, "amount_satang", "entries"]),
+        (HouseholdMonth, summaries.household_sums, list(summaries.HOUSEHOLD_COLUMNS)),
     )
+    for model, sums, columns in builds:
+        if not inspect(db.engine).has_table(model.__tablename__):
+            model.__table__.create(db.engine)
+        if db.session.scalar(select(func.count()).select_from(model)):
+            db.session.rollback()
+            continue
+        start = time.perf_counter()
+        db.session.execute(insert(model.__table__).from_select(columns, sums()))
+        written = db.session.scalar(select(func.count()).select_from(model))
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"VACUUM ANALYZE {model.__tablename__}")
+        print(
+            f"Monthly sums ({model.__tablename__}) built from the ledger: {written:,} rows"
+            f" in {time.perf_counter() - start:.1f} s"
+        )
 
 
 def db_dialect():
@@ -264,6 +273,9 @@ def describe(db, models):
         "monthly ledger sums": db.session.scalar(
             select(func.count()).select_from(models.LedgerMonth)
         ),
+        "households' monthly income": db.session.scalar(
+            select(func.count()).select_from(models.HouseholdMonth)
+        ),
     }
     db.session.rollback()
     return facts, first, last
@@ -313,15 +325,66 @@ def reset_peak_rss():
         return False
 
 
-def timed(function, rounds):
-    """Median and spread of wall times (seconds) over `rounds` runs after a warm-up run."""
+def process_cpu(pid):
+    """CPU seconds (user + system) a process has used, from /proc/<pid>/stat; None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backend():
+    """The PID of the PostgreSQL backend serving the session's connection (None on SQLite).
+
+    Asked inside the transaction the report then runs in, so it is that report's backend.
+    """
+    from sqlalchemy import text
+
+    from marketplace.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return None
+    return db.session.scalar(text("SELECT pg_backend_pid()"))
+
+
+def timed(function, rounds, cpu=None):
+    """Median and spread of wall times (seconds) over `rounds` runs after a warm-up run.
+
+    With a `cpu` list, each run's CPU seconds are appended to it as (this process,
+    the database backend or None): on a machine shared with other work, wall times
+    follow the load, CPU seconds much less.
+    """
     result = function()
     times = []
     for _ in range(rounds):
+        backend = database_backend()
+        backend_before = process_cpu(backend) if backend else None
+        cpu_before = time.process_time()
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)
+        if cpu is not None:
+            used = process_cpu(backend) if backend else None
+            cpu.append(
+                (
+                    time.process_time() - cpu_before,
+                    None if used is None or backend_before is None else used - backend_before,
+                )
+            )
     return result, times
+
+
+def cpu_text(cpu):
+    """The median CPU seconds of the runs, in this process and in the database."""
+    if not cpu:
+        return ""
+    text = f"  CPU app {statistics.median(c[0] for c in cpu):.3f} s"
+    backend = [c[1] for c in cpu if c[1] is not None]
+    if backend:
+        text += f" + database {statistics.median(backend):.3f} s"
+    return text
 
 
 def memory(function):
@@ -473,7 +536,8 @@ def run_reports(app, db, args, province, district, first, last):
                 db.session.rollback()
                 return result
 
-            result, times = timed(report, args.rounds)
+            cpu = []
+            result, times = timed(report, args.rounds, cpu)
             peak, growth = memory(report)
             total = result.total.raw
             show(
@@ -484,6 +548,7 @@ def run_reports(app, db, args, province, district, first, last):
                 f"  [{total['households']:,} households, {total['reached']:,} reached,"
                 f" {len(result.rows)} rows]",
             )
+            print(f"   {cpu_text(cpu)} (median; the database's parallel workers not counted)")
             if name.startswith("province"):
                 with QueryLog(db.engine) as log:
                     report()

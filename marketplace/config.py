@@ -133,6 +133,10 @@ class Config:
         self.BASIC_NEEDS_SATANG_PER_YEAR = int(
             os.environ.get("BASIC_NEEDS_SATANG_PER_YEAR") or 38_000_00
         )
+        # PostgreSQL memory for sorting and grouping in a report's transaction (SET LOCAL
+        # work_mem): a province's households are grouped several ways at once, and the
+        # server's default (4MB) sends those to disk. Empty: the server's setting.
+        self.REPORT_WORK_MEM = os.environ.get("REPORT_WORK_MEM", "64MB")
         # Where mailed links point; the demo's address unless set.
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

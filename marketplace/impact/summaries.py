@@ -18,6 +18,13 @@ is a sum of summary rows (`income_rows`), exactly, for whole months. A period th
 starts or ends inside a month (the report pages' default ends today) reads those
 partial months from the ledger itself, entry by entry, through the same columns.
 
+A second summary, `HouseholdMonth`, holds each household's income by month under
+the household's area codes (province, district, subdistrict), so an area report
+reads its households' monthly income from one range of an index (`area_income_rows`)
+instead of finding every household of the area in `LedgerMonth`. It is kept up by
+the same listener: income entries add to their household's month, and a household
+whose area codes change has its rows refiled under the new codes.
+
 `rebuild()` (the `flask ledger summaries` command, and the migration's backfill)
 recomputes every row from the ledger; `differences()` compares the two.
 """
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, event, func, literal, or_, select
+from sqlalchemy import and_, case, event, func, inspect, literal, or_, select, update
 from sqlalchemy import union_all as sql_union_all
 from sqlalchemy.orm import Session, aliased, outerjoin
 
@@ -34,7 +41,15 @@ from .. import derived
 from ..derived import adding_upsert, replace_rows
 from ..extensions import db
 from ..models.catalog import Lot, Variant
-from ..models.ledger import LedgerAccount, LedgerEntry, LedgerFlow, LedgerKind, LedgerMonth
+from ..models.households import Household
+from ..models.ledger import (
+    HouseholdMonth,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerFlow,
+    LedgerKind,
+    LedgerMonth,
+)
 from ..models.orders import OrderLine
 
 KEY_COLUMNS = ("household_id", "month", "group_id", "account", "flow", "product_id")
@@ -115,12 +130,90 @@ def add_entries(connection, entries):
     )
 
 
+HOUSEHOLD_KEYS = ("household_id", "month")
+AREA_COLUMNS = ("province_code", "district_code", "subdistrict_code")
+HOUSEHOLD_COLUMNS = (*HOUSEHOLD_KEYS, *AREA_COLUMNS, "amount_satang", "entries")
+
+
+def is_household_income(entry):
+    """True for an entry `HouseholdMonth` sums: a household's own income."""
+    return (
+        entry.household_id is not None
+        and entry.account == LedgerAccount.HOUSEHOLD
+        and entry.kind in LedgerKind.INCOME
+    )
+
+
+def add_household_entries(connection, entries):
+    """Add new income entries to their households' months, filed under the household's area."""
+    mine = [entry for entry in entries if is_household_income(entry)]
+    if not mine:
+        return
+    places = {
+        row[0]: row[1:]
+        for row in connection.execute(
+            select(Household.id, *(Household.__table__.c[name] for name in AREA_COLUMNS)).where(
+                Household.id.in_({entry.household_id for entry in mine})
+            )
+        )
+    }
+    deltas = {}
+    for entry in mine:
+        sums = deltas.setdefault((entry.household_id, month_key(entry.occurred_on)), [0, 0])
+        sums[0] += entry.amount_satang
+        sums[1] += 1
+    rows = [
+        dict(
+            household_id=household_id,
+            month=month,
+            **dict(zip(AREA_COLUMNS, places[household_id], strict=True)),
+            amount_satang=amount,
+            entries=count,
+        )
+        for (household_id, month), (amount, count) in sorted(deltas.items())
+    ]
+    table = HouseholdMonth.__table__
+    statement = derived.dialect_insert(connection)(table)
+    upsert = statement.on_conflict_do_update(
+        index_elements=list(HOUSEHOLD_KEYS),
+        set_={
+            **{name: table.c[name] + statement.excluded[name] for name in SUM_COLUMNS},
+            # The household's current area: where its income is filed.
+            **{name: statement.excluded[name] for name in AREA_COLUMNS},
+        },
+    )
+    connection.execute(upsert, rows)
+
+
+def refile_households(connection, households):
+    """File the monthly income of households whose area codes changed under the new codes."""
+    table = HouseholdMonth.__table__
+    for household in sorted(households, key=lambda h: h.id):
+        connection.execute(
+            update(table)
+            .where(table.c.household_id == household.id)
+            .values({name: getattr(household, name) for name in AREA_COLUMNS})
+        )
+
+
+def _moved(obj):
+    if not isinstance(obj, Household):
+        return False
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in AREA_COLUMNS)
+
+
 @event.listens_for(Session, "after_flush")
 def _keep_summaries_up(session, _flush_context):
-    """Every ledger entry a flush wrote is added to its month, in the same transaction."""
+    """Every ledger entry a flush wrote is added to its month, in the same transaction;
+    households whose area changed have their monthly income refiled."""
     entries = [obj for obj in session.new if isinstance(obj, LedgerEntry)]
     if entries:
         add_entries(session.connection(), entries)
+        add_household_entries(session.connection(), entries)
+    moved = [obj for obj in session.dirty if _moved(obj)]
+    if moved:
+        refile_households(session.connection(), moved)
 
 
 # -- rebuilding and checking -------------------------------------------------------------------
@@ -186,11 +279,38 @@ def ledger_sums(where=None):
     return statement
 
 
+def household_sums():
+    """SELECT the `HouseholdMonth` rows the ledger adds up to: each household's income by
+    month, under its current area codes."""
+    from .reports.periods import sql_month_key
+
+    month = sql_month_key(LedgerEntry.occurred_on).label("month")
+    areas = [Household.__table__.c[name].label(name) for name in AREA_COLUMNS]
+    return (
+        select(
+            LedgerEntry.household_id.label("household_id"),
+            month,
+            *areas,
+            func.sum(LedgerEntry.amount_satang).label("amount_satang"),
+            func.count().label("entries"),
+        )
+        .join(Household, Household.id == LedgerEntry.household_id)
+        .where(
+            LedgerEntry.account == LedgerAccount.HOUSEHOLD,
+            LedgerEntry.kind.in_(LedgerKind.INCOME),
+        )
+        .group_by(LedgerEntry.household_id, month, *areas)
+    )
+
+
 def rebuild(session=None):
-    """Replace every summary row by the ledger's sums; returns the number of rows written."""
+    """Replace every row of both summaries by the ledger's sums; returns the rows written."""
     connection = (session or db.session).connection()
-    return replace_rows(
+    written = replace_rows(
         connection, LedgerMonth.__table__, [*KEY_COLUMNS, *SUM_COLUMNS], ledger_sums()
+    )
+    return written + replace_rows(
+        connection, HouseholdMonth.__table__, HOUSEHOLD_COLUMNS, household_sums()
     )
 
 
@@ -202,7 +322,18 @@ def differences(session=None, limit=20):
     connection = (session or db.session).connection()
     table = LedgerMonth.__table__
     stored = select(*(table.c[name] for name in (*KEY_COLUMNS, *SUM_COLUMNS)))
-    return derived.differences(connection, stored, ledger_sums(), limit, found_side="ledger")
+    count, sample = derived.differences(
+        connection, stored, ledger_sums(), limit, found_side="ledger"
+    )
+    # The households' monthly income: its rows say which table they are of.
+    table = HouseholdMonth.__table__
+    stored = select(*(table.c[name] for name in HOUSEHOLD_COLUMNS))
+    more, more_sample = derived.differences(
+        connection, stored, household_sums(), limit, found_side="ledger (household_month)"
+    )
+    relabel = {"stored": "stored household_month"}
+    sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
+    return count + more, sample[:limit]
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -268,6 +399,53 @@ def income_rows(period, group_id=None):
             )
             .select_from(joined)
             .where(*conditions)
+        )
+    if len(parts) == 1:
+        return parts[0].subquery("income")
+    return sql_union_all(*parts).subquery("income")
+
+
+def area_income_rows(period, area, household_condition):
+    """Each household's income of the period by month, as rows of (household_id, month,
+    amount), one per household and month: the households of an area (`area`: province,
+    district, subdistrict codes, the last two may be None).
+
+    Whole months come from `HouseholdMonth` by its area index; the partial months at
+    either end from the ledger, for the households matching `household_condition`.
+    """
+    whole, partial = split_period(period)
+    parts = []
+    if whole:
+        summary = HouseholdMonth.__table__.c
+        conditions = [summary.month.in_(whole)]
+        if len(whole) > 1 and whole == sorted(whole):
+            conditions[0] = and_(summary.month >= whole[0], summary.month <= whole[-1])
+        for name, code in zip(AREA_COLUMNS, area, strict=True):
+            if code:
+                conditions.append(summary[name] == code)
+        parts.append(
+            select(
+                summary.household_id, summary.month, summary.amount_satang.label("amount")
+            ).where(*conditions)
+        )
+    if partial:
+        from .reports.periods import sql_month_key
+
+        month = sql_month_key(LedgerEntry.occurred_on)
+        parts.append(
+            select(
+                LedgerEntry.household_id.label("household_id"),
+                month.label("month"),
+                func.sum(LedgerEntry.amount_satang).label("amount"),
+            )
+            .join(Household, Household.id == LedgerEntry.household_id)
+            .where(
+                LedgerEntry.account == LedgerAccount.HOUSEHOLD,
+                LedgerEntry.kind.in_(LedgerKind.INCOME),
+                or_(*(LedgerEntry.occurred_on.between(start, end) for start, end in partial)),
+                household_condition,
+            )
+            .group_by(LedgerEntry.household_id, month)
         )
     if len(parts) == 1:
         return parts[0].subquery("income")

@@ -34,6 +34,7 @@ from .discounts import (
 from .exports import AreaExport, ExportStatus
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
 from .ledger import (
+    HouseholdMonth,
     LedgerAccount,
     LedgerEntry,
     LedgerFlow,
@@ -120,6 +121,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerFlow",
     "LedgerMonth",
+    "HouseholdMonth",
     "LedgerKind",
     "ShareBasis",
     "ShareRule",

@@ -271,3 +271,39 @@ class LedgerMonth(db.Model):
             "amount_satang",
         ),
     )
+
+
+class HouseholdMonth(db.Model):
+    """Each household's value-chain income by month, filed under the household's area.
+
+    The sum of its income entries (`LedgerKind.INCOME`, the household's own
+    account) dated in the month, kept up in the transaction of each posting like
+    `LedgerMonth`, and refiled when the household's area codes change. Area
+    reports read an area's households' monthly income from here with one range
+    of the area index, instead of every household's rows of `LedgerMonth` (one
+    per group and product), which they had to find through the household table.
+    Derived data, so no foreign keys: `flask ledger summaries` rebuilds it.
+    """
+
+    __tablename__ = "household_month"
+
+    household_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    month = db.Column(db.Integer, primary_key=True, autoincrement=False)  # 202512
+    province_code = db.Column(db.String(2), nullable=False)
+    district_code = db.Column(db.String(4), nullable=False)
+    subdistrict_code = db.Column(db.String(6), nullable=False)
+    amount_satang = db.Column(db.BigInteger, nullable=False)
+    entries = db.Column(db.Integer, nullable=False)
+
+    __table_args__ = (
+        # An area's households by month, read without visiting the table.
+        Index(
+            "ix_household_month_area",
+            "province_code",
+            "district_code",
+            "subdistrict_code",
+            "month",
+            "household_id",
+            "amount_satang",
+        ),
+    )

@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from marketplace.impact import ledger, summaries
 from marketplace.impact.reports import Period
 from marketplace.models import (
+    HouseholdMonth,
     LedgerAccount,
     LedgerEntry,
     LedgerKind,
@@ -41,7 +42,15 @@ def _clean():
     """Hypothesis reuses the test's database: empty the tables this test fills."""
     db.session.rollback()
     connection = db.session.connection()
-    for model in (LedgerMonth, LedgerEntry, RefundLine, Refund, ShareRulePart, ShareRule):
+    for model in (
+        LedgerMonth,
+        HouseholdMonth,
+        LedgerEntry,
+        RefundLine,
+        Refund,
+        ShareRulePart,
+        ShareRule,
+    ):
         connection.execute(delete(model))
     db.session.commit()
 
@@ -257,4 +266,63 @@ def test_the_migration_backfills_what_the_ledger_adds_up_to(make, rule):
     dialect = connection.dialect.name
     connection.execute(text(migration.BACKFILL.format(month=migration.MONTH[dialect])))
     assert db.session.scalar(select(func.count()).select_from(LedgerMonth)) == before
+    assert summaries.differences() == (0, [])
+
+
+def test_a_household_that_moves_takes_its_monthly_income_to_its_new_area(make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    grower = make.household(group)
+    make.contribution(product.variants[0].lots[0], grower, quantity=1)
+    rule(group, product, {"grower": "50%"})
+    make.order({product.variants[0]: 1}, paid=True)
+    db.session.commit()
+    (row,) = db.session.scalars(
+        select(HouseholdMonth).where(HouseholdMonth.household_id == grower.id)
+    ).all()
+    assert (row.province_code, row.district_code, row.amount_satang) == ("57", "5705", 6000)
+    grower.province_code, grower.district_code, grower.subdistrict_code = "58", "5801", "580101"
+    db.session.commit()
+    db.session.expire_all()
+    row = db.session.get(HouseholdMonth, (grower.id, row.month))
+    assert (row.province_code, row.district_code, row.subdistrict_code) == ("58", "5801", "580101")
+    assert summaries.differences() == (0, [])
+
+
+def test_the_check_finds_a_household_month_that_differs(app, make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=1)
+    rule(group, product, {"grower": "50%"})
+    make.order({product.variants[0]: 2}, paid=True)
+    db.session.connection().execute(HouseholdMonth.__table__.update().values(province_code="58"))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["ledger", "summaries", "--check"])
+    assert result.exit_code == 1
+    assert "only in stored household_month" in result.output
+    assert "only in ledger (household_month)" in result.output
+    result = runner.invoke(args=["ledger", "summaries"])
+    assert result.exit_code == 0, result.output
+    assert summaries.differences() == (0, [])
+
+
+def test_the_household_month_migration_backfills_what_the_ledger_adds_up_to(make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=1)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=2)
+    rule(group, product, {"grower": "50%"}, fee="3")
+    make.order({product.variants[0]: 2}, paid=True)
+    before = db.session.scalar(select(func.count()).select_from(HouseholdMonth))
+    assert before == 2
+    path = next(Path("migrations/versions").glob("*_household_month.py"))
+    spec = importlib.util.spec_from_file_location("household_month_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    connection = db.session.connection()
+    connection.execute(delete(HouseholdMonth))
+    dialect = connection.dialect.name
+    connection.execute(text(migration.BACKFILL.format(month=migration.MONTH[dialect])))
+    assert db.session.scalar(select(func.count()).select_from(HouseholdMonth)) == before
     assert summaries.differences() == (0, [])

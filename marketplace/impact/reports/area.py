@@ -16,6 +16,7 @@ from .figures import (
     COUNT_FIELDS,
     household_condition,
     household_ctes,
+    report_memory,
     summary_counters,
     thresholds,
 )
@@ -197,7 +198,9 @@ def area_report(
         ProducerGroup.district_code == district.code if district else literal(True),
         ProducerGroup.subdistrict_code == subdistrict.code if subdistrict else literal(True),
     )
-    monthly, ph = household_ctes(period, condition)
+    codes = (province.code, district and district.code, subdistrict and subdistrict.code)
+    report_memory()
+    monthly, ph = household_ctes(period, condition, area=codes)
     if subdistrict is None:
         level = "subdistrict" if district else "district"
         key_column = ph.c.subdistrict_code if district else ph.c.district_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,16 +18,15 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    true,
+    text,
     union_all,
 )
-from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from ...models import Household
 from ...models.households import HouseholdAssessment, PovertyClass
 from ...models.ledger import LedgerAccount, LedgerEntry, LedgerKind
-from ..summaries import household_income, income_rows
+from ..summaries import area_income_rows, household_income, income_rows
 from .periods import Period, month_end, month_key
 from .scope import check_area
 
@@ -34,6 +34,19 @@ LOW_INCOME_CLASSES = (PovertyClass.STRUGGLING, PovertyClass.DIFFICULT)
 
 
 SALE_KINDS = (LedgerKind.SALE_SHARE, LedgerKind.REVERSAL)
+
+
+WORK_MEM = re.compile(r"[1-9][0-9]{0,6}(kB|MB|GB)")
+
+
+def report_memory():
+    """Let the report's transaction sort and group in memory (PostgreSQL `SET LOCAL work_mem`
+    to REPORT_WORK_MEM); nothing elsewhere, or when it is empty or not a size."""
+    setting = current_app.config.get("REPORT_WORK_MEM") or ""
+    if db.session.get_bind().dialect.name != "postgresql" or not WORK_MEM.fullmatch(setting):
+        return
+    # A checked size, not user input: SET takes no bound parameters.
+    db.session.execute(text(f"SET LOCAL work_mem = '{setting}'"))
 
 
 def thresholds():
@@ -193,11 +206,21 @@ def income_entries(period, group_id=None):
     return and_(*conditions)
 
 
-def _monthly_cte(period, household_condition, group_id=None):
+def _monthly_cte(period, household_condition, group_id=None, area=None):
     """(household id, month key, amount): each household's value-chain income per month.
 
     Read from the monthly summary (whole months) and the ledger (partial months).
+    For an area (`area`: its province, district and subdistrict codes) and every
+    group, from the households' monthly income filed under their area
+    (`summaries.area_income_rows`): one row per household and month already.
     """
+    if area is not None and group_id is None:
+        income = area_income_rows(period, area, household_condition)
+        return select(
+            income.c.household_id.label("household_id"),
+            income.c.month.label("month"),
+            income.c.amount.label("amount"),
+        ).cte("monthly")
     income = income_rows(period, group_id)
     return (
         select(
@@ -213,30 +236,55 @@ def _monthly_cte(period, household_condition, group_id=None):
     )
 
 
-def household_ctes(period, household_condition, group_id=None):
-    """The CTEs behind every report: `base` (areas and assessments) and `per_household`."""
-    line, _basic = thresholds()
-    dates = (
+def _assessment_spans(household_condition):
+    """(household id, assessed on, until, first, members, income, class): each assessment of
+    the area's households with the date of the household's next one (None for the last).
+
+    An assessment is in force from its date until the next one's, so the assessment
+    in force on a day is the one span that holds it: a range test on one row, where
+    finding it took the latest of the household's assessments dated on or before
+    the day (a GROUP BY per household and month). `first` is 1 for the household's
+    earliest assessment (the baseline when none is dated on or before the period's start).
+    """
+    order = (HouseholdAssessment.assessed_on,)
+    household = HouseholdAssessment.household_id
+    return (
         select(
-            HouseholdAssessment.household_id.label("household_id"),
-            func.max(
-                case(
-                    (
-                        HouseholdAssessment.assessed_on <= period.start,
-                        HouseholdAssessment.assessed_on,
-                    )
-                )
-            ).label("before_on"),
-            func.min(HouseholdAssessment.assessed_on).label("first_on"),
-            func.max(HouseholdAssessment.assessed_on).label("last_on"),
+            household.label("household_id"),
+            HouseholdAssessment.assessed_on.label("assessed_on"),
+            func.lead(HouseholdAssessment.assessed_on)
+            .over(partition_by=household, order_by=order)
+            .label("until_on"),
+            case(
+                (func.row_number().over(partition_by=household, order_by=order) == 1, 1),
+                else_=0,
+            ).label("first"),
+            cast(HouseholdAssessment.members, BigInteger).label("members"),
+            HouseholdAssessment.annual_income_satang.label("income"),
+            HouseholdAssessment.poverty_class.label("poverty_class"),
         )
-        .join(Household, Household.id == HouseholdAssessment.household_id)
-        .where(HouseholdAssessment.assessed_on <= period.end, household_condition)
-        .group_by(HouseholdAssessment.household_id)
-        .cte("assessment_dates")
+        .join(Household, Household.id == household)
+        .where(household_condition)
+        .cte("assessment_spans")
     )
-    baseline = aliased(HouseholdAssessment, name="baseline")
-    latest = aliased(HouseholdAssessment, name="latest")
+
+
+def _holds(span, day):
+    """SQL: the span is in force on `day` (a date or a date column)."""
+    return and_(span.c.assessed_on <= day, or_(span.c.until_on.is_(None), span.c.until_on > day))
+
+
+def household_ctes(period, household_condition, group_id=None, area=None):
+    """The CTEs behind every report: `base` (areas and assessments) and `per_household`.
+
+    The baseline is the assessment in force on the period's first day, or, when
+    the household's first assessment comes later (within the period), that one;
+    the latest, the one in force on its last day (`_assessment_spans`).
+    """
+    line, _basic = thresholds()
+    spans = _assessment_spans(household_condition)
+    baseline = spans.alias("baseline")
+    latest = spans.alias("latest")
     base = (
         select(
             Household.id.label("household_id"),
@@ -244,42 +292,42 @@ def household_ctes(period, household_condition, group_id=None):
             Household.province_code.label("province_code"),
             Household.district_code.label("district_code"),
             Household.subdistrict_code.label("subdistrict_code"),
-            baseline.assessed_on.label("baseline_on"),
-            cast(baseline.members, BigInteger).label("baseline_members"),
-            baseline.annual_income_satang.label("baseline_income"),
-            baseline.poverty_class.label("baseline_class"),
-            latest.assessed_on.label("latest_on"),
-            cast(latest.members, BigInteger).label("latest_members"),
-            latest.annual_income_satang.label("latest_income"),
-            latest.poverty_class.label("latest_class"),
+            baseline.c.assessed_on.label("baseline_on"),
+            baseline.c.members.label("baseline_members"),
+            baseline.c.income.label("baseline_income"),
+            baseline.c.poverty_class.label("baseline_class"),
+            latest.c.assessed_on.label("latest_on"),
+            latest.c.members.label("latest_members"),
+            latest.c.income.label("latest_income"),
+            latest.c.poverty_class.label("latest_class"),
         )
         .select_from(Household)
-        .outerjoin(dates, dates.c.household_id == Household.id)
         .outerjoin(
             baseline,
             and_(
-                baseline.household_id == Household.id,
-                baseline.assessed_on == func.coalesce(dates.c.before_on, dates.c.first_on),
+                baseline.c.household_id == Household.id,
+                baseline.c.assessed_on <= period.end,
+                or_(
+                    _holds(baseline, period.start),
+                    and_(baseline.c.first == 1, baseline.c.assessed_on > period.start),
+                ),
             ),
         )
-        .outerjoin(
-            latest, and_(latest.household_id == Household.id, latest.assessed_on == dates.c.last_on)
-        )
+        .outerjoin(latest, and_(latest.c.household_id == Household.id, _holds(latest, period.end)))
         .where(household_condition)
         .cte("base")
     )
-    monthly = _monthly_cte(period, household_condition, group_id)
+    monthly = _monthly_cte(period, household_condition, group_id, area)
     sums = (
         select(
             monthly.c.household_id.label("household_id"),
             func.sum(monthly.c.amount).label("income"),
             func.count().label("months_with_income"),
         )
-        .join(base, base.c.household_id == monthly.c.household_id)
         .group_by(monthly.c.household_id)
         .cte("household_sums")
     )
-    above = _months_above_cte(period, household_condition, base, monthly, line)
+    above = _months_above_cte(period, base, spans, monthly, line)
     per_household = (
         select(
             *base.c,
@@ -295,9 +343,14 @@ def household_ctes(period, household_condition, group_id=None):
     return monthly, per_household
 
 
-def _months_above_cte(period, household_condition, base, monthly, line):
+def _months_above_cte(period, base, spans, monthly, line):
     """(household id, months above): months in which the assessment in force, plus that
-    month's value-chain income, puts the household at or above the line (module docstring)."""
+    month's value-chain income, puts the household at or above the line (module docstring).
+
+    The assessment in force in a month is the span holding the month's last day (or
+    the period's end); before the household's first assessment, that first one (the
+    baseline then). Households without a baseline have no months above.
+    """
     month_rows = [
         select(
             literal(month_key(first), Integer).label("month"),
@@ -306,55 +359,25 @@ def _months_above_cte(period, household_condition, base, monthly, line):
         for first in period.months
     ]
     months = (union_all(*month_rows) if len(month_rows) > 1 else month_rows[0]).cte("months")
-    in_force = (
-        select(
-            HouseholdAssessment.household_id.label("household_id"),
-            months.c.month.label("month"),
-            func.max(HouseholdAssessment.assessed_on).label("assessed_on"),
-        )
-        .join(months, HouseholdAssessment.assessed_on <= months.c.month_end)
-        .join(Household, Household.id == HouseholdAssessment.household_id)
-        .where(household_condition)
-        .group_by(HouseholdAssessment.household_id, months.c.month)
-        .cte("in_force")
+    in_force = and_(
+        or_(spans.c.assessed_on <= months.c.month_end, spans.c.first == 1),
+        or_(spans.c.until_on.is_(None), spans.c.until_on > months.c.month_end),
     )
-    grid = (
-        select(
-            base.c.household_id.label("household_id"),
-            months.c.month.label("month"),
-            func.coalesce(in_force.c.assessed_on, base.c.baseline_on).label("assessed_on"),
-        )
-        .select_from(base)
-        .join(months, true())
-        .outerjoin(
-            in_force,
-            and_(
-                in_force.c.household_id == base.c.household_id, in_force.c.month == months.c.month
-            ),
-        )
-        .where(base.c.baseline_on.is_not(None))
-        .cte("month_assessment")
-    )
-    assessment = aliased(HouseholdAssessment, name="in_force_assessment")
     month_income = func.coalesce(monthly.c.amount, 0)
     return (
-        select(grid.c.household_id.label("household_id"), func.count().label("months_above"))
+        select(spans.c.household_id.label("household_id"), func.count().label("months_above"))
+        .select_from(spans)
+        .join(months, in_force)
         .join(
-            assessment,
-            and_(
-                assessment.household_id == grid.c.household_id,
-                assessment.assessed_on == grid.c.assessed_on,
-            ),
+            base,
+            and_(base.c.household_id == spans.c.household_id, base.c.baseline_on.is_not(None)),
         )
         .outerjoin(
             monthly,
-            and_(monthly.c.household_id == grid.c.household_id, monthly.c.month == grid.c.month),
+            and_(monthly.c.household_id == spans.c.household_id, monthly.c.month == months.c.month),
         )
-        .where(
-            assessment.annual_income_satang + 12 * month_income
-            >= 12 * line * cast(assessment.members, BigInteger)
-        )
-        .group_by(grid.c.household_id)
+        .where(spans.c.income + 12 * month_income >= 12 * line * spans.c.members)
+        .group_by(spans.c.household_id)
         .cte("months_above")
     )
 
@@ -447,7 +470,9 @@ def iter_household_figures(
         district.code if district else None,
         subdistrict.code if subdistrict else None,
     )
-    _monthly, ph = household_ctes(period, condition)
+    codes = (province.code, district and district.code, subdistrict and subdistrict.code)
+    report_memory()
+    _monthly, ph = household_ctes(period, condition, area=codes)
     result = db.session.execute(
         select(ph).order_by(ph.c.code),
         execution_options={"yield_per": batch_size, "stream_results": True},
