@@ -164,6 +164,9 @@ class Config:
         # Area exports with at least this many household rows are written by a job
         # (impact/export_jobs.py); smaller ones are sent within the request.
         self.EXPORT_JOB_MIN_HOUSEHOLDS = int(os.environ.get("EXPORT_JOB_MIN_HOUSEHOLDS", "2000"))
+        # Days an export's file is kept after it was written (then `expire_exports`
+        # removes it; the progress page offers to make it again).
+        self.EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS") or 7)
         self.RATELIMIT_STORAGE_URI = (
             os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         )

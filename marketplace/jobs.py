@@ -87,8 +87,16 @@ def area_export(export_id):
     return run(export_id)
 
 
+def expire_exports():
+    """Remove export files older than EXPORT_KEEP_DAYS and mark their exports expired."""
+    from .impact.export_jobs import expire_exports as expire
+
+    return expire()
+
+
 TASKS = {
     "area_export": area_export,
+    "expire_exports": expire_exports,
     "expire_orders": expire_orders,
     "deliver_mail": deliver_mail,
     "send_due_mail": send_due_mail,
@@ -100,6 +108,7 @@ TASKS = {
 # What each task does, in words, for the admin Jobs page.
 TASK_LABELS = {
     "area_export": _l("Write an area report export (household rows) for download"),
+    "expire_exports": _l("Remove export files older than the days they are kept"),
     "expire_orders": _l("Close unpaid orders whose hold ran out and give their stock back"),
     "deliver_mail": _l("Send mail from the outbox"),
     "send_due_mail": _l("Send outbox mail that is due, retries included"),
@@ -113,6 +122,7 @@ PERIODIC = {
     "expire_orders": 300,
     "send_due_mail": 60,
     "finish_stuck_photos": 600,
+    "expire_exports": 3600,
 }
 
 

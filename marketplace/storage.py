@@ -1,9 +1,12 @@
 """File storage behind one interface: the instance folder, or S3-compatible object storage.
 
 Every stored upload (product photos, claim evidence, transfer slips, drawn cards)
-goes through `storage()`: `put`, `read`, `exists`, `delete`, `delete_prefix`,
-`public_url` and `signed_url`. The local folder is the default, so the one-command
-demo needs nothing; with `S3_BUCKET` set, files live in a bucket every host sees.
+goes through `storage()`: `put`, `put_file`, `read`, `exists`, `delete`,
+`delete_prefix`, `public_url` and `signed_url`. `put_file` streams from an open
+file (large exports): never the whole file in memory, to a temporary file renamed
+into place on disk, or through boto3's managed upload (multipart above 8 MiB) to S3.
+The local folder is the default, so the one-command demo needs nothing; with
+`S3_BUCKET` set, files live in a bucket every host sees.
 
 Keys are relative paths such as `products/<key>/320.webp`. Keys under a public
 prefix (product photos) may be served straight from the bucket or a CDN in front of
@@ -31,6 +34,9 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".pdf": "application/pdf",
 }
+
+
+COPY_CHUNK = 1024 * 1024
 
 
 class StorageError(RuntimeError):
@@ -87,6 +93,20 @@ class LocalStorage:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
+
+    def put_file(self, key, handle, content_type=None):
+        """Copy an open binary file in chunks to a temporary file beside the target, then
+        rename it into place (a reader never sees half of it)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as target:
+                shutil.copyfileobj(handle, target, COPY_CHUNK)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def read(self, key):
         """A file's bytes; FileNotFoundError when there is none."""
@@ -172,6 +192,17 @@ class S3Storage:
         extra["CacheControl"] = LONG_CACHE if is_public(key) else "private, no-store"
         try:
             self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+        except Exception as error:
+            raise self._error(error) from error
+
+    def put_file(self, key, handle, content_type=None):
+        """Upload an open binary file in parts (boto3's managed transfer: multipart above
+        8 MiB, a few parts in memory at a time), with the same headers as `put`."""
+        key = check_key(key)
+        extra = {"ContentType": content_type or content_type_of(key)}
+        extra["CacheControl"] = LONG_CACHE if is_public(key) else "private, no-store"
+        try:
+            self.client.upload_fileobj(handle, self.bucket, key, ExtraArgs=extra)
         except Exception as error:
             raise self._error(error) from error
 

@@ -15,6 +15,8 @@ from .matrix_rows import ROLES, SIGN_IN, YES
 # officer_here, admin.
 REPORTS_ANY = dict(zip(ROLES, (SIGN_IN, 403, 403, 403, 403, YES, YES, YES), strict=True))
 REPORTS_AREA = dict(zip(ROLES, (SIGN_IN, 403, 403, 403, 403, 404, YES, YES), strict=True))
+# The workbook of every province: admins only (asking for it answers with its progress page).
+ALL_AREAS_EXPORT = dict(zip(ROLES, (SIGN_IN, 403, 403, 403, 403, 404, 404, 303), strict=True))
 # Someone else's export: the asker and admins only.
 OTHERS_EXPORT = dict(zip(ROLES, (SIGN_IN, 403, 403, 403, 403, 404, 404, YES), strict=True))
 
@@ -24,6 +26,7 @@ EXPECT = {
     ("reports.area_export", "GET"): ("/reports/area/{province}/export.xlsx", REPORTS_AREA),
     ("reports.group", "GET"): ("/reports/groups/{group}", REPORTS_AREA),
     ("reports.household", "GET"): ("/reports/households/{household}", REPORTS_AREA),
+    ("reports.all_areas_export", "GET"): ("/reports/exports/all.xlsx", ALL_AREAS_EXPORT),
     ("reports.export_status", "GET"): ("/reports/exports/{export_token}", OTHERS_EXPORT),
     ("reports.export_download", "GET"): (
         "/reports/exports/{export_token}/download",

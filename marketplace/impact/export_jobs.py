@@ -21,6 +21,16 @@ The person who asked (or an admin) follows the export at
 /reports/exports/<token>, which refreshes itself until the file is ready, and
 downloads it from there; each download is audited like any report export.
 Asking again for the same export within an hour finds the one under way.
+
+The file is streamed into the store (`storage().put_file`: a temporary file renamed
+into place, or a multipart upload), never read whole into memory. It is kept for
+EXPORT_KEEP_DAYS days after it was written: the periodic `expire_exports` task
+removes older files and marks their exports expired; the progress page then says
+so and offers to make the file again.
+
+Admins can also export every province at once (`ALL_AREAS`, no province on the
+row): a Summary sheet of each province's totals and every household's row, always
+through a job (about 235,000 rows at registry scale).
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from .. import areas
 from ..accounts import access
 from ..extensions import db
 from ..models import AreaExport, ExportStatus, Household
@@ -48,6 +59,8 @@ PROGRESS_EVERY = exports.PROGRESS_EVERY
 REUSE_WITHIN = timedelta(hours=1)
 STORAGE_PREFIX = "exports"
 DEFAULT_MIN_HOUSEHOLDS = 2_000
+DEFAULT_KEEP_DAYS = 7
+ALL_AREAS = (None, None, None)  # the codes of an export of every province
 
 
 class ExportNotFound(LookupError):
@@ -55,9 +68,32 @@ class ExportNotFound(LookupError):
 
 
 def area_households(codes):
-    """The number of households of an area (its rows in the export)."""
+    """The number of households of an area (its rows in the export); every province's for
+    ALL_AREAS."""
+    if codes == ALL_AREAS:
+        return households_of(all_provinces())
     condition = household_condition(*codes)
     return db.session.scalar(select(func.count()).select_from(Household).where(condition))
+
+
+def all_provinces():
+    """The codes of every province with households (those the all-areas export covers)."""
+    codes = db.session.scalars(
+        select(Household.province_code).distinct().order_by(Household.province_code)
+    ).all()
+    return [code for code in codes if areas.province(code) is not None]
+
+
+def households_of(provinces):
+    """The number of households of these provinces."""
+    return db.session.scalar(
+        select(func.count()).select_from(Household).where(Household.province_code.in_(provinces))
+    )
+
+
+def keep_days():
+    """How many days an export's file is kept after it was written."""
+    return int(current_app.config.get("EXPORT_KEEP_DAYS", DEFAULT_KEEP_DAYS))
 
 
 def job_for(households):
@@ -78,7 +114,9 @@ def request_export(viewer, codes, date_from, date_to, fmt, language, now=None):
     province, district, subdistrict = codes
     same = select(AreaExport).where(
         AreaExport.user_id == viewer.id,
-        AreaExport.province_code == province,
+        AreaExport.province_code.is_(None)
+        if province is None
+        else AreaExport.province_code == province,
         AreaExport.district_code.is_(None)
         if district is None
         else AreaExport.district_code == district,
@@ -92,6 +130,7 @@ def request_export(viewer, codes, date_from, date_to, fmt, language, now=None):
         AreaExport.status != ExportStatus.FAILED,
         AreaExport.created_at >= now - REUSE_WITHIN,
     )
+    same = same.where(AreaExport.status != ExportStatus.EXPIRED)
     existing = db.session.scalars(same.order_by(AreaExport.id.desc()).limit(1)).first()
     if existing is not None:
         return existing
@@ -129,7 +168,7 @@ def get_export(viewer, token):
         raise ExportNotFound()
     if access.is_admin(viewer):
         return export
-    if export.user_id != viewer.id:
+    if export.user_id != viewer.id or export.all_areas:
         raise ExportNotFound()
     try:
         reports.check_area(viewer, *export.codes)
@@ -158,6 +197,9 @@ def write_file(export, handle, progress):
     """Write the export's file to a binary `handle`, calling `progress(rows)` as it goes."""
     viewer = export.user
     period = dict(date_from=export.date_from, date_to=export.date_to, viewer=viewer)
+    if export.all_areas:
+        exports.write_all_areas_xlsx(handle, all_provinces(), progress=progress, **period)
+        return
     if export.fmt == "xlsx":
         exports.write_xlsx(handle, *export.codes, households=True, progress=progress, **period)
         return
@@ -189,8 +231,9 @@ def run(export_id):
                 write_file(export, handle, _progress(export.id))
             key = f"{STORAGE_PREFIX}/{export.token}/{export.filename}"
             size = path.stat().st_size
-            # The job, not the page, holds the file's bytes for the upload.
-            storage().put(key, path.read_bytes(), content_type=content_type(export.fmt))
+            # Streamed into the store: neither the job nor the page holds the whole file.
+            with path.open("rb") as written:
+                storage().put_file(key, written, content_type=content_type(export.fmt))
         except Exception as error:
             db.session.rollback()
             export = db.session.get(AreaExport, export_id)
@@ -209,6 +252,33 @@ def run(export_id):
     export.finished_at = datetime.now(UTC)
     db.session.commit()
     return export.rows_total
+
+
+def expire_exports(now=None):
+    """Remove the files of exports written more than EXPORT_KEEP_DAYS days ago and mark
+    those exports expired (the periodic task); returns how many expired.
+
+    Failed exports older than that are marked expired too (they have no file), so
+    their page offers to make the file again rather than to retry an old failure.
+    """
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=keep_days())
+    old = db.session.scalars(
+        select(AreaExport)
+        .where(
+            AreaExport.status.in_((ExportStatus.READY, ExportStatus.FAILED)),
+            func.coalesce(AreaExport.finished_at, AreaExport.created_at) < cutoff,
+        )
+        .order_by(AreaExport.id)
+    ).all()
+    store = storage()
+    for export in old:
+        # The whole folder: a file and anything a crashed attempt left beside it.
+        store.delete_prefix(f"{STORAGE_PREFIX}/{export.token}")
+        export.status = ExportStatus.EXPIRED
+        export.storage_key = None
+    db.session.commit()
+    return len(old)
 
 
 def content_type(fmt):

@@ -359,46 +359,9 @@ def write_xlsx(
     summary.append([gettext("Cells counting fewer than 5 households are shown as <5."), None])
     summary.append([gettext("Amounts are in baht."), None])
     summary.append([])
-    header(
-        summary,
-        [
-            gettext("Code"),
-            gettext("Name"),
-            gettext("Households"),
-            gettext("Reached"),
-            gettext("Paid to households"),
-            gettext("Assessed"),
-            gettext("Reassessed"),
-            gettext("Crossed the line"),
-            gettext("Lifted (estimated)"),
-            gettext("Below the line at baseline"),
-            gettext("Low-income reached"),
-            gettext("Group sales"),
-            gettext("To households"),
-        ],
-    )
+    header(summary, summary_headings())
     for row in [*report.rows, report.total]:
-        summary.append(
-            [
-                row.key or gettext("Total"),
-                _cell(row.name),
-                *(_cell(getattr(row, name)) for name in ("households", "reached")),
-                _cell(_baht(row.income)),
-                *(
-                    _cell(getattr(row, name))
-                    for name in (
-                        "assessed",
-                        "reassessed",
-                        "crossed",
-                        "lifted",
-                        "below_at_baseline",
-                        "low_income_reached",
-                    )
-                ),
-                _cell(_baht(row.revenue)),
-                _cell(_baht(row.sales_to_households)),
-            ]
-        )
+        summary.append(summary_row(row))
 
     products = book.create_sheet(sheet_title(gettext("By product")))
     header(
@@ -496,6 +459,78 @@ def write_xlsx(
     return report
 
 
+def summary_headings():
+    """The headings of a Summary sheet's rows (areas or groups, and the total)."""
+    return [
+        gettext("Code"),
+        gettext("Name"),
+        gettext("Households"),
+        gettext("Reached"),
+        gettext("Paid to households"),
+        gettext("Assessed"),
+        gettext("Reassessed"),
+        gettext("Crossed the line"),
+        gettext("Lifted (estimated)"),
+        gettext("Below the line at baseline"),
+        gettext("Low-income reached"),
+        gettext("Group sales"),
+        gettext("To households"),
+    ]
+
+
+def summary_row(row, key=None):
+    """One AreaRow as a Summary sheet row, small cells as "<5"."""
+    return [
+        key or row.key or gettext("Total"),
+        _cell(row.name),
+        *(_cell(getattr(row, name)) for name in ("households", "reached")),
+        _cell(_baht(row.income)),
+        *(
+            _cell(getattr(row, name))
+            for name in (
+                "assessed",
+                "reassessed",
+                "crossed",
+                "lifted",
+                "below_at_baseline",
+                "low_income_reached",
+            )
+        ),
+        _cell(_baht(row.revenue)),
+        _cell(_baht(row.sales_to_households)),
+    ]
+
+
+def write_all_areas_xlsx(target, provinces, *, date_from, date_to, viewer=None, progress=None):
+    """The workbook of every province (admins): a Summary sheet with each province's totals
+    (its area report's, small cells hidden) and a Households sheet with every household
+    of every province, province by province (write-only mode: memory stays flat)."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    summary = book.create_sheet(sheet_title(gettext("Summary")))
+    summary.append([gettext("Income-uplift report"), gettext("All provinces")])
+    summary.append([gettext("Period"), date_from, date_to])
+    summary.append([gettext("Cells counting fewer than 5 households are shown as <5."), None])
+    summary.append([gettext("Amounts are in baht."), None])
+    summary.append([])
+    summary.append([_styled(summary, str(value), bold) for value in summary_headings()])
+    for code in provinces:
+        report = reports.area_report(code, date_from=date_from, date_to=date_to, viewer=viewer)
+        summary.append(summary_row(report.total, key=code))
+    sheet = book.create_sheet(sheet_title(gettext("Households")))
+    sheet.append([_styled(sheet, str(value), bold) for value in household_headings()])
+    count = 0
+    for code in provinces:
+        rows = iter_export_rows(code, date_from=date_from, date_to=date_to, viewer=viewer)
+        next(rows)
+        for row in rows:
+            sheet.append(localized_household_row(row))
+            count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
+    book.save(target)
+
+
 def _styled(sheet, value, font):
     from openpyxl.cell import WriteOnlyCell
 
@@ -509,7 +544,7 @@ def export_filename(codes, date_from, date_to, fmt, table="households"):
 
     The by-product CSV ends in _products: uplift-57_2025-12-01_2026-11-30_products.csv.
     """
-    area = "-".join(code for code in codes if code)
+    area = "-".join(code for code in codes if code) or "all"
     suffix = "_products" if table == "products" else ""
     return f"uplift-{area}_{date_from:%Y-%m-%d}_{date_to:%Y-%m-%d}{suffix}.{fmt}"
 
@@ -521,7 +556,7 @@ def audit_export(codes, date_from, date_to, fmt, via="web", households=True, tab
         AuditAction.REPORT_EXPORTED,
         None,
         scope="area",
-        area="-".join(code for code in codes if code),
+        area="-".join(code for code in codes if code) or "all",
         date_from=date_from.isoformat(),
         date_to=date_to.isoformat(),
         format=fmt,

@@ -13,11 +13,15 @@ class ExportStatus:
     RUNNING = "running"
     READY = "ready"
     FAILED = "failed"
-    ALL = (QUEUED, RUNNING, READY, FAILED)
+    EXPIRED = "expired"  # the file was removed after EXPORT_KEEP_DAYS; it can be made again
+    ALL = (QUEUED, RUNNING, READY, FAILED, EXPIRED)
 
 
 class AreaExport(db.Model):
     """One area export (household rows, CSV or XLSX) asked for by one officer or admin.
+
+    An export without a province is of every province (the full-area workbook, for
+    admins). Its file is removed EXPORT_KEEP_DAYS after it was written (`expired`).
 
     The file lives in the file store under `storage_key` (private: served only
     through the app to the person who asked, or an admin). `token` names it in
@@ -29,7 +33,7 @@ class AreaExport(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     token = db.Column(db.String(32), nullable=False, unique=True)
     user_id = db.Column(db.ForeignKey("user.id"), nullable=False)
-    province_code = db.Column(db.String(2), nullable=False)
+    province_code = db.Column(db.String(2))  # None: every province (admins only)
     district_code = db.Column(db.String(4))
     subdistrict_code = db.Column(db.String(6))
     date_from = db.Column(db.Date, nullable=False)
@@ -54,6 +58,11 @@ class AreaExport(db.Model):
         CheckConstraint("fmt IN ('csv', 'xlsx')", name="fmt"),
         Index("ix_area_export_user_created", "user_id", "created_at"),
     )
+
+    @property
+    def all_areas(self):
+        """True for the export of every province."""
+        return self.province_code is None
 
     @property
     def codes(self):

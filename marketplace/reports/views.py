@@ -169,8 +169,29 @@ def index():
                 entries.append(pair)
     start, end = default_period()
     return render_template(
-        "reports/index.html", entries=entries, period_args=_period_args(start, end)
+        "reports/index.html",
+        entries=entries,
+        period_args=_period_args(start, end),
+        can_export_all=access.is_admin(user) and bool(entries),
     )
+
+
+@blueprint.get("/exports/all.xlsx")
+def all_areas_export():
+    """Admins: the workbook of every province (each province's totals and every household's
+    row), always written by a job; answers with its progress page."""
+    viewer = _viewer()
+    if not access.is_admin(viewer):
+        abort(404)
+    start, end, error = period_from_request()
+    if error:
+        back = url_for("reports.index")
+        return render_template("reports/export_error.html", message=error, back=back), 400
+    export = export_jobs.request_export(
+        viewer, export_jobs.ALL_AREAS, start, end, "xlsx", current_language()
+    )
+    db.session.commit()
+    return redirect(url_for("reports.export_status", token=export.token), 303)
 
 
 def _area_or_404(province, district, subdistrict, start, end):
@@ -318,23 +339,32 @@ def _export_or_404(token):
 @blueprint.get("/exports/<token>")
 def export_status(token):
     """An export written by a job: how far it has got (the page refreshes itself), then the
-    download link."""
+    download link; once its file has expired, an offer to make it again."""
     export = _export_or_404(token)
-    province, district, subdistrict = reports.check_area(None, *export.codes)
-    return render_template(
-        "reports/export_status.html",
-        export=export,
-        area=subdistrict or district or province,
-        statuses=ExportStatus,
-        refresh=export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
-        again=url_for(
-            "reports.area_export",
-            fmt=export.fmt,
+    period = _period_args(export.date_from, export.date_to)
+    if export.all_areas:
+        area_label = _("All provinces")
+        again = url_for("reports.all_areas_export", **period)
+        back = url_for("reports.index")
+    else:
+        province, district, subdistrict = reports.check_area(None, *export.codes)
+        area_label = areas.area_name(subdistrict or district or province, current_language())
+        codes = dict(
             province=export.province_code,
             district=export.district_code,
             subdistrict=export.subdistrict_code,
-            **_period_args(export.date_from, export.date_to),
-        ),
+        )
+        again = url_for("reports.area_export", fmt=export.fmt, **codes, **period)
+        back = url_for("reports.area", **codes, **period)
+    return render_template(
+        "reports/export_status.html",
+        export=export,
+        area_label=area_label,
+        statuses=ExportStatus,
+        refresh=export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+        again=again,
+        back=back,
+        keep_days=export_jobs.keep_days(),
     )
 
 
@@ -342,6 +372,9 @@ def export_status(token):
 def export_download(token):
     """The file of a finished export, to the person who asked or an admin; audited."""
     export = _export_or_404(token)
+    if export.status == ExportStatus.EXPIRED:
+        # An old link: the page says the file expired and offers to make it again.
+        return redirect(url_for("reports.export_status", token=export.token), 303)
     if export.status != ExportStatus.READY or not export.storage_key:
         abort(404)
     exports.audit_export(export.codes, export.date_from, export.date_to, export.fmt)

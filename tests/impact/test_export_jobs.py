@@ -11,11 +11,11 @@ from datetime import date
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.extensions import db as _db
 from marketplace.impact import export_jobs
-from marketplace.models import AreaExport, AuditLog, ExportStatus, User
+from marketplace.models import AreaExport, AuditLog, ExportStatus, Household, User
 
 from .. import factories
 from .report_fixtures import by_product_world, scenario
@@ -164,3 +164,101 @@ def test_a_failing_export_is_marked_failed(app, world, monkeypatch):
     export = _db.session.get(AreaExport, export.id)
     assert export.status == ExportStatus.FAILED
     assert "disk full" in export.error
+
+
+def test_the_file_is_streamed_into_the_store_not_read_whole(app, client, auth, world, monkeypatch):
+    from marketplace.storage import LocalStorage
+
+    def whole(*args, **kwargs):
+        raise AssertionError("the export's file went to the store in one piece")
+
+    monkeypatch.setattr(LocalStorage, "put", whole)
+    monkeypatch.setattr(type(export_jobs.Path()), "read_bytes", whole)
+    auth.login("officer@example.com")
+    export, data = _through_job(client, app, "/reports/area/57/export.xlsx" + QUERY)
+    assert export.size_bytes == len(data) > 0
+
+
+def test_old_files_expire_and_the_page_offers_to_make_them_again(app, client, auth, world):
+    from datetime import UTC, datetime, timedelta
+
+    from marketplace import jobs
+    from marketplace.storage import storage
+
+    assert jobs.PERIODIC["expire_exports"] > 0 and "expire_exports" in jobs.TASKS
+    auth.login("officer@example.com")
+    export, _data = _through_job(client, app, "/reports/area/57/export.csv" + QUERY)
+    key = export.storage_key
+    assert storage().exists(key)
+    ready = client.get(f"/reports/exports/{export.token}").get_data(as_text=True)
+    assert "The file is kept for 7 days after it is written." in ready
+    # Within the days it is kept: nothing happens.
+    assert export_jobs.expire_exports(now=datetime.now(UTC) + timedelta(days=6)) == 0
+    assert jobs.run_task("expire_exports") == 0
+    app.config["EXPORT_KEEP_DAYS"] = 2
+    try:
+        assert export_jobs.expire_exports(now=datetime.now(UTC) + timedelta(days=3)) == 1
+        _db.session.expire_all()
+        export = _db.session.get(AreaExport, export.id)
+        assert (export.status, export.storage_key) == (ExportStatus.EXPIRED, None)
+        assert not storage().exists(key)
+        page = client.get(f"/reports/exports/{export.token}").get_data(as_text=True)
+        assert "This file has expired." in page
+        assert "Export files are removed 2 days after they are written." in page
+        assert 'http-equiv="refresh"' not in page
+        assert f"/reports/exports/{export.token}/download" not in page
+        assert "/reports/area/57/export.csv?from=2025-12-01&amp;to=2026-11-30" in page
+        # An old download link leads to the page that says so.
+        download = client.get(f"/reports/exports/{export.token}/download")
+        assert download.status_code == 303
+        assert download.headers["Location"].endswith(f"/reports/exports/{export.token}")
+        # Making it again is a new export, not the expired one.
+        app.config["EXPORT_JOB_MIN_HOUSEHOLDS"] = 1
+        again = client.get("/reports/area/57/export.csv" + QUERY)
+        assert again.status_code == 303
+        assert not again.headers["Location"].endswith(export.token)
+    finally:
+        app.config["EXPORT_KEEP_DAYS"] = 7
+        app.config["EXPORT_JOB_MIN_HOUSEHOLDS"] = export_jobs.DEFAULT_MIN_HOUSEHOLDS
+
+
+def test_the_expired_page_in_thai(client, auth, world):
+    _export(ExportStatus.EXPIRED)
+    auth.login("officer@example.com")
+    user = _db.session.scalar(select(User).where(User.email == "officer@example.com"))
+    user.locale = "th"
+    _db.session.commit()
+    page = client.get("/reports/exports/t-expired").get_data(as_text=True)
+    assert "ไฟล์นี้หมดอายุแล้ว" in page
+    assert "/reports/area/57/export.xlsx" in page
+
+
+def test_every_province_in_one_workbook_through_a_job(app, client, auth, world):
+    auth.login("officer@example.com")
+    assert client.get("/reports/exports/all.xlsx" + QUERY).status_code == 404
+    assert "/reports/exports/all.xlsx" not in client.get("/reports/").get_data(as_text=True)
+    auth.logout()
+    auth.login("admin@example.com")
+    assert "/reports/exports/all.xlsx" in client.get("/reports/").get_data(as_text=True)
+    response = client.get("/reports/exports/all.xlsx" + QUERY)
+    assert response.status_code == 303
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    response.close()
+    _db.session.expire_all()
+    export = _db.session.scalar(select(AreaExport).where(AreaExport.token == token))
+    assert export.status == ExportStatus.READY, export.error
+    assert export.all_areas and export.filename.startswith("uplift-all_")
+    page = client.get(f"/reports/exports/{token}").get_data(as_text=True)
+    assert "Export: All provinces" in page
+    with client.get(f"/reports/exports/{token}/download") as download:
+        sheets = _sheets(download.get_data())
+    codes = {row[0] for row in sheets["Households"][1:]}
+    households = _db.session.scalar(select(func.count()).select_from(Household))
+    assert len(sheets["Households"]) - 1 == households == export.rows_total
+    # Both provinces' households, and each province's totals on the summary.
+    summary = {row[0]: row for row in sheets["Summary"] if row and row[0] in ("57", "58")}
+    assert set(summary) == {"57", "58"}
+    assert len(codes) == households
+    auth.logout()
+    auth.login("officer@example.com")
+    assert client.get(f"/reports/exports/{token}").status_code == 404
