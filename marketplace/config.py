@@ -167,6 +167,9 @@ class Config:
         # Days an export's file is kept after it was written (then `expire_exports`
         # removes it; the progress page offers to make it again).
         self.EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS") or 7)
+        # A worker stops an export job after this many seconds (RQ's default is 180 s;
+        # every province's households take minutes to write).
+        self.EXPORT_JOB_TIMEOUT = int(os.environ.get("EXPORT_JOB_TIMEOUT") or 3600)
         self.RATELIMIT_STORAGE_URI = (
             os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         )

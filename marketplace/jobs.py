@@ -117,6 +117,10 @@ TASK_LABELS = {
     "expire_stripe_sessions": _l("Close the card payment pages of orders that were closed"),
 }
 
+# name → the config key of its time limit in a worker (seconds); others get RQ's 180 s.
+# The export of every province writes about 235,000 rows at registry scale: minutes.
+TIMEOUTS = {"area_export": "EXPORT_JOB_TIMEOUT"}
+
 # name → seconds between runs, for `flask jobs scheduler`.
 PERIODIC = {
     "expire_orders": 300,
@@ -189,11 +193,18 @@ def try_enqueue(name, *args):
             *args,
             retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
             description=name,
+            job_timeout=_timeout(name),
             failure_ttl=30 * 24 * 3600,
         )
     except RedisError:
         log.warning("Redis did not answer: task %s runs in this process", name, exc_info=True)
         return None
+
+
+def _timeout(name):
+    """The task's time limit in a worker (seconds), or None for RQ's default."""
+    key = TIMEOUTS.get(name)
+    return int(current_app.config[key]) if key and current_app.config.get(key) else None
 
 
 def enqueue(name, *args):

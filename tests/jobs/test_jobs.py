@@ -163,3 +163,21 @@ def test_without_a_queue_the_jobs_page_says_where_jobs_run(client, auth, make_us
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "No job queue is set up" in page
     assert "Close unpaid orders whose hold ran out" in page
+
+
+def test_an_export_job_gets_its_own_time_limit_and_others_rqs(app, redis_queue):
+    # RQ stops a job after 180 s unless told; every province's export takes minutes.
+    app.config["EXPORT_JOB_TIMEOUT"] = 1234
+    try:
+        export = jobs.try_enqueue("area_export", 1)
+        other = jobs.try_enqueue("record", 1)
+    finally:
+        app.config["EXPORT_JOB_TIMEOUT"] = 3600
+    assert export.timeout == 1234
+    assert other.timeout == redis_queue.DEFAULT_TIMEOUT == 180
+    for job in (export, other):
+        job.delete()
+
+
+def test_old_export_files_are_swept_periodically():
+    assert "expire_exports" in jobs.TASKS and jobs.PERIODIC["expire_exports"] == 3600
