@@ -77,6 +77,25 @@ def storage_migrate(from_folder):
     click.echo(f"copied {copied} {files} into {target.bucket}; {skipped} were there already")
 
 
+@storage_cli.command("originals")
+def storage_originals():
+    """Move photo originals out of the public prefix (products/<key>/original.jpg).
+
+    Older versions kept each photo's cleaned original beside its sizes, where the
+    bucket's public policy served it. A photo still waiting for its sizes gets its
+    original moved to the private `originals/<key>.jpg`; one whose sizes exist loses
+    it (nothing reads it again). Files of no photo are left alone (an upload may be
+    on its way). Safe to run again, and while the site runs.
+    """
+    from .catalog.images import move_legacy_originals
+
+    moved, removed, left = move_legacy_originals()
+    click.echo(
+        f"originals moved to the private prefix: {moved}; removed (sizes exist): {removed}; "
+        f"of no photo, left: {left}"
+    )
+
+
 catalog_cli = AppGroup("catalog", help="Catalog upkeep.")
 
 

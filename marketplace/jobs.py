@@ -18,7 +18,10 @@ a PostgreSQL queue because Redis also holds the shared rate limits, and the
 SQLite demo keeps running everything in-process.
 """
 
+import contextlib
 import logging
+import signal
+import time
 
 from flask import after_this_request, current_app, has_request_context
 from flask_babel import lazy_gettext as _l
@@ -325,14 +328,88 @@ def run_worker(app, burst=False):
     return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 
-def run_scheduler(app):
-    """Put each periodic task on the queue at its interval, until stopped."""
-    from rq.cron import CronScheduler
+SCHEDULER_RETRY_SECONDS = 5  # wait before trying Redis again when it did not answer
 
+
+def run_scheduler(app):
+    """Put each periodic task on the queue at its interval, until SIGTERM or SIGINT."""
     jobs = queue(app)
     if jobs is None:
         raise RuntimeError("Set REDIS_URL to run the scheduler.")
-    scheduler = CronScheduler(connection=jobs.connection, logging_level="WARNING")
+    scheduler = _scheduler_class()(connection=jobs.connection, logging_level="WARNING")
     for name, seconds in PERIODIC.items():
         scheduler.register(run_task, jobs.name, args=(name,), interval=seconds, name=name)
     scheduler.start()
+    return scheduler
+
+
+class _WakeUp(Exception):
+    """Raised by the signal handler, only while the scheduler sleeps between ticks."""
+
+
+def _scheduler_class():
+    from redis.exceptions import RedisError
+    from rq.cron import CronScheduler
+
+    class Scheduler(CronScheduler):
+        """RQ's CronScheduler, stopping cleanly and riding out a Redis outage.
+
+        RQ's own loop raises out of the signal handler wherever it lands, even in the
+        middle of queueing a job, and ends on the first Redis error. Here a tick (queue
+        what is due, save, heartbeat) always finishes: SIGTERM or SIGINT during a tick
+        stops the loop after it, during the sleep at once, and `start` returns, so the
+        command exits 0 after logging why. A Redis error is logged once per outage, and
+        the tick tried again every SCHEDULER_RETRY_SECONDS until Redis answers.
+        """
+
+        stop_signal = None
+        _sleeping = False
+
+        def _request_stop(self, signum, frame):
+            self.stop_signal = signum  # no logging in a signal handler: after the loop
+            if self._sleeping:
+                raise _WakeUp
+
+        def start(self):
+            self._install_signal_handlers()
+            registered = redis_down = False
+            while self.stop_signal is None:
+                try:
+                    if not registered:
+                        self.register_birth()
+                        registered = True
+                    if self.enqueue_jobs():
+                        self.save()
+                    self.heartbeat()
+                    wait = self.calculate_sleep_interval()
+                    if redis_down:
+                        log.warning("Scheduler: Redis answers again")
+                        redis_down = False
+                except RedisError:
+                    if not redis_down:
+                        log.warning(
+                            "Scheduler: Redis did not answer; trying again every %s s",
+                            SCHEDULER_RETRY_SECONDS,
+                            exc_info=True,
+                        )
+                        redis_down = True
+                    wait = SCHEDULER_RETRY_SECONDS
+                with contextlib.suppress(_WakeUp):  # a second signal, as the sleep ended
+                    self._sleep(wait)
+            name = signal.Signals(self.stop_signal).name
+            log.warning("Scheduler: %s received, stopped between ticks", name)
+            if registered:
+                with contextlib.suppress(RedisError):
+                    self.register_death()
+
+        def _sleep(self, seconds):
+            self._sleeping = True
+            try:
+                if self.stop_signal is None and seconds > 0:
+                    time.sleep(seconds)
+            except _WakeUp:
+                pass
+            finally:
+                self._sleeping = False
+
+    return Scheduler

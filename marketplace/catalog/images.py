@@ -1,20 +1,25 @@
 """Product images: validated by content, re-oriented, stripped of metadata, stored in sizes.
 
 This is the only module that decodes uploaded images. Files live in the store
-(`marketplace/storage.py`: the instance folder or an S3 bucket) under
-`products/<key>/<width>.<webp|jpg>`, next to the cleaned original,
-`products/<key>/original.jpg`.
+(`marketplace/storage.py`: the instance folder or an S3 bucket) under the public
+prefix `products/<key>/<width>.<webp|jpg>`.
 
 An upload is checked, re-oriented and stripped of its metadata in the request,
-and only the cleaned original is stored there; the sizes are made by the
-`photo_sizes` job (`make_sizes`) once the upload commits. Until then the row's
+and only the cleaned original is stored, under the private prefix
+`originals/<key>.jpg`: never served (not by the media route, not by the
+bucket's public policy, which covers `products/*` only), read only by the
+`photo_sizes` job (`make_sizes`) that makes the sizes once the upload commits,
+and by the share cards drawn on the server meanwhile. Until then the row's
 `sizes_pending` is true: pages show a placeholder box of the photo's shape
-(templates/macros/images.html), and what is drawn or linked from the server
-(share cards, feeds, structured data) uses the original. The job is safe to run
-twice or on two hosts at once (the files it writes are the same, and only one
-run flips the flag and gives the catalog a new version, so cached pages move
-from the placeholder to the photo), and ends quietly when the photo or its
-product was deleted before it ran.
+(templates/macros/images.html), and feeds and structured data leave the photo
+out. Once the sizes exist the original is deleted: nothing reads it again
+(no re-sizing exists; `finish_stuck_photos` only takes up photos still pending,
+whose original is still there). The job is safe to run twice or on two hosts at
+once (the files it writes are the same, and only one run flips the flag and
+gives the catalog a new version, so cached pages move from the placeholder to
+the photo), and ends quietly when the photo or its product was deleted before
+it ran. Originals stored by older versions under `products/<key>/original.jpg`
+are still read, and `flask storage originals` moves them (see README).
 """
 
 import io
@@ -37,7 +42,9 @@ log = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 FORMATS = {"webp": ("WEBP", "image/webp"), "jpg": ("JPEG", "image/jpeg")}
-ORIGINAL = "original"  # products/<key>/original.jpg: the cleaned upload, sizes are made from it
+ORIGINALS = "originals"  # originals/<key>.jpg: the cleaned upload, private, until sizes exist
+ORIGINAL = "original"  # the name share cards key a pending photo by; older versions stored
+# the original under the public prefix, at products/<key>/original.jpg
 ORIGINAL_QUALITY = 92
 # A photo pending this long lost its job: the periodic pass makes its sizes.
 STUCK_AFTER = timedelta(minutes=10)
@@ -134,8 +141,28 @@ def _store_sizes(image, prefix, key, original_width):
 
 
 def original_key(key):
-    """Where a product photo's cleaned original is stored."""
+    """Where a product photo's cleaned original is stored (private: never served)."""
+    return f"{ORIGINALS}/{key}.jpg"
+
+
+def legacy_original_key(key):
+    """Where older versions stored the original, under the public prefix."""
     return f"products/{key}/{ORIGINAL}.jpg"
+
+
+def read_original(key):
+    """The cleaned original's bytes (the private key, else the legacy public one)."""
+    try:
+        return read_bytes(original_key(key), within=ORIGINALS)
+    except FileNotFoundError:
+        return read_bytes(legacy_original_key(key), within="products")
+
+
+def delete_original(key):
+    """Remove a photo's original (both places); its sizes exist or the photo is gone."""
+    store = storage()
+    for stored in (original_key(key), legacy_original_key(key)):
+        store.delete(stored)  # a missing file is not an error
 
 
 def store_original(image):
@@ -156,9 +183,11 @@ def add_product_image(product, data, alt_th="", alt_en="", sizes_now=False):
     here instead (the demo loader, so its photos are finished when it returns).
     """
     image = open_image(data)
-    key = store_original(image)
-    if sizes_now:
+    if sizes_now:  # finished now: no original to keep
+        key = secrets.token_hex(16)
         _store_sizes(image, "products", key, image.width)
+    else:
+        key = store_original(image)
     record = ProductImage(
         product=product,
         key=key,
@@ -181,7 +210,8 @@ def make_sizes(image_id):
 
     Returns what happened: "made", "done already" or "gone" (the photo or its
     product was deleted first). Raises when the original cannot be read while
-    the photo still exists, so the queue tries again later.
+    the photo still exists and waits for its sizes, so the queue tries again
+    later. Once the sizes are stored and shown, the original is deleted.
     """
     row = db.session.execute(
         select(ProductImage.key, ProductImage.width, ProductImage.sizes_pending).where(
@@ -195,10 +225,11 @@ def make_sizes(image_id):
     if not pending:
         return "done already"
     try:
-        data = read_bytes(original_key(key), within="products")
+        data = read_original(key)
     except FileNotFoundError:
-        if _image_gone(image_id):
-            return "gone"
+        state = _image_state(image_id)
+        if state != "pending":
+            return state  # "gone", or "done already" by another run that removed the original
         raise
     with Image.open(io.BytesIO(data)) as stored:
         largest = widths_for(width)[-1]
@@ -218,8 +249,46 @@ def make_sizes(image_id):
     if not flipped and _image_gone(image_id):
         # Deleted while the sizes were made: its files went, do not leave ours behind.
         storage().delete_prefix(f"products/{key}")
+        delete_original(key)
         return "gone"
+    # The sizes exist and are shown (by this run or another): the original is not needed.
+    delete_original(key)
     return "made" if flipped else "done already"
+
+
+def move_legacy_originals():
+    """`flask storage originals`: take originals out of the public prefix; (moved, removed, left).
+
+    A photo still pending gets its original copied to the private key, then the
+    public copy deleted; a photo whose sizes exist only loses the public copy.
+    A file whose photo row does not exist is left (counted): its upload may not
+    have committed yet.
+    """
+    store = storage()
+    suffix = f"/{ORIGINAL}.jpg"
+    legacy = [key for key in store.keys("products/") if key.endswith(suffix)]
+    photo_keys = {key[len("products/") : -len(suffix)]: key for key in legacy}
+    pending, wanted = {}, list(photo_keys)
+    for start in range(0, len(wanted), 500):  # a bounded number of parameters per query
+        chunk = wanted[start : start + 500]
+        rows = db.session.execute(
+            select(ProductImage.key, ProductImage.sizes_pending).where(ProductImage.key.in_(chunk))
+        )
+        pending.update((key, waiting) for key, waiting in rows)
+    db.session.rollback()
+    moved = removed = left = 0
+    for key, stored in photo_keys.items():
+        if key not in pending:
+            left += 1
+            continue
+        if pending[key]:
+            if not store.exists(original_key(key)):
+                store.put(original_key(key), store.read(stored), "image/jpeg")
+            moved += 1
+        else:
+            removed += 1
+        store.delete(stored)
+    return moved, removed, left
 
 
 def finish_stuck_photos(now=None, limit=50):
@@ -249,9 +318,18 @@ def finish_stuck_photos(now=None, limit=50):
 
 
 def _image_gone(image_id):
-    gone = db.session.get(ProductImage, image_id, populate_existing=True) is None
+    return _image_state(image_id) == "gone"
+
+
+def _image_state(image_id):
+    """ "gone", "pending" or "done already", as committed now."""
+    pending = db.session.scalar(
+        select(ProductImage.sizes_pending).where(ProductImage.id == image_id)
+    )
     db.session.rollback()
-    return gone
+    if pending is None:
+        return "gone"
+    return "pending" if pending else "done already"
 
 
 def stored_widths(image):
@@ -267,15 +345,20 @@ def _public_url(key):
 def image_url(image, width=800, fmt="jpg"):
     """The URL of the stored size closest to `width` (not smaller, where one exists).
 
-    While the sizes are pending, the cleaned original's (a JPEG, whatever `fmt`):
-    for feeds and structured data, which need a real picture. Pages show a
-    placeholder instead (templates/macros/images.html).
+    None while the sizes are pending: the original is private. Pages show a
+    placeholder instead (templates/macros/images.html); feeds and structured
+    data leave the photo out (`ready`).
     """
     if image.sizes_pending:
-        return _public_url(original_key(image.key))
+        return None
     widths = stored_widths(image)
     chosen = next((w for w in widths if w >= width), widths[-1])
     return _public_url(f"products/{image.key}/{chosen}.{fmt}")
+
+
+def ready(images):
+    """The photos whose sizes exist, in order: those feeds and structured data may link."""
+    return [image for image in images if not image.sizes_pending]
 
 
 def image_srcset(image, fmt="webp"):
@@ -319,6 +402,7 @@ def delete_product_image(image):
     db.session.flush()
     if folder is not None:
         _delete_after_commit(db.session(), storage(), folder, prefix=True)
+        _delete_after_commit(db.session(), storage(), original_key(image.key))
 
 
 def delete_stored_file(relative):
@@ -352,7 +436,10 @@ def open_stored(image, min_width, draft_size=None):
     """
     try:
         name = _stored_name(image, min_width)
-        data = read_bytes(f"products/{image.key}/{name}.jpg", within="products")
+        if name == ORIGINAL:
+            data = read_original(image.key)  # private: read here, never linked
+        else:
+            data = read_bytes(f"products/{image.key}/{name}.jpg", within="products")
         with Image.open(io.BytesIO(data)) as stored:
             if draft_size:
                 stored.draft("RGB", draft_size)

@@ -165,9 +165,10 @@ def feed_items(group=None, language="th", on=None, channel=None):
     for batch in _product_batches(group):
         kinds = queries.verified_kinds_of(batch, on)
         for product in batch:
-            if not product.images:
+            shown = images.ready(product.images)  # a photo still being sized is private
+            if not shown:
                 continue
-            image = absolute(images.image_url(product.images[0], IMAGE_WIDTH))
+            image = absolute(images.image_url(shown[0], IMAGE_WIDTH))
             name = localized(product, "name", language)
             link = public_url("shop.product", language, slug=product.slug, **tags)
             category = localized(product.category, "name", language) if product.category else ""

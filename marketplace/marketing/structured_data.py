@@ -115,8 +115,9 @@ def product_data(page):
     )
     if description:
         data["description"] = plain(description, 5000)
-    if product.images:
-        data["image"] = [absolute(images.image_url(image, 1200)) for image in product.images[:5]]
+    shown = images.ready(product.images)[:5]  # a photo still being sized is private
+    if shown:
+        data["image"] = [absolute(images.image_url(image, 1200)) for image in shown]
     if product.category:
         data["category"] = localized(product.category, "name", language)
     return data
@@ -140,7 +141,9 @@ def group_data(page):
         data["description"] = plain(story, 5000)
     if group.founded_year:
         data["foundingDate"] = str(group.founded_year)
-    cover = next((card.image for card in page.cards if card.image), None)
+    cover = next(
+        (card.image for card in page.cards if card.image and not card.image.sizes_pending), None
+    )
     if cover is not None:
         data["image"] = absolute(images.image_url(cover, 1200))
     return data

@@ -58,8 +58,10 @@ def world(db, make, app):
     claim = make.claim(product, issuer="สำนักงานเกษตรอำเภอพาน")
     make.claim(product, kind=ClaimKind.PGS, status=ClaimStatus.SELF_DECLARED, issuer="ตนเอง")
     _db.session.commit()
-    photo_folder = f"products/{product.images[0].key}"
+    photo_key = product.images[0].key
+    photo_folder = f"products/{photo_key}"
     yield World(group=group, product=product, lot=lot, claim=claim, households=households)
     with app.app_context():  # leave the session's file store as it was
         storage().delete_prefix(photo_folder)
+        images.delete_original(photo_key)  # if its sizes were never made
         storage().delete_prefix("cards/")

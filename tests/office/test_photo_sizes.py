@@ -36,6 +36,11 @@ def _folder(app, image):
     return Path(app.config["UPLOAD_FOLDER"]) / "products" / image.key
 
 
+def _original(app, image):
+    """The cleaned original: private, outside the public products/ folder."""
+    return Path(app.config["UPLOAD_FOLDER"]) / "originals" / f"{image.key}.jpg"
+
+
 def _names(app, image):
     folder = _folder(app, image)
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
@@ -54,13 +59,14 @@ def _pending_photo(office, make, db, size=(900, 600), **extra):
 def test_without_a_queue_the_sizes_are_made_after_the_response(app, office, make, db):
     product, image, response = _pending_photo(office, make, db)
     assert image.sizes_pending
-    assert _names(app, image) == ["original.jpg"]
+    assert _names(app, image) == [] and _original(app, image).is_file()
     response.close()
     db.session.refresh(image)
     assert not image.sizes_pending
     assert _names(app, image) == [
-        "320.jpg", "320.webp", "800.jpg", "800.webp", "900.jpg", "900.webp", "original.jpg"
+        "320.jpg", "320.webp", "800.jpg", "800.webp", "900.jpg", "900.webp"
     ]  # fmt: skip
+    assert not _original(app, image).exists()  # the sizes exist: nothing needs it
     with Image.open(_folder(app, image) / "800.webp") as stored:
         assert stored.size == (800, 533)
     assert product.images[0].id == image.id
@@ -76,10 +82,9 @@ def test_pages_show_a_placeholder_of_the_right_shape_until_the_sizes_exist(
     assert PENDING_SVG in tag
     assert 'width="900" height="600"' in tag
     assert 'alt="Photo being prepared: Rice in a bag"' in tag
-    # No link to a size that is not there; structured data names the original.
-    assert re.findall(rf"/products/{image.key}/[^\"]+", page) == [
-        f"/products/{image.key}/original.jpg"
-    ]
+    # No link to a size that is not there, nor to the private original: structured
+    # data leaves the photo out until its sizes exist.
+    assert image.key not in page
     thai = client.get(f"/products/{product.slug}?lang=th").get_data(as_text=True)
     assert 'alt="กำลังเตรียมรูปภาพ">' in thai  # no Thai alt text given: the words alone
     catalog = client.get("/products").get_data(as_text=True)
@@ -105,7 +110,7 @@ def test_server_side_pictures_use_the_original_while_pending(app, office, make, 
     drawn = images.open_stored(image, 600, draft_size=(600, 400))
     assert drawn is not None and drawn.width >= 600
     with app.test_request_context():
-        assert images.image_url(image, 1200).endswith(f"/products/{image.key}/original.jpg")
+        assert images.image_url(image, 1200) is None  # the original is never linked
         assert images.image_srcset(image) == ""
     response.close()
     db.session.refresh(image)
@@ -127,7 +132,7 @@ def test_the_upload_is_still_checked_and_stripped_in_the_request(app, office, ma
     assert db.session.scalars(select(ProductImage)).first() is None
     _upload(office, product, jpeg_with_gps_and_rotation(size=(40, 20)), finish=False)
     image = db.session.scalars(select(ProductImage)).one()
-    raw = (_folder(app, image) / "original.jpg").read_bytes()
+    raw = _original(app, image).read_bytes()
     assert b"Exif" not in raw and b"PhoneMaker" not in raw
     with Image.open(io.BytesIO(raw)) as original:
         assert original.size == (20, 40)  # upright already
@@ -137,7 +142,7 @@ def test_the_job_is_safe_twice_and_on_two_hosts_at_once(app, office, make, db, m
     monkeypatch.setitem(jobs.TASKS, "photo_sizes", lambda image_id: None)  # held back
     product, image, response = _pending_photo(office, make, db)
     response.close()
-    assert _names(app, image) == ["original.jpg"]
+    assert _names(app, image) == [] and _original(app, image).is_file()
     image_id = image.id
     results = []
     barrier = threading.Barrier(2)
@@ -163,7 +168,7 @@ def test_the_job_is_safe_twice_and_on_two_hosts_at_once(app, office, make, db, m
     assert images.make_sizes(image_id) == "done already"  # and once more, later
     db.session.refresh(image)
     assert not image.sizes_pending
-    assert len(_names(app, image)) == 7
+    assert len(_names(app, image)) == 6 and not _original(app, image).exists()
     for name in _names(app, image):
         with Image.open(_folder(app, image) / name) as stored:
             stored.load()  # whole, not torn by the other writer
@@ -177,11 +182,12 @@ def test_a_photo_deleted_before_its_job_ends_the_job_quietly(app, office, make, 
     second = db.session.scalars(select(ProductImage).order_by(ProductImage.id.desc())).first()
     first_id, second_id = first.id, second.id
     first_folder, second_folder = _folder(app, first), _folder(app, second)
+    first_original, second_original = _original(app, first), _original(app, second)
 
     # Deleted before the job ran: nothing to do.
     assert office.post(office.url(f"/photos/{first_id}/delete")).status_code == 303
     assert images.make_sizes(first_id) == "gone"
-    assert not first_folder.exists()
+    assert not first_folder.exists() and not first_original.exists()
 
     # Deleted while the job was resizing: the sizes it wrote are removed again.
     real_store = images._store_sizes
@@ -192,7 +198,7 @@ def test_a_photo_deleted_before_its_job_ends_the_job_quietly(app, office, make, 
 
     monkeypatch.setattr(images, "_store_sizes", delete_meanwhile)
     assert images.make_sizes(second_id) == "gone"
-    assert not second_folder.exists()
+    assert not second_folder.exists() and not second_original.exists()
 
 
 def test_with_redis_a_worker_makes_the_sizes(app, office, make, db, redis_queue):
@@ -200,7 +206,7 @@ def test_with_redis_a_worker_makes_the_sizes(app, office, make, db, redis_queue)
     response.close()
     assert redis_queue.count == 1
     db.session.refresh(image)
-    assert image.sizes_pending and _names(app, image) == ["original.jpg"]
+    assert image.sizes_pending and _names(app, image) == [] and _original(app, image).is_file()
     jobs.run_worker(app, burst=True)
     db.session.refresh(image)
     assert not image.sizes_pending
@@ -214,7 +220,7 @@ def test_a_failing_photo_job_is_retried_then_shown_to_admins(
     monkeypatch.setattr(jobs, "RETRY_INTERVALS", (0,))  # one retry, at once
     product, image, response = _pending_photo(office, make, db)
     response.close()
-    original = _folder(app, image) / "original.jpg"
+    original = _original(app, image)
     kept = original.read_bytes()
     original.unlink()  # the store lost it (or has not got it yet, on another host)
     jobs.run_worker(app, burst=True)
@@ -240,7 +246,8 @@ def test_the_demo_loader_adds_finished_photos(app, make, db):
     product = make.product()
     image = images.add_product_image(product, picture("JPEG", size=(400, 300)), sizes_now=True)
     assert not image.sizes_pending
-    assert _names(app, image) == ["320.jpg", "320.webp", "400.jpg", "400.webp", "original.jpg"]
+    assert _names(app, image) == ["320.jpg", "320.webp", "400.jpg", "400.webp"]
+    assert not _original(app, image).exists()  # finished at once: no original kept
     db.session.rollback()
     with app.app_context():
         images.storage().delete_prefix(f"products/{image.key}")
@@ -264,3 +271,61 @@ def test_a_photo_whose_job_was_lost_is_finished_by_the_periodic_pass(
     assert not old.sizes_pending and "800.webp" in _names(app, old)
     assert recent.sizes_pending  # its job may still be on its way
     assert images.finish_stuck_photos() == 0
+
+
+def test_the_job_ends_quietly_when_another_run_removed_the_original(
+    app, office, make, db, monkeypatch
+):
+    monkeypatch.setitem(jobs.TASKS, "photo_sizes", lambda image_id: None)  # held back
+    _, image, response = _pending_photo(office, make, db)
+    response.close()
+    image_id = image.id
+    assert images.make_sizes(image_id) == "made"
+    assert not _original(app, image).exists()
+    # A second run (a retry, another host) finds no original: the sizes exist, so it is done.
+    assert images.make_sizes(image_id) == "done already"
+    db.session.expire_all()
+    assert images.finish_stuck_photos(now=datetime.now(UTC) + timedelta(days=1)) == 0
+
+
+def test_the_command_moves_originals_out_of_the_public_prefix(
+    app, office, make, db, runner, monkeypatch
+):
+    """Originals stored by older versions beside the sizes: moved, or removed once sized."""
+    from marketplace.storage import storage
+
+    monkeypatch.setitem(jobs.TASKS, "photo_sizes", lambda image_id: None)  # held back
+    _, waiting, response = _pending_photo(office, make, db)
+    response.close()
+    _, sized, response = _pending_photo(office, make, db)
+    response.close()
+    assert images.make_sizes(sized.id) == "made"
+    store = storage()
+    # As an older version left them: the original under products/, public.
+    old_waiting = images.legacy_original_key(waiting.key)
+    store.put(old_waiting, store.read(images.original_key(waiting.key)))
+    store.delete(images.original_key(waiting.key))
+    store.put(images.legacy_original_key(sized.key), b"old original")
+    store.put("products/0123abcd/original.jpg", b"an upload not committed yet")
+    office.login("anonymous")
+    before = office.client.get(f"/media/{old_waiting}")
+    before.close()
+    assert before.status_code == 200  # public, before
+    # The job still finds an original an older version stored (a rolling deploy).
+    assert images.read_original(waiting.key)[:2] == b"\xff\xd8"
+
+    result = runner.invoke(args=["storage", "originals"])
+    assert result.exit_code == 0, result.output
+    assert "moved to the private prefix: 1; removed (sizes exist): 1; of no photo, left: 1" in (
+        result.output
+    )
+    assert not store.exists(old_waiting) and store.exists(images.original_key(waiting.key))
+    assert not store.exists(images.legacy_original_key(sized.key))
+    assert store.exists("products/0123abcd/original.jpg")
+    assert office.client.get(f"/media/{old_waiting}").status_code == 404
+    assert office.client.get(f"/media/originals/{waiting.key}.jpg").status_code == 404
+    # Run again: nothing left to move.
+    again = runner.invoke(args=["storage", "originals"])
+    assert "moved to the private prefix: 0; removed (sizes exist): 0" in again.output
+    assert images.make_sizes(waiting.id) == "made"
+    assert not store.exists(images.original_key(waiting.key))

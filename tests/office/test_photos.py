@@ -53,15 +53,17 @@ def test_exif_gps_is_stripped_and_orientation_applied(app, office, make, db):
     image = db.session.scalars(select(ProductImage)).one()
     assert (image.width, image.height) == (20, 40)  # turned upright
     assert image.sizes_pending
-    # What the request stored: the original only, already upright and without metadata.
-    assert [f.name for f in _stored_files(app, image)] == ["original.jpg"]
-    _check_clean_and_upright(_stored_files(app, image))
+    # What the request stored: the original only, private, already upright and without metadata.
+    original = Path(app.config["UPLOAD_FOLDER"]) / "originals" / f"{image.key}.jpg"
+    assert not (Path(app.config["UPLOAD_FOLDER"]) / "products" / image.key).exists()
+    _check_clean_and_upright([original])
     response.close()  # the response has gone out: the photo_sizes job runs
     db.session.refresh(image)
     assert not image.sizes_pending
     files = _stored_files(app, image)
     assert {f.suffix for f in files} == {".jpg", ".webp"}
-    assert len(files) == 3  # 20.jpg, 20.webp and the original
+    assert len(files) == 2  # 20.jpg and 20.webp; the original is removed
+    assert not original.exists()
     _check_clean_and_upright(files)
 
 

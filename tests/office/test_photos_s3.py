@@ -2,10 +2,14 @@
 
 import io
 import json
+import urllib.error
 import urllib.request
 
+import pytest
 from sqlalchemy import select
 
+from marketplace import jobs
+from marketplace.catalog import images
 from marketplace.models import Payment, ProductImage
 from marketplace.orders import service
 from marketplace.storage import LocalStorage, build_storage, storage
@@ -33,7 +37,9 @@ def test_a_photo_stored_on_one_host_is_served_by_another(app, office, make, db, 
     keys = sorted(storage().keys(f"products/{image.key}/"))
     assert keys == [
         f"products/{image.key}/{w}.{f}" for w in (320, 800, 900) for f in ("jpg", "webp")
-    ] + [f"products/{image.key}/original.jpg"]
+    ]
+    # The original was private, and went once the sizes existed.
+    assert list(storage().keys("originals/")) == []
     # Nothing was written to this host's own folder.
     assert not list(LocalStorage(app.config["UPLOAD_FOLDER"]).keys(f"products/{image.key}"))
     # Another host: its own (empty) instance folder, the same bucket.
@@ -73,9 +79,29 @@ def test_with_a_public_address_pages_link_the_bucket(
     product = make.product(group=office.a)
     db.session.commit()
     office.login("staff")
+    monkeypatch.setitem(jobs.TASKS, "photo_sizes", lambda image_id: None)  # held back
     assert _upload(office, product, picture("JPEG", size=(400, 300))).status_code == 303
     image = db.session.scalars(select(ProductImage)).one()
+    # While the sizes are pending the original is in the bucket, private: no public address,
+    # refused by the bucket to anyone without a signature, not served by the app.
+    original = images.original_key(image.key)
+    assert storage().exists(original) and storage().public_url(original) is None
+    for url in (f"{public}/{original}", f"{public}/products/{image.key}/original.jpg"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=10)  # noqa: S310 (loopback)
+        refused.value.close()
+        assert refused.value.code in (403, 404)
     office.login("anonymous")
+    assert office.client.get(f"/media/{original}").status_code == 404
+    page = office.client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert image.key not in page  # the placeholder; structured data leaves the photo out
+    head = storage().client.head_object(Bucket=s3_bucket, Key=original)
+    assert head["CacheControl"] == "private, no-store"
+
+    assert images.make_sizes(image.id) == "made"
+    assert images.make_sizes(image.id) == "done already"  # idempotent: a retry, another host
+    assert not storage().exists(original)
+    db.session.expire_all()
     page = office.client.get(f"/products/{product.slug}").get_data(as_text=True)
     url = f"{public}/products/{image.key}/320.webp"
     assert url in page

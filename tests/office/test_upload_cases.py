@@ -107,13 +107,11 @@ def test_awkward_name_is_stored_under_a_server_chosen_name(app, upload, db, name
     image = db.session.scalars(select(ProductImage)).one()
     assert re.fullmatch(r"[0-9a-f]{32}", image.key)
     folder = (Path(app.config["UPLOAD_FOLDER"]) / "products" / image.key).resolve()
-    assert new_files
-    for path in new_files:
-        assert path.resolve().parent == folder
-        assert re.fullmatch(r"(\d+|original)\.(jpg|webp)", path.name)
-        client_stem = Path(name).stem
-        assert client_stem not in str(path.relative_to(app.config["UPLOAD_FOLDER"]))
-    # The request stores the cleaned original; the sizes come from the photo_sizes job.
-    assert {p.name for p in new_files} == {"original.jpg"}
+    original = (Path(app.config["UPLOAD_FOLDER"]) / "originals" / f"{image.key}.jpg").resolve()
+    # The request stores the cleaned original, privately, under the server's name; the
+    # sizes come from the photo_sizes job.
+    assert {path.resolve() for path in new_files} == {original}
+    assert Path(name).stem not in str(original)
     response.close()  # the response has gone out: the job runs
-    assert {p.name for p in folder.iterdir()} == {"original.jpg", "60.jpg", "60.webp"}
+    assert {p.name for p in folder.iterdir()} == {"60.jpg", "60.webp"}
+    assert not original.exists()
