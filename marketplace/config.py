@@ -161,6 +161,8 @@ class Config:
         # Redis for what several workers and hosts share: the job queue (jobs.py) and,
         # unless RATELIMIT_STORAGE_URI says otherwise, the rate-limit counters.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        # The RQ queue's name: sites (or test runs) sharing one Redis each use their own.
+        self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE") or "marketplace"
         # Area exports with at least this many household rows are written by a job
         # (impact/export_jobs.py); smaller ones are sent within the request.
         self.EXPORT_JOB_MIN_HOUSEHOLDS = int(os.environ.get("EXPORT_JOB_MIN_HOUSEHOLDS", "2000"))
