@@ -42,10 +42,14 @@ _APP = None  # the worker's app, set by `flask jobs worker`
 
 
 def expire_orders():
-    """Close unpaid orders whose hold has run out and give their stock back."""
+    """Close unpaid orders whose hold has run out and give their stock back; then expire
+    the Stripe pages of closed orders whose expiry failed before (the count of orders)."""
+    from .orders.payments import retry_session_expiries
     from .orders.service import sweep_expired
 
-    return sweep_expired()
+    closed = sweep_expired()
+    retry_session_expiries()
+    return closed
 
 
 def deliver_mail(mail_ids):

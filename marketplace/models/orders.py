@@ -323,6 +323,9 @@ class Payment(db.Model):
     given_back_by_id = db.Column(db.ForeignKey("user.id"))
     # Stripe's refund id when a surplus payment went back through Stripe.
     given_back_refund_id = db.Column(db.String(255), unique=True)
+    # Set when the order closed and its Stripe session must be expired, cleared once
+    # Stripe has answered: the order-expiry sweep retries what is still set.
+    stripe_expiry_due_at = db.Column(db.DateTime(timezone=True), index=True)
 
     order = db.relationship("Order", back_populates="payments")
     fulfilment = db.relationship("Fulfilment")

@@ -14,6 +14,13 @@ def orders_expire():
 
     Run it every few minutes (cron, a systemd timer): stock comes back even if
     no webhook ever arrives. Pages that show an order also close it on sight.
+    Then the Stripe pages of closed orders that Stripe did not close when asked
+    (it was down) are asked again.
     """
+    from .payments import retry_session_expiries
+
     closed = service.sweep_expired()
     click.echo(f"expired {closed} unpaid order(s)")
+    pages = retry_session_expiries()
+    if pages:
+        click.echo(f"closed {pages} Stripe page(s) of closed orders on a new try")

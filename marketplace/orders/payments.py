@@ -15,7 +15,11 @@ Sessions of orders that close (`orders.service._close` lists them in
 `db.session.info["stripe_sessions_to_expire"]`) are expired at Stripe by the
 `expire_stripe_sessions` job once the transaction commits (marketplace/jobs.py:
 on the queue, tried again when Stripe fails; without one, in this process after
-the response), so nobody pays for stock that went back on the shelf.
+the response), so nobody pays for stock that went back on the shelf. The same
+commit marks their payments (`Payment.stripe_expiry_due_at`); the job clears the
+mark once Stripe has answered, and the order-expiry sweep (`flask orders expire`,
+the scheduler's `expire_orders`) tries the sessions still marked a minute later
+again: a Stripe failure with no queue is retried too, not only logged.
 """
 
 import logging
@@ -26,7 +30,7 @@ from urllib.parse import urlsplit
 import stripe
 from flask import current_app, has_app_context
 from flask_babel import gettext
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from .. import jobs
@@ -49,6 +53,9 @@ MAX_SESSION_LIFETIME = timedelta(hours=24)
 EXTENDED_HOLD = timedelta(minutes=31)
 MAX_LINE_ITEMS = 100  # Stripe's limit for a Checkout Session in payment mode
 SESSIONS_TO_EXPIRE = "stripe_sessions_to_expire"
+# A marked session is left to its job this long before the sweep tries it itself.
+EXPIRY_RETRY_AFTER = timedelta(minutes=1)
+EXPIRY_RETRY_BATCH = 100
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
 _clients = {}
@@ -366,17 +373,21 @@ def expire_sessions(session_ids):
     the queue runs the job again later (the ones closed meanwhile are refused
     then, which is harmless).
     """
-    closed, failed = 0, []
+    closed, failed, answered = 0, [], []
     for session_id in dict.fromkeys(session_ids):
         try:
             client().v1.checkout.sessions.expire(session_id)
             closed += 1
+            answered.append(session_id)
         except stripe.InvalidRequestError as error:
             log.warning("could not expire Stripe session %s: %s", session_id, error)
+            answered.append(session_id)
         except stripe.StripeError as error:
             log.warning("Stripe failed to expire session %s: %s", session_id, error)
             # One line: the admin Jobs page shows the error's last line.
             failed.append(f"{session_id} ({type(error).__name__}: {' '.join(str(error).split())})")
+    _mark_expiry(answered, None)
+    db.session.commit()
     if failed:
         raise SessionsNotExpired("Stripe did not expire " + "; ".join(failed))
     return closed
@@ -443,14 +454,52 @@ def construct_event(payload, sig_header):
 # -- expiring sessions of closed orders, by a job after the commit ---------------------------
 
 
+def _mark_expiry(session_ids, due_at, session=None):
+    """Mark (a time) or clear (None) the pending expiry of these sessions' payments."""
+    if not session_ids:
+        return
+    (session or db.session).execute(
+        update(Payment)
+        .where(Payment.stripe_session_id.in_(list(session_ids)))
+        .values(stripe_expiry_due_at=due_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _queue_expiry(session):
-    """At the commit, hand the sessions of the orders it closes to the expiry job."""
+    """At the commit, mark the sessions of the orders it closes and hand them to the job."""
     session_ids = session.info.pop(SESSIONS_TO_EXPIRE, [])
     if not session_ids or not has_app_context() or not is_configured():
         return
-    jobs.run_after_commit(
-        "expire_stripe_sessions", list(dict.fromkeys(session_ids)), session=session
-    )
+    session_ids = list(dict.fromkeys(session_ids))
+    _mark_expiry(session_ids, _now(), session=session)  # kept until Stripe has answered
+    jobs.run_after_commit("expire_stripe_sessions", session_ids, session=session)
+
+
+def retry_session_expiries(now=None):
+    """The sweep's pass over closed orders' Stripe sessions whose expiry is still pending.
+
+    Those marked more than EXPIRY_RETRY_AFTER ago (their job failed, or ran in a
+    process that stopped) are expired again; how many Stripe closed. A Stripe
+    failure is logged and the mark kept for the next sweep.
+    """
+    if not is_configured():
+        return 0
+    cutoff = (now or _now()) - EXPIRY_RETRY_AFTER
+    session_ids = db.session.scalars(
+        select(Payment.stripe_session_id)
+        .where(Payment.stripe_expiry_due_at.is_not(None), Payment.stripe_expiry_due_at < cutoff)
+        .order_by(Payment.stripe_expiry_due_at)
+        .limit(EXPIRY_RETRY_BATCH)
+    ).all()
+    db.session.rollback()
+    if not session_ids:
+        return 0
+    try:
+        return expire_sessions(session_ids)
+    except SessionsNotExpired as error:
+        log.warning("Stripe sessions of closed orders still open, tried again later: %s", error)
+        return 0
 
 
 def _drop_on_rollback(session, previous_transaction):

@@ -2,11 +2,13 @@
 
 import logging
 import socket
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select, update
 
 from marketplace import jobs
-from marketplace.models import OrderStatus
+from marketplace.models import OrderStatus, Payment
 from marketplace.orders import payments, service
 
 
@@ -103,3 +105,66 @@ def test_the_task_raises_only_when_stripe_fails(app, make, fake_stripe, db, capl
         down.setitem(app.config, "STRIPE_API_BASE", f"http://127.0.0.1:{_closed_port()}")
         payments.expire_sessions([third])
     assert fake_stripe.sessions[third]["status"] == "open"
+
+
+def _marked(db, session_id):
+    db.session.expire_all()
+    return db.session.scalar(
+        select(Payment.stripe_expiry_due_at).where(Payment.stripe_session_id == session_id)
+    )
+
+
+def test_without_a_queue_a_stripe_failure_is_retried_by_the_sweep(
+    app, make, fake_stripe, db, runner, caplog, monkeypatch
+):
+    order, session_id = _open_session(make, fake_stripe, db)
+    with monkeypatch.context() as down:
+        down.setitem(app.config, "STRIPE_API_BASE", f"http://127.0.0.1:{_closed_port()}")
+        with app.test_request_context("/"), caplog.at_level(logging.WARNING):
+            service.cancel_order(order)
+            db.session.commit()
+            app.process_response(app.make_response("ok")).close()  # the job runs, and fails
+        assert "Task expire_stripe_sessions failed" in caplog.text
+        assert fake_stripe.sessions[session_id]["status"] == "open"
+        assert _marked(db, session_id) is not None  # kept: the sweep tries again
+        # A sweep while Stripe is still down changes nothing and fails nothing.
+        later = datetime.now(UTC) + payments.EXPIRY_RETRY_AFTER * 2
+        assert payments.retry_session_expiries(now=later) == 0
+        assert _marked(db, session_id) is not None
+
+    # Too recent: the sweep leaves the session to its own job for a minute.
+    assert payments.retry_session_expiries() == 0
+    assert fake_stripe.sessions[session_id]["status"] == "open"
+    db.session.execute(
+        update(Payment)
+        .where(Payment.stripe_session_id == session_id)
+        .values(stripe_expiry_due_at=datetime.now(UTC) - payments.EXPIRY_RETRY_AFTER * 2)
+    )
+    db.session.commit()
+    result = runner.invoke(args=["orders", "expire"])  # Stripe answers again
+    assert result.exit_code == 0, result.output
+    assert "closed 1 Stripe page(s) of closed orders on a new try" in result.output
+    assert fake_stripe.sessions[session_id]["status"] == "expired"
+    assert _marked(db, session_id) is None
+    again = runner.invoke(args=["jobs", "run", "expire_orders"])
+    assert again.exit_code == 0 and fake_stripe.sessions[session_id]["status"] == "expired"
+
+
+def test_the_mark_goes_once_stripe_answered_and_never_without_a_close(
+    app, make, fake_stripe, db, redis_queue
+):
+    order, session_id = _open_session(make, fake_stripe, db)
+    assert _marked(db, session_id) is None  # an open order: nothing to expire
+    service.cancel_order(order)
+    db.session.commit()
+    assert _marked(db, session_id) is not None
+    jobs.run_worker(app, burst=True)
+    assert fake_stripe.sessions[session_id]["status"] == "expired"
+    assert _marked(db, session_id) is None
+    # A session Stripe refuses (expired already) is not asked again either.
+    other, other_id = _open_session(make, fake_stripe, db)
+    fake_stripe.state.expire_session(other_id)
+    service.cancel_order(other)
+    db.session.commit()
+    jobs.run_worker(app, burst=True)
+    assert _marked(db, other_id) is None and jobs.failed_jobs() == []
