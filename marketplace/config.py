@@ -178,6 +178,12 @@ class Config:
         # Shared storage unreachable (Redis down): count in this worker's memory until it
         # answers again, and log it, rather than failing the request or dropping the limit.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # Seconds before the dead store is tried again (doubling with each failed try)
+        # and the longest wait between tries (marketplace/limiter.py).
+        self.RATELIMIT_RETRY_SECONDS = float(os.environ.get("RATELIMIT_RETRY_SECONDS") or 1)
+        self.RATELIMIT_RETRY_MAX_SECONDS = float(
+            os.environ.get("RATELIMIT_RETRY_MAX_SECONDS") or 10
+        )
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         # Page views without tracking people (marketing/visits.py): on or off, how often each
         # worker writes its counts, and the Redis key prefix of the day's salt and seen-set.

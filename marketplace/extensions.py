@@ -1,13 +1,14 @@
 """Flask extensions, created unbound so models and views never import the factory."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+
+from .limiter import SharedStoreLimiter
 
 # Named constraints make migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -29,4 +30,6 @@ babel = Babel()
 # process only; production with several gunicorn workers or hosts must point it
 # at a shared store (e.g. "redis://host:6379"), or each worker counts alone.
 # Behind a reverse proxy, remote_addr is the proxy's unless ProxyFix is applied.
-limiter = Limiter(key_func=get_remote_address)
+# When the shared store does not answer, each worker counts alone and tries the store
+# again after 1 s, then at most every 10 s (marketplace/limiter.py).
+limiter = SharedStoreLimiter(key_func=get_remote_address)
