@@ -193,8 +193,8 @@ def generate(db, url, args):
 
 
 def ensure_summaries(db):
-    """The ledger's monthly sums (`ledger_month`, `household_month`), built from the ledger
-    when missing or empty.
+    """The ledger's monthly sums (`ledger_month`, `group_month`, `household_month`), built
+    from the ledger when missing or empty.
 
     The bulk load writes the ledger without the app, so the sums the app keeps up
     at each posting are added up once here, as `flask ledger summaries` would
@@ -204,10 +204,11 @@ def ensure_summaries(db):
     from sqlalchemy import func, insert, inspect, select
 
     from marketplace.impact import summaries
-    from marketplace.models import HouseholdMonth, LedgerMonth
+    from marketplace.models import GroupMonth, HouseholdMonth, LedgerMonth
 
     builds = (
         (LedgerMonth, summaries.ledger_sums, [*summaries.KEY_COLUMNS, "amount_satang", "entries"]),
+        (GroupMonth, summaries.group_sums, [*summaries.GROUP_KEYS, "amount_satang", "entries"]),
         (HouseholdMonth, summaries.household_sums, list(summaries.HOUSEHOLD_COLUMNS)),
     )
     for model, sums, columns in builds:
@@ -285,6 +286,9 @@ def describe(db, models):
         "ledger entries": db.session.scalar(select(func.count()).select_from(entry)),
         "monthly ledger sums": db.session.scalar(
             select(func.count()).select_from(models.LedgerMonth)
+        ),
+        "groups' monthly sums": db.session.scalar(
+            select(func.count()).select_from(models.GroupMonth)
         ),
         "households' monthly income": db.session.scalar(
             select(func.count()).select_from(models.HouseholdMonth)

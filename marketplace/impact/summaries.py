@@ -25,6 +25,11 @@ instead of finding every household of the area in `LedgerMonth`. It is kept up b
 the same listener: income entries add to their household's month, and a household
 whose area codes change has its rows refiled under the new codes.
 
+A third, `GroupMonth`, holds `LedgerMonth`'s sums without the household (month,
+group, account, flow, product), kept up by the same listener: the area reports
+read their groups' money (sales by account, revenue by product) from these few
+rows, and only the households' own rows of `LedgerMonth` to count households paid.
+
 `rebuild()` (the `flask ledger summaries` command, and the migration's backfill)
 recomputes every row from the ledger; `differences()` compares the two.
 """
@@ -43,6 +48,7 @@ from ..extensions import db
 from ..models.catalog import Lot, Variant
 from ..models.households import Household
 from ..models.ledger import (
+    GroupMonth,
     HouseholdMonth,
     LedgerAccount,
     LedgerEntry,
@@ -53,6 +59,8 @@ from ..models.ledger import (
 from ..models.orders import OrderLine
 
 KEY_COLUMNS = ("household_id", "month", "group_id", "account", "flow", "product_id")
+# `GroupMonth`'s key: `LedgerMonth`'s without the household (in the same order).
+GROUP_KEYS = KEY_COLUMNS[1:]
 SUM_COLUMNS = ("amount_satang", "entries")
 SALE_KINDS = (LedgerKind.SALE_SHARE, LedgerKind.REVERSAL)
 
@@ -127,6 +135,19 @@ def add_entries(connection, entries):
     ]
     connection.execute(
         adding_upsert(connection, LedgerMonth.__table__, KEY_COLUMNS, SUM_COLUMNS), rows
+    )
+    # The same sums without the household: the groups' months (`GroupMonth`).
+    group_deltas = {}
+    for key, (amount, count) in deltas.items():
+        sums = group_deltas.setdefault(key[1:], [0, 0])
+        sums[0] += amount
+        sums[1] += count
+    group_rows = [
+        dict(zip(GROUP_KEYS, key, strict=True), amount_satang=amount, entries=count)
+        for key, (amount, count) in sorted(group_deltas.items())
+    ]
+    connection.execute(
+        adding_upsert(connection, GroupMonth.__table__, GROUP_KEYS, SUM_COLUMNS), group_rows
     )
 
 
@@ -279,6 +300,21 @@ def ledger_sums(where=None):
     return statement
 
 
+def group_sums():
+    """SELECT the `GroupMonth` rows the ledger adds up to: `ledger_sums` without the household."""
+    columns, joined = ledger_columns()
+    labelled = [columns[name].label(name) for name in GROUP_KEYS]
+    return (
+        select(
+            *labelled,
+            func.sum(LedgerEntry.amount_satang).label("amount_satang"),
+            func.count().label("entries"),
+        )
+        .select_from(joined)
+        .group_by(*labelled)
+    )
+
+
 def household_sums():
     """SELECT the `HouseholdMonth` rows the ledger adds up to: each household's income by
     month, under its current area codes."""
@@ -304,10 +340,13 @@ def household_sums():
 
 
 def rebuild(session=None):
-    """Replace every row of both summaries by the ledger's sums; returns the rows written."""
+    """Replace every row of the three summaries by the ledger's sums; returns the rows written."""
     connection = (session or db.session).connection()
     written = replace_rows(
         connection, LedgerMonth.__table__, [*KEY_COLUMNS, *SUM_COLUMNS], ledger_sums()
+    )
+    written += replace_rows(
+        connection, GroupMonth.__table__, [*GROUP_KEYS, *SUM_COLUMNS], group_sums()
     )
     return written + replace_rows(
         connection, HouseholdMonth.__table__, HOUSEHOLD_COLUMNS, household_sums()
@@ -332,6 +371,15 @@ def differences(session=None, limit=20):
         connection, stored, household_sums(), limit, found_side="ledger (household_month)"
     )
     relabel = {"stored": "stored household_month"}
+    sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
+    count += more
+    # The groups' months.
+    table = GroupMonth.__table__
+    stored = select(*(table.c[name] for name in (*GROUP_KEYS, *SUM_COLUMNS)))
+    more, more_sample = derived.differences(
+        connection, stored, group_sums(), limit, found_side="ledger (group_month)"
+    )
+    relabel = {"stored": "stored group_month"}
     sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
     return count + more, sample[:limit]
 
@@ -361,18 +409,22 @@ def split_period(period):
     return whole, partial
 
 
-def income_rows(period, group_id=None):
+def income_rows(period, group_id=None, households=True):
     """The income of the period as rows of (household_id, month, group_id, account, flow,
     product_id, amount): summary rows for whole months, ledger entries for partial ones.
 
     Only income (`LedgerFlow.INCOME`, the ledger's `LedgerKind.INCOME`); every
     account. `household_id` is 0 for the group fund's and the platform's rows, so a
     join to Household leaves them out. A subquery: callers join and sum it.
+
+    With `households=False`, the rows have no household_id: whole months come from
+    the groups' sums (`GroupMonth`, a few rows per group and month).
     """
+    keys = KEY_COLUMNS if households else GROUP_KEYS
     whole, partial = split_period(period)
     parts = []
     if whole:
-        summary = LedgerMonth.__table__.c
+        summary = (LedgerMonth if households else GroupMonth).__table__.c
         conditions = [summary.month.in_(whole), summary.flow.in_(LedgerFlow.INCOME)]
         if len(whole) > 1 and whole == sorted(whole):
             conditions[0] = and_(summary.month >= whole[0], summary.month <= whole[-1])
@@ -380,7 +432,7 @@ def income_rows(period, group_id=None):
             conditions.append(summary.group_id == group_id)
         parts.append(
             select(
-                *(summary[name] for name in KEY_COLUMNS),
+                *(summary[name] for name in keys),
                 summary.amount_satang.label("amount"),
             ).where(*conditions)
         )
@@ -394,7 +446,7 @@ def income_rows(period, group_id=None):
             conditions.append(LedgerEntry.group_id == group_id)
         parts.append(
             select(
-                *(columns[name].label(name) for name in KEY_COLUMNS),
+                *(columns[name].label(name) for name in keys),
                 LedgerEntry.amount_satang.label("amount"),
             )
             .select_from(joined)

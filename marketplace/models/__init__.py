@@ -34,6 +34,7 @@ from .discounts import (
 from .exports import AreaExport, ExportStatus
 from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
 from .ledger import (
+    GroupMonth,
     HouseholdMonth,
     LedgerAccount,
     LedgerEntry,
@@ -122,6 +123,7 @@ __all__ = [
     "LedgerFlow",
     "LedgerMonth",
     "HouseholdMonth",
+    "GroupMonth",
     "LedgerKind",
     "ShareBasis",
     "ShareRule",

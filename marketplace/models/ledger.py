@@ -273,6 +273,31 @@ class LedgerMonth(db.Model):
     )
 
 
+class GroupMonth(db.Model):
+    """The ledger summed by month and group, without the household: `LedgerMonth` with its
+    household rows added together.
+
+    One row per month, group, account, flow and product, kept up in the
+    transaction of each posting like `LedgerMonth`. An area report reads the
+    money of its groups (sales by account, revenue and the households' part by
+    product) from these few rows, and only the households' own rows of
+    `LedgerMonth` to count the households paid. Derived data, so no foreign keys:
+    `flask ledger summaries` rebuilds it.
+    """
+
+    __tablename__ = "group_month"
+
+    group_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    month = db.Column(db.Integer, primary_key=True, autoincrement=False)  # 202512
+    account = db.Column(db.String(12), primary_key=True)
+    flow = db.Column(db.String(8), primary_key=True)
+    product_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    amount_satang = db.Column(db.BigInteger, nullable=False)
+    entries = db.Column(db.Integer, nullable=False)
+
+    __table_args__ = (CheckConstraint(f"flow IN {LedgerFlow.ALL!r}", name="flow"),)
+
+
 class HouseholdMonth(db.Model):
     """Each household's value-chain income by month, filed under the household's area.
 

@@ -4,7 +4,8 @@ Random postings (paid orders, refunds in parts, raw material, wages, adjustments
 payouts, a sale without a lot) at random dates: after each, the summary equals
 a recomputation from the ledger, and the income of any period read through
 `summaries.income_rows` (whole months from the summary, partial ones from the
-ledger) equals the ledger's own sums for that period.
+ledger) equals the ledger's own sums for that period, with and without the
+households (`GroupMonth`).
 """
 
 import contextlib
@@ -14,12 +15,13 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import and_, delete, func, select, text
+from sqlalchemy import and_, delete, func, literal, select, text
 
 from marketplace.extensions import db
 from marketplace.impact import ledger, summaries
 from marketplace.impact.reports import Period
 from marketplace.models import (
+    GroupMonth,
     HouseholdMonth,
     LedgerAccount,
     LedgerEntry,
@@ -44,6 +46,7 @@ def _clean():
     connection = db.session.connection()
     for model in (
         LedgerMonth,
+        GroupMonth,
         HouseholdMonth,
         LedgerEntry,
         RefundLine,
@@ -202,6 +205,20 @@ def test_the_monthly_sums_always_equal_the_ledger(db, steps, period):
         ).all()
     )
     assert read == expected
+    # The groups' sums: the same without the household.
+    groups = summaries.income_rows(Period(start, end), households=False)
+    read = _by_key(
+        db.session.execute(
+            select(
+                literal(0), *(groups.c[name] for name in summaries.GROUP_KEYS), groups.c.amount
+            )
+        ).all()
+    )
+    without_households = {}
+    for key, amount in expected.items():
+        key = (0, *key[1:])
+        without_households[key] = without_households.get(key, 0) + amount
+    assert read == without_households
     db.session.commit()
 
 
@@ -325,4 +342,51 @@ def test_the_household_month_migration_backfills_what_the_ledger_adds_up_to(make
     dialect = connection.dialect.name
     connection.execute(text(migration.BACKFILL.format(month=migration.MONTH[dialect])))
     assert db.session.scalar(select(func.count()).select_from(HouseholdMonth)) == before
+    assert summaries.differences() == (0, [])
+
+
+def test_the_check_finds_a_group_month_that_differs(app, make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=1)
+    rule(group, product, {"grower": "50%"}, fee="3")
+    make.order({product.variants[0]: 2}, paid=True)
+    rows = db.session.scalars(select(GroupMonth).where(GroupMonth.group_id == group.id)).all()
+    # The households' part, the platform's fee and the group fund's rest.
+    assert {(row.account, row.flow, row.product_id) for row in rows} == {
+        (LedgerAccount.HOUSEHOLD, "sale", product.id),
+        (LedgerAccount.PLATFORM, "sale", product.id),
+        (LedgerAccount.GROUP_FUND, "sale", product.id),
+    }
+    db.session.connection().execute(
+        GroupMonth.__table__.update().values(amount_satang=GroupMonth.amount_satang + 1)
+    )
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["ledger", "summaries", "--check"])
+    assert result.exit_code == 1
+    assert "only in stored group_month" in result.output
+    assert "only in ledger (group_month)" in result.output
+    result = runner.invoke(args=["ledger", "summaries"])
+    assert result.exit_code == 0, result.output
+    assert summaries.differences() == (0, [])
+
+
+def test_the_group_month_migration_backfills_what_the_ledger_adds_up_to(make, rule):
+    group = make.group()
+    product = make.product(group=group, stock=50)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=1)
+    make.contribution(product.variants[0].lots[0], make.household(group), quantity=2)
+    rule(group, product, {"grower": "50%"}, fee="3")
+    make.order({product.variants[0]: 2}, paid=True)
+    before = db.session.scalar(select(func.count()).select_from(GroupMonth))
+    assert before == 3
+    path = next(Path("migrations/versions").glob("*_group_month.py"))
+    spec = importlib.util.spec_from_file_location("group_month_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    connection = db.session.connection()
+    connection.execute(delete(GroupMonth))
+    connection.execute(text(migration.BACKFILL))
+    assert db.session.scalar(select(func.count()).select_from(GroupMonth)) == before
     assert summaries.differences() == (0, [])
