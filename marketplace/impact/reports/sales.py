@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import BigInteger, String, and_, case, cast, func, literal, select, union_all
 
 from ...accounts import access
 from ...extensions import db
 from ...models import Household, ProducerGroup
-from ...models.ledger import LedgerAccount
+from ...models.ledger import LedgerAccount, LedgerFlow
 from .. import summaries
 from ..summaries import income_rows
 from .scope import is_admin
@@ -67,8 +67,8 @@ def money_sums(rows):
 
 def group_money(period, group_condition, group_key):
     """Sales, raw material and wages of the groups located in an area, in one pass
-    (see `money_sums`)."""
-    income = income_rows(period)
+    (see `money_sums`), from the groups' monthly sums (`GroupMonth`)."""
+    income = income_rows(period, households=False)
     sale = summaries.is_sale(income).label("sale")
     rows = db.session.execute(
         select(group_key.label("key"), income.c.account, sale, func.sum(income.c.amount))
@@ -99,15 +99,16 @@ def sales_detail(period, where, viewer, key):
     paid to households), and PaidCounts by `key` (a group or area column, as
     text), by product id (as text) and for all together.
 
-    One statement over `summaries.income_rows` (the monthly sums, and the ledger
-    for a partial month): a CTE of the sums per key, product, household, kind
-    (sale or other income) and account (with, for an officer, whether the
-    household lives outside their areas), and from it the money by key, the
-    revenue by product and the households counted by key, by product and in
-    total, each a small aggregate (`_paid_parts`). A household counts once
-    however many keys or products paid it; nothing is counted row by row in
-    Python (at province scale that took about half a second). A sale's product
-    is its lot's, or its order line's when it took no lot.
+    One statement: the money by key and the revenue by product from the groups'
+    monthly sums (`summaries.income_rows(households=False)`: `GroupMonth`, a few
+    rows per group and month, and the ledger for a partial month), and the
+    households counted from a CTE over the households' own rows (`LedgerMonth`):
+    net sale and income per key, product and household (with, for an officer,
+    whether the household lives outside their areas), summed by key and
+    household, by product and household, and by household, each then counted
+    (`_paid_parts`). A household counts once however many keys or products paid
+    it; nothing is counted row by row in Python. A sale's product is its lot's,
+    or its order line's when it took no lot.
     """
     from ...i18n import localized
     from ...models import Product
@@ -123,22 +124,26 @@ def sales_detail(period, where, viewer, key):
         cast(key, String).label("key"),
         income.c.product_id.label("product_id"),
         income.c.household_id.label("household_id"),
-        sale.label("sale"),
-        income.c.account.label("account"),
         outside.label("outside"),
     )
+    # Only the households' own rows: the money of every account comes from `GroupMonth`.
     statement = (
-        select(*grouping, func.sum(income.c.amount).label("amount"))
+        select(
+            *grouping,
+            _total(case((sale == 1, income.c.amount), else_=0)).label("net_sale"),
+            _total(income.c.amount).label("income"),
+        )
         .select_from(income)
         .join(ProducerGroup, ProducerGroup.id == income.c.group_id)
-        .where(where)
+        .where(where, income.c.account == LedgerAccount.HOUSEHOLD)
         .group_by(*grouping)
     )
     if officer:
         statement = statement.outerjoin(Household, Household.id == income.c.household_id)
     sums = statement.cte("sale_sums")
+    money_rows = income_rows(period, households=False)
     # On the connection: plain rows, without the ORM's per-row work.
-    rows = db.session.connection().execute(_paid_parts(sums)).all()
+    rows = db.session.connection().execute(_paid_parts(sums, money_rows, where, key)).all()
 
     money, revenue, to_households = {}, {}, {}
     paid_by_key, paid_by_product, paid_total = {}, {}, PaidCounts()
@@ -195,24 +200,65 @@ def sales_detail(period, where, viewer, key):
     )
 
 
-def _paid_parts(sums):
-    """The aggregates `sales_detail` reads from its `sale_sums` CTE, as one UNION ALL.
+def _total(amount):
+    """SUM as a BIGINT: PostgreSQL sums BIGINTs into NUMERICs, which are slower to add again."""
+    return cast(func.sum(amount), BigInteger)
+
+
+def _paid_parts(sums, money_rows, where, key):
+    """The aggregates `sales_detail` reads, as one UNION ALL: the money from the groups'
+    sums (`money_rows`, an `income_rows` subquery without households, of the groups
+    matching `where`), the households paid from its `sale_sums` CTE (one row per key,
+    product and household: net sale and income).
 
     Columns: part, name, account, sale, amount, contributors, paid, outside,
     income contributors. Parts: "money" (key, account, sale: amount), "product"
     (product id: revenue in amount, the households' part in contributors),
     "paid_key", "paid_product" and "total" (households counted: net sale income
     not zero, above zero, not zero and outside the viewer's areas; any income
-    from these groups not zero).
+    from these groups not zero). Households are summed by key first; the total
+    adds those sums up by household (a household paid under two keys counts once).
     """
-    household = sums.c.household_id != 0
+    nothing = literal(None, String)
+    m = money_rows.c
+    is_sale = summaries.is_sale(money_rows)
+    money = (
+        select(
+            literal("money"),
+            cast(key, String),
+            m.account,
+            is_sale,
+            func.sum(m.amount),
+            literal(0),
+            literal(0),
+            literal(0),
+            literal(0),
+        )
+        .select_from(money_rows)
+        .join(ProducerGroup, ProducerGroup.id == m.group_id)
+        .where(where)
+        .group_by(key, m.account, is_sale)
+    )
+    products = (
+        select(
+            literal("product"),
+            cast(m.product_id, String),
+            nothing,
+            literal(1),
+            func.sum(m.amount),
+            func.sum(case((m.account == LedgerAccount.HOUSEHOLD, m.amount), else_=0)),
+            literal(0),
+            literal(0),
+            literal(0),
+        )
+        .select_from(money_rows)
+        .join(ProducerGroup, ProducerGroup.id == m.group_id)
+        .where(where, m.flow == LedgerFlow.SALE, m.product_id != 0)
+        .group_by(m.product_id)
+    )
 
-    def sale_amount():
-        return func.sum(case((sums.c.sale == 1, sums.c.amount), else_=0))
-
-    def counts(per_household):
-        """The four counts over a subquery of (name, net sale, income, outside) per household."""
-        h = per_household.c
+    def counts(h):
+        """The four counts over (net sale, income, outside) per household."""
 
         def count_if(condition):
             return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -224,59 +270,50 @@ def _paid_parts(sums):
             count_if(h.income != 0),
         )
 
-    def per_household(name, condition, include_income=True):
-        """(name, net sale, income, outside) per household (and name, unless it is None)."""
-        income = func.sum(sums.c.amount) if include_income else literal(0)
-        keys = (sums.c.household_id,) if name is None else (name, sums.c.household_id)
-        return (
-            select(
-                (literal("") if name is None else name).label("name"),
-                sale_amount().label("net_sale"),
-                income.label("income"),
-                func.max(sums.c.outside).label("outside"),
-            )
-            .where(household, condition)
-            .group_by(*keys)
-            .subquery()
-        )
-
-    product_name = cast(sums.c.product_id, String)
-    nothing = literal(None, String)
-    money = select(
-        literal("money"),
-        sums.c.key,
-        sums.c.account,
-        sums.c.sale,
-        func.sum(sums.c.amount),
-        literal(0),
-        literal(0),
-        literal(0),
-        literal(0),
-    ).group_by(sums.c.key, sums.c.account, sums.c.sale)
-    products = (
+    by_key = (
         select(
-            literal("product"),
-            product_name,
-            nothing,
-            literal(1),
-            func.sum(sums.c.amount),
-            func.sum(case((household, sums.c.amount), else_=0)),
-            literal(0),
-            literal(0),
-            literal(0),
+            sums.c.key,
+            sums.c.household_id,
+            _total(sums.c.net_sale).label("net_sale"),
+            _total(sums.c.income).label("income"),
+            func.max(sums.c.outside).label("outside"),
         )
-        .where(sums.c.sale == 1, sums.c.product_id != 0)
-        .group_by(sums.c.product_id)
+        .group_by(sums.c.key, sums.c.household_id)
+        .cte("key_households")
     )
-    parts = [money, products]
-    for part, name, condition, include_income in (
-        ("paid_key", sums.c.key, literal(True), True),
-        ("paid_product", product_name, and_(sums.c.sale == 1, sums.c.product_id != 0), False),
-        ("total", None, literal(True), True),
-    ):
-        grouped = per_household(name, condition, include_income)
-        label = literal("") if name is None else grouped.c.name
-        counted = select(literal(part), label, nothing, literal(0), literal(0), *counts(grouped))
-        # The total is one row over every household (no name to group by).
-        parts.append(counted if name is None else counted.group_by(grouped.c.name))
-    return union_all(*parts)
+    # A product is sold under one key: no income is counted by product.
+    by_product = (
+        select(
+            sums.c.product_id,
+            _total(sums.c.net_sale).label("net_sale"),
+            literal(0).label("income"),
+            func.max(sums.c.outside).label("outside"),
+        )
+        .where(sums.c.product_id != 0)
+        .group_by(sums.c.product_id, sums.c.household_id)
+        .subquery()
+    )
+    by_household = (
+        select(
+            _total(by_key.c.net_sale).label("net_sale"),
+            _total(by_key.c.income).label("income"),
+            func.max(by_key.c.outside).label("outside"),
+        )
+        .group_by(by_key.c.household_id)
+        .subquery()
+    )
+    paid_key = select(
+        literal("paid_key"), by_key.c.key, nothing, literal(0), literal(0), *counts(by_key.c)
+    ).group_by(by_key.c.key)
+    paid_product = select(
+        literal("paid_product"),
+        cast(by_product.c.product_id, String),
+        nothing,
+        literal(0),
+        literal(0),
+        *counts(by_product.c),
+    ).group_by(by_product.c.product_id)
+    total = select(
+        literal("total"), literal(""), nothing, literal(0), literal(0), *counts(by_household.c)
+    )
+    return union_all(money, products, paid_key, paid_product, total)
