@@ -1,7 +1,7 @@
 """The groups' monthly sums (the ledger by month without the household), backfilled
 
 Revision ID: b4e7c2d9a1f3
-Revises: a7b8c9d0e1f2
+Revises: b3e5d7f9a1c2
 Create Date: 2026-12-06 14:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4e7c2d9a1f3'
-down_revision = 'a7b8c9d0e1f2'
+down_revision = 'b3e5d7f9a1c2'
 branch_labels = None
 depends_on = None
 
