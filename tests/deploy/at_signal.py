@@ -2,10 +2,12 @@
 
 Loading the app takes seconds on a busy machine, and unevenly, so two commands started
 together rarely run together. This loads it first (the imports stay loaded), says so
-by creating READY, waits for GO (60 s at most), then runs the real command line.
+by creating READY, waits for GO (60 s at most, or AT_SIGNAL_TIMEOUT seconds), then runs
+the real command line.
 Usage: python -m tests.deploy.at_signal READY GO flask-args…
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,4 +30,4 @@ def run(ready, go, args, timeout=60):
 
 
 if __name__ == "__main__":
-    run(sys.argv[1], sys.argv[2], sys.argv[3:])
+    run(sys.argv[1], sys.argv[2], sys.argv[3:], float(os.environ.get("AT_SIGNAL_TIMEOUT") or 60))

@@ -78,7 +78,12 @@ def upgrade_at_once(envs, timeout=300):
 
     Returns [(returncode, output)] in the order of `envs`.
     """
-    processes = [
+    return finish_upgrades(start_upgrades(envs), timeout)
+
+
+def start_upgrades(envs):
+    """Start `flask db upgrade` in one process per environment, all at once."""
+    return [
         subprocess.Popen(
             flask_command("db", "upgrade"),
             cwd=REPO_ROOT,
@@ -90,6 +95,10 @@ def upgrade_at_once(envs, timeout=300):
         )
         for env in envs
     ]
+
+
+def finish_upgrades(processes, timeout=300):
+    """Wait for the upgrades `start_upgrades` started: [(returncode, output)], in order."""
     results = []
     try:
         for process in processes:

@@ -8,16 +8,20 @@ backend; a Redis of the test's own for rate limits and the RQ queue, with an RQ
 worker (`flask jobs worker`); an SMTP server as MAIL_SERVER.
 Every check goes through HTTP as a person would, CSRF tokens read from the forms; the
 test's own app only seeds rows and reads what the hosts committed.
+Every process that loads the app is started at once (hosts, worker, both upgrades; the
+expiry test's sweeps while the first checks run); `-s` shows the start-up's phases.
 
 Runs on the PostgreSQL pass of the suite (TEST_DATABASE_URL=postgresql…); skipped on
 SQLite; on CI (CI set) a missing piece, such as redis-server, fails instead of skipping.
 """
 
 import contextlib
+import importlib.util
 import io
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -56,12 +60,13 @@ from .hosts import (
     RedisServer,
     Visitor,
     alembic_versions,
+    finish_upgrades,
     flask_command,
     free_port,
     needed,
     new_postgresql_database,
     postgresql_base_url,
-    upgrade_at_once,
+    start_upgrades,
 )
 
 WAIT_S = 30  # the longest any one wait in this module may take
@@ -77,6 +82,11 @@ class Cluster:
         self.servers = {}
         self.background = []
         self.upgrades = []
+        self.timings = []  # (what, seconds since the fixture began): the start-up's report
+        self._began = time.monotonic()
+
+    def phase(self, what):
+        self.timings.append((what, time.monotonic() - self._began))
 
     @property
     def a(self):
@@ -118,10 +128,9 @@ def _seed_app(database_url, instance):
             os.environ["MARKETPLACE_INSTANCE"] = previous
 
 
-def _bucket(endpoint):
+def _bucket(endpoint, name):
     import boto3
 
-    name = f"twohost-{os.urandom(6).hex()}"
     boto3.client(
         "s3",
         endpoint_url=endpoint,
@@ -137,26 +146,26 @@ def cluster(tmp_path_factory):
     postgresql_base_url()  # skips on SQLite
     if not REDIS_SERVER.exists():
         needed(f"{REDIS_SERVER} not found: install it with `apt-get install redis-server`")
-    try:
-        from moto.server import ThreadedMotoServer
-    except ImportError:
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask_cors") is None:
         needed("moto's server is not installed (pip install 'moto[server]')")
     folder = tmp_path_factory.mktemp("twohost")
     cluster = Cluster()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     smtp = SMTPServer(free_port())
+    moto = None
     with new_postgresql_database("twohost") as database_url:
-        moto.start()
+        cluster.phase("database created")
         try:
             smtp.start()
             redis = RedisServer(folder / "redis")
             cluster.background.append(redis)
             redis.start()
-            host, port = moto.get_host_and_port()
-            endpoint = f"http://{host}:{port}"
+            cluster.phase("SMTP and Redis started")
+            # moto's address and the bucket's name are chosen now; moto itself is started
+            # (and the bucket made) while the hosts load, who touch S3 only when asked.
+            endpoint = f"http://127.0.0.1:{free_port()}"
             settings = dict(
                 REDIS_URL=redis.url,
-                S3_BUCKET=_bucket(endpoint),
+                S3_BUCKET=f"twohost-{os.urandom(6).hex()}",
                 S3_ENDPOINT_URL=endpoint,
                 S3_REGION="us-east-1",
                 AWS_ACCESS_KEY_ID="test",
@@ -188,38 +197,84 @@ def cluster(tmp_path_factory):
             worker = Background("worker", flask_command("jobs", "worker"), envs["worker"])
             cluster.background.append(worker)
             cluster.worker = worker
-            # The servers and the worker load the app while the database is migrated (they
-            # touch no table until asked to): the start costs the slowest of them, not all.
+            # Everything that loads the app starts at once: the two hosts, the worker and
+            # the two `flask db upgrade` of a deploy (the hosts and the worker touch no table
+            # until asked to), so the start costs the slowest of them, not the sum.
             for server in cluster.servers.values():
                 server.launch()
             worker.start()
+            upgrades = start_upgrades([envs["A"], envs["B"]])
+            cluster.phase("hosts, worker and two db upgrades launched")
+            from moto.server import ThreadedMotoServer
+
+            moto = ThreadedMotoServer(
+                ip_address="127.0.0.1", port=int(endpoint.rsplit(":", 1)[1]), verbose=False
+            )
+            moto.start()
+            _bucket(endpoint, settings["S3_BUCKET"])
+            cluster.phase("moto started, bucket made")
             # Deploys run `flask db upgrade` on every host at once: both must pass.
-            cluster.upgrades = upgrade_at_once([envs["A"], envs["B"]])
+            cluster.upgrades = finish_upgrades(upgrades)
             if [code for code, _ in cluster.upgrades] != [0, 0]:
                 pytest.fail("db upgrade failed:\n" + cluster.logs())
+            cluster.phase("two db upgrades done")
             for server in cluster.servers.values():
                 server.wait_until_serving()
+            cluster.phase("both hosts serving")
             cluster.app = _seed_app(database_url, folder / "instance-seed")
+            cluster.phase("seeding app built")
+            # The expiry test's `flask orders expire` on each host load the app now, while
+            # the first tests run, and wait for its signal (tests/deploy/at_signal.py).
+            cluster.sweeps = _start_sweeps(cluster, folder / "sweeps")
+            report = "; ".join(f"{what} at {at:.1f} s" for what, at in cluster.timings)
+            print(f"\ntwo-host start-up (load {os.getloadavg()[0]:.1f}): {report}", file=sys.stderr)
             yield cluster
         finally:
-            # Everything is told to stop at once, then waited for (and killed) one by one.
+            # Everything is told to stop at once, then given two seconds in all (not each)
+            # before what is left is killed.
             started = [server.process for server in cluster.servers.values()]
             started += [process.process for process in cluster.background]
             for process in started:
                 if process is not None and process.poll() is None:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(process.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 2
+            for process in started:
+                if process is not None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(timeout=max(0.01, deadline - time.monotonic()))
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
             for server in cluster.servers.values():
                 server.close()
             for process in cluster.background:
                 process.close()
             smtp.stop()
-            moto.stop()
+            if moto is not None:
+                moto.stop()
             app = getattr(cluster, "app", None)
             if app is not None:
                 with app.app_context():
                     db.session.remove()
                     db.engine.dispose()
+
+
+def _start_sweeps(cluster, folder):
+    """`flask orders expire` on A and on B, loading the app now and run at `sweeps.go`."""
+    folder.mkdir()
+    sweeps = {"go": folder / "go", "ready": {}, "commands": []}
+    for name in ("A", "B"):
+        ready = folder / f"ready-{name}"
+        command = Background(
+            f"orders expire on {name}",
+            [sys.executable, "-m", "tests.deploy.at_signal", str(ready), str(sweeps["go"])]
+            + ["orders", "expire"],
+            dict(cluster.envs[name], AT_SIGNAL_TIMEOUT="900"),
+        )
+        cluster.background.append(command)
+        sweeps["ready"][name] = ready
+        sweeps["commands"].append(command.start())
+    return sweeps
 
 
 @pytest.fixture
@@ -472,34 +527,17 @@ def test_orders_at_once_on_both_hosts_never_oversell(cluster, seed):
 EXPIRING = 40
 
 
-def test_expiry_run_at_once_on_both_hosts_releases_each_unit_once(cluster, seed, tmp_path):
+def test_expiry_run_at_once_on_both_hosts_releases_each_unit_once(cluster, seed):
     from redis import Redis
     from rq import Queue
 
     from marketplace import jobs
 
-    # `flask orders expire` on A and on B, each loading the app while the orders are made.
-    go = tmp_path / "go"
-    commands = [
-        Background(
-            f"orders expire on {name}",
-            [
-                sys.executable,
-                "-m",
-                "tests.deploy.at_signal",
-                str(tmp_path / f"ready-{name}"),
-                str(go),
-                "orders",
-                "expire",
-            ],
-            cluster.envs[name],
-        )
-        for name in ("A", "B")
-    ]
+    # `flask orders expire` on A and on B, started with the cluster: loaded, waiting for GO.
+    sweeps = cluster.sweeps
+    commands = sweeps["commands"]
     connection = Redis.from_url(cluster.redis.url)
     try:
-        for command in commands:
-            command.start()
         group, _ = _group_with_leader(seed, leader=False)
         product = factories.make_product(group=group, stock=None)
         variant = product.variants[0]
@@ -519,11 +557,12 @@ def test_expiry_run_at_once_on_both_hosts_releases_each_unit_once(cluster, seed,
         )
         seed.session.commit()
         _wait(
-            lambda: all((tmp_path / f"ready-{name}").exists() for name in ("A", "B")),
-            "both hosts to load the app",
+            lambda: all(ready.exists() for ready in sweeps["ready"].values()),
+            "both hosts' sweeps to load the app",
+            timeout=WAIT_S * 4,
         )
         # The sweep on A, on B and on the queue's worker, all at once.
-        go.touch()
+        sweeps["go"].touch()
         job = Queue(jobs.QUEUE_NAME, connection=connection).enqueue(jobs.run_task, "expire_orders")
         for command in commands:
             command.process.wait(timeout=WAIT_S * 2)
