@@ -27,6 +27,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -43,6 +44,7 @@ from ..models import (
     LotContribution,
     ProducerGroup,
     Product,
+    ProductImage,
     ProductStatus,
     Variant,
 )
@@ -103,6 +105,43 @@ class ProductCard:
     def image(self):
         """The first photo, or None."""
         return self.product.images[0] if self.product.images else None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedGroup:
+    """The group of a catalog card: what the card shows of it."""
+
+    id: int
+    slug: str
+    name_th: str
+    name_en: str
+    province_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedImage:
+    """A product's first photo, as a catalog card draws it (`macros/images.html`)."""
+
+    id: int
+    key: str
+    width: int
+    height: int
+    alt_th: str
+    alt_en: str
+    sizes_pending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListedProduct:
+    """A catalog card's product: plain columns, no ORM object (`_catalog_cards`)."""
+
+    id: int
+    slug: str
+    name_th: str
+    name_en: str
+    group_id: int
+    group: ListedGroup
+    images: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -497,54 +536,196 @@ def _known_filters(filters, facets):
 # -- pages -----------------------------------------------------------------------------------
 
 
+# The columns a page is sorted by, per sort: (column of the listing, descending?).
+SORT_KEYS = {
+    "newest": (("created_at", True), ("product_id", True)),
+    "price_asc": (("min_price", False), ("product_id", False)),
+    "price_desc": (("min_price", True), ("product_id", True)),
+}
+
+
+def _sorted_by(source, sort):
+    return [
+        source.c[name].desc() if descending else source.c[name].asc()
+        for name, descending in SORT_KEYS[sort]
+    ]
+
+
+@cache
+def _catalog_statement(category, province, group, claim, sort):
+    """The statement giving a catalog page's total and cards, for this shape of filters.
+
+    Built once per shape (which filters are set, the sort), with every value bound:
+    `category_id`, `province`, `group_id`, `kind`, `on`, `limit`, `offset`. One row
+    per card, each with the total; a single row of NULLs beside the total when the
+    page is empty, so the total comes back either way. Without a claim filter the
+    total is a sum of count rows and the page's ids come from the listing's index;
+    with one, the covered listed products are found once (a CTE used twice, so
+    materialized) and both the count and the page read them.
+    """
+    conditions = {LISTING: [], COUNTS: []}
+    for table in conditions:
+        if category:
+            conditions[table].append(table.c.category_id == bindparam("category_id"))
+        if province:
+            conditions[table].append(table.c.province_code == bindparam("province"))
+        if group:
+            conditions[table].append(table.c.group_id == bindparam("group_id"))
+    columns = (LISTING.c.product_id, LISTING.c.created_at, LISTING.c.min_price)
+    if claim:
+        on = bindparam("on", type_=Date)
+        source = (
+            select(*columns)
+            .where(
+                *conditions[LISTING],
+                LISTING.c.product_id.in_(covered_products(bindparam("kind"), on)),
+            )
+            .cte("matching")
+        )
+        total = select(func.count()).select_from(source).scalar_subquery()
+        rows = select(*source.c)
+    else:
+        source = LISTING
+        total = select(func.coalesce(func.sum(COUNTS.c.products), 0)).where(*conditions[COUNTS])
+        total = total.scalar_subquery()
+        rows = select(*columns).where(*conditions[LISTING])
+    page = (
+        rows.order_by(*_sorted_by(source, sort))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    stock = (
+        select(func.coalesce(func.sum(Lot.available), 0))
+        .select_from(Lot)
+        .join(Variant, Variant.id == Lot.variant_id)
+        .where(Variant.product_id == Product.id, Variant.is_active.is_(True))
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    first_image = (
+        select(ProductImage.id)
+        .where(ProductImage.product_id == Product.id)
+        .order_by(ProductImage.position, ProductImage.id)
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    cards = (
+        select(
+            page.c.product_id,
+            page.c.created_at,
+            page.c.min_price,
+            Product.slug,
+            Product.name_th,
+            Product.name_en,
+            Product.group_id,
+            ProducerGroup.slug.label("group_slug"),
+            ProducerGroup.name_th.label("group_name_th"),
+            ProducerGroup.name_en.label("group_name_en"),
+            ProducerGroup.province_code,
+            stock.label("stock"),
+            ProductImage.id.label("image_id"),
+            ProductImage.key.label("image_key"),
+            ProductImage.width.label("image_width"),
+            ProductImage.height.label("image_height"),
+            ProductImage.alt_th.label("image_alt_th"),
+            ProductImage.alt_en.label("image_alt_en"),
+            ProductImage.sizes_pending.label("image_pending"),
+        )
+        .select_from(page)
+        .join(Product, Product.id == page.c.product_id)
+        .join(ProducerGroup, ProducerGroup.id == Product.group_id)
+        .outerjoin(ProductImage, ProductImage.id == first_image)
+        .subquery("cards")
+    )
+    totals = select(total.label("total")).subquery("totals")
+    return (
+        select(totals.c.total, *cards.c)
+        .select_from(totals.outerjoin(cards, true()))
+        .order_by(*_sorted_by(cards, sort))
+    )
+
+
+def _listed_product(row):
+    image = ()
+    if row.image_id is not None:
+        image = (
+            ListedImage(
+                id=row.image_id,
+                key=row.image_key,
+                width=row.image_width,
+                height=row.image_height,
+                alt_th=row.image_alt_th,
+                alt_en=row.image_alt_en,
+                sizes_pending=bool(row.image_pending),
+            ),
+        )
+    return ListedProduct(
+        id=row.product_id,
+        slug=row.slug,
+        name_th=row.name_th,
+        name_en=row.name_en,
+        group_id=row.group_id,
+        group=ListedGroup(
+            id=row.group_id,
+            slug=row.group_slug,
+            name_th=row.group_name_th,
+            name_en=row.group_name_en,
+            province_code=row.province_code,
+        ),
+        images=image,
+    )
+
+
 def catalog_page(filters, page_size, on=None):
     """One page of visible products matching `filters`, with facets, in a fixed number of queries.
 
     Unknown filter values are ignored and an out-of-range page is clamped, so
-    no address a buyer can type makes this fail. The total is a sum of count
-    rows, or with a claim filter a count of the covered listed products; the
-    page's ids come from the listing's index for the filter and sort.
+    no address a buyer can type makes this fail. The total and the cards come
+    from one statement (`_catalog_statement`) of plain columns, no ORM objects;
+    the cards' verified claim kinds from one more.
     """
     on = on or today()
     facets = catalog_facets(on)
     filters = _known_filters(filters, facets)
-
-    conditions = {LISTING: [], COUNTS: []}
-    for table in conditions:
-        if filters.category:
-            category = next(
-                c.category for c in facets.categories if c.category.slug == filters.category
-            )
-            conditions[table].append(table.c.category_id == category.id)
-        if filters.province:
-            conditions[table].append(table.c.province_code == filters.province)
-        if filters.group:
-            group = next(g for g in facets.groups if g.slug == filters.group)
-            conditions[table].append(table.c.group_id == group.id)
-    if filters.claim:
-        conditions[LISTING].append(LISTING.c.product_id.in_(covered_products(filters.claim, on)))
-        total = db.session.scalar(
-            select(func.count()).select_from(LISTING).where(*conditions[LISTING])
+    values = {"on": on, "kind": filters.claim, "province": filters.province}
+    if filters.category:
+        values["category_id"] = next(
+            c.category.id for c in facets.categories if c.category.slug == filters.category
         )
-    else:
-        total = db.session.scalar(
-            select(func.coalesce(func.sum(COUNTS.c.products), 0)).where(*conditions[COUNTS])
-        )
-    total = int(total or 0)
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, filters.page), pages)
+    if filters.group:
+        values["group_id"] = next(g.id for g in facets.groups if g.slug == filters.group)
+    statement = _catalog_statement(
+        bool(filters.category),
+        bool(filters.province),
+        bool(filters.group),
+        bool(filters.claim),
+        filters.sort,
+    )
+    page = max(1, filters.page)
+    while True:
+        rows = db.session.execute(
+            statement, {**values, "limit": page_size, "offset": (page - 1) * page_size}
+        ).all()
+        total = int(rows[0].total or 0)
+        pages = max(1, -(-total // page_size))
+        if page <= pages:
+            break
+        page = pages  # past the last page: show the last one
     filters = replace(filters, page=page)
-
-    cards = []
-    if total:
-        ids = _listed_ids(
-            select(LISTING.c.product_id)
-            .where(*conditions[LISTING])
-            .order_by(*ORDERS[filters.sort])
-            .limit(page_size)
-            .offset((page - 1) * page_size)
+    rows = [row for row in rows if row.product_id is not None]
+    products = [_listed_product(row) for row in rows]
+    kinds = _verified_kinds_by_product(products, on)
+    cards = [
+        ProductCard(
+            product=product,
+            min_price=row.min_price,
+            stock=int(row.stock or 0),
+            verified_kinds=kinds.get(product.id, ()),
         )
-        cards = _cards(ids, on)
+        for product, row in zip(products, rows, strict=True)
+    ]
     return CatalogPage(
         cards=cards, total=total, page=page, pages=pages, filters=filters, facets=facets
     )
