@@ -61,9 +61,9 @@ def _layout_context():
 
 
 @blueprint.app_template_global()
-def province_name(code):
-    """The province's name in the page's language."""
-    return areas.area_name(areas.province(code), current_language())
+def province_name(code, language=None):
+    """The province's name in the page's language (or in `language`)."""
+    return areas.area_name(areas.province(code), language or current_language())
 
 
 @blueprint.app_template_filter("paragraphs")
