@@ -5,8 +5,9 @@ published; variants offered or withdrawn, repriced; groups moved to another
 province, paused, shown again; stock sold out and restocked; claims verified,
 revoked, expired): after each, the listing and counts equal a recomputation
 from the catalog (`listing.differences`), and every filter's total, the facets,
-the first page's order in each sort and its in-stock flags equal what a direct
-count over the products (worked out here in Python) gives.
+the first page's order in each sort and its cards (in stock, price, verified
+claim kinds, group) equal what a direct count over the products (worked out
+here in Python) gives.
 """
 
 import importlib.util
@@ -166,7 +167,10 @@ def _first_page(found, sort):
         ordered = sorted(found, key=lambda p: (p["price"], p["id"]), reverse=True)
     else:
         ordered = sorted(found, key=lambda p: p["created"], reverse=True)
-    return [(p["id"], p["in_stock"]) for p in ordered[:PAGE_SIZE]]
+    return [
+        (p["id"], p["in_stock"], p["price"], tuple(sorted(p["kinds"])), p["group"])
+        for p in ordered[:PAGE_SIZE]
+    ]
 
 
 def _check(combination):
@@ -201,7 +205,16 @@ def _check(combination):
         page = queries.catalog_page(filters, PAGE_SIZE, on=today)
         found = _matching(listed, page.filters)
         assert page.total == len(found), filters
-        got = [(card.product.id, card.in_stock) for card in page.cards]
+        got = [
+            (
+                card.product.id,
+                card.in_stock,
+                card.min_price,
+                card.verified_kinds,
+                card.product.group.slug,
+            )
+            for card in page.cards
+        ]
         assert got == _first_page(found, page.filters.sort), filters
 
 

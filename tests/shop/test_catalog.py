@@ -166,3 +166,47 @@ def test_facets_list_only_what_is_on_sale(shop, db, make, get_page):
     assert 'value="57"' in html and 'value="58"' in html and 'value="50"' not in html
     assert 'value="hom-phaendin"' in html and 'value="quiet-group"' not in html
     assert 'value="chemical_free"' in html and 'value="gap"' in html
+
+
+def product_cards(html):
+    """{slug: the card's HTML} of the grid."""
+    return {
+        re.search(r'href="/products/([^"]+)"', card).group(1): card
+        for card in re.findall(r'<article class="card product-card">.*?</article>', html, re.S)
+    }
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_catalog_cards_match_the_group_pages_cards(shop, db, make, get_page, language):
+    """The catalog draws its cards from plain columns; the group page from ORM objects.
+
+    Both must give the same card: name, group, place, price, stock, badges, and the
+    first photo by position (a ready one and one whose sizes are still pending).
+    """
+    from marketplace.models import ProductImage
+
+    sticky, woven = shop["products"]["sticky"], shop["products"]["mat"]
+    for product, pending in ((sticky, False), (woven, True)):
+        for position in (2, 0, 1):  # stored out of order: position 0 is the card's
+            db.session.add(
+                ProductImage(
+                    product=product,
+                    key=f"{product.id:08d}{position:024d}",
+                    width=800 + position,
+                    height=600,
+                    alt_th=f"ภาพ {position}",
+                    alt_en=f"Photo {position}" if position else "",
+                    position=position,
+                    sizes_pending=pending,
+                )
+            )
+    make.claim(shop["groups"]["hom"], kind=ClaimKind.HANDMADE)
+    db.session.commit()
+    _, catalog = get_page("/products", language)
+    _, group = get_page("/groups/hom-phaendin", language)
+    catalog_cards, group_cards = product_cards(catalog), product_cards(group)
+    assert set(group_cards) == {"black-sticky-rice", "woven-mat"}
+    for slug, card in group_cards.items():
+        assert catalog_cards[slug] == card
+    assert f"{sticky.id:08d}{0:024d}" in catalog_cards["black-sticky-rice"]
+    assert "photo-pending" in catalog_cards["woven-mat"]
