@@ -193,8 +193,9 @@ def generate(db, url, args):
 
 
 def ensure_summaries(db):
-    """The ledger's monthly sums (`ledger_month`, `group_month`, `household_month`), built
-    from the ledger when missing or empty.
+    """The ledger's monthly sums (`ledger_month`, `group_month`, `household_month`) and the
+    assessment spans (`assessment_span`), built from the ledger and the assessments when
+    missing or empty.
 
     The bulk load writes the ledger without the app, so the sums the app keeps up
     at each posting are added up once here, as `flask ledger summaries` would
@@ -204,12 +205,13 @@ def ensure_summaries(db):
     from sqlalchemy import func, insert, inspect, select
 
     from marketplace.impact import summaries
-    from marketplace.models import GroupMonth, HouseholdMonth, LedgerMonth
+    from marketplace.models import AssessmentSpan, GroupMonth, HouseholdMonth, LedgerMonth
 
     builds = (
         (LedgerMonth, summaries.ledger_sums, [*summaries.KEY_COLUMNS, "amount_satang", "entries"]),
         (GroupMonth, summaries.group_sums, [*summaries.GROUP_KEYS, "amount_satang", "entries"]),
         (HouseholdMonth, summaries.household_sums, list(summaries.HOUSEHOLD_COLUMNS)),
+        (AssessmentSpan, summaries.span_rows, list(summaries.SPAN_COLUMNS)),
     )
     for model, sums, columns in builds:
         if not inspect(db.engine).has_table(model.__tablename__):
@@ -230,7 +232,13 @@ def ensure_summaries(db):
         )
 
 
-REPORT_TABLES = ("ledger_month", "group_month", "household_month", "household_assessment")
+REPORT_TABLES = (
+    "ledger_month",
+    "group_month",
+    "household_month",
+    "assessment_span",
+    "household_assessment",
+)
 
 
 def vacuum(db):
@@ -308,6 +316,9 @@ def describe(db, models):
         ),
         "households' monthly income": db.session.scalar(
             select(func.count()).select_from(models.HouseholdMonth)
+        ),
+        "assessment spans": db.session.scalar(
+            select(func.count()).select_from(models.AssessmentSpan)
         ),
     }
     db.session.rollback()

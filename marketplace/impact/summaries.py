@@ -38,7 +38,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, event, func, inspect, literal, or_, select, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import union_all as sql_union_all
 from sqlalchemy.orm import Session, aliased, outerjoin
 
@@ -46,7 +58,7 @@ from .. import derived
 from ..derived import adding_upsert, replace_rows
 from ..extensions import db
 from ..models.catalog import Lot, Variant
-from ..models.households import Household
+from ..models.households import AssessmentSpan, Household, HouseholdAssessment
 from ..models.ledger import (
     GroupMonth,
     HouseholdMonth,
@@ -207,14 +219,92 @@ def add_household_entries(connection, entries):
 
 
 def refile_households(connection, households):
-    """File the monthly income of households whose area codes changed under the new codes."""
-    table = HouseholdMonth.__table__
+    """File the monthly income and the assessment spans of households whose area codes
+    changed under the new codes."""
     for household in sorted(households, key=lambda h: h.id):
+        for table in (HouseholdMonth.__table__, AssessmentSpan.__table__):
+            connection.execute(
+                update(table)
+                .where(table.c.household_id == household.id)
+                .values({name: getattr(household, name) for name in AREA_COLUMNS})
+            )
+
+
+SPAN_COLUMNS = (
+    "household_id",
+    "assessed_on",
+    "until_on",
+    "is_first",
+    "members",
+    "income",
+    "poverty_class",
+    *AREA_COLUMNS,
+)
+# The assessment's columns its spans are worked out from.
+SPAN_SOURCES = ("household_id", "assessed_on", "members", "annual_income_satang", "poverty_class")
+SPAN_BATCH = 500
+
+
+def span_rows(household_ids=None):
+    """SELECT the `AssessmentSpan` rows the assessments work out to (of some households only)."""
+    assessment = HouseholdAssessment
+    order = (assessment.assessed_on,)
+    household = assessment.household_id
+    statement = select(
+        household.label("household_id"),
+        assessment.assessed_on.label("assessed_on"),
+        func.lead(assessment.assessed_on)
+        .over(partition_by=household, order_by=order)
+        .label("until_on"),
+        case(
+            (func.row_number().over(partition_by=household, order_by=order) == 1, 1), else_=0
+        ).label("is_first"),
+        assessment.members.label("members"),
+        assessment.annual_income_satang.label("income"),
+        assessment.poverty_class.label("poverty_class"),
+        *(Household.__table__.c[name].label(name) for name in AREA_COLUMNS),
+    ).join(Household, Household.id == household)
+    if household_ids is not None:
+        statement = statement.where(household.in_(household_ids))
+    return statement
+
+
+def respan_households(connection, household_ids):
+    """Work the spans of these households' assessments out again (their rows replaced).
+
+    The households' rows are locked first (in id order), so two transactions adding
+    assessments to one household work its spans out one after the other, each from
+    every assessment committed before it.
+    """
+    table = AssessmentSpan.__table__
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), SPAN_BATCH):
+        batch = ids[start : start + SPAN_BATCH]
         connection.execute(
-            update(table)
-            .where(table.c.household_id == household.id)
-            .values({name: getattr(household, name) for name in AREA_COLUMNS})
-        )
+            select(Household.id)
+            .where(Household.id.in_(batch))
+            .order_by(Household.id)
+            .with_for_update()
+        ).all()
+        connection.execute(delete(table).where(table.c.household_id.in_(batch)))
+        connection.execute(insert(table).from_select(list(SPAN_COLUMNS), span_rows(batch)))
+
+
+def _assessed(session):
+    """The households whose assessments this flush added, deleted or changed."""
+    households = set()
+    for obj in session.new | session.deleted:
+        if isinstance(obj, HouseholdAssessment):
+            households.add(obj.household_id)
+    for obj in session.dirty:
+        if isinstance(obj, HouseholdAssessment):
+            attrs = inspect(obj).attrs
+            history = attrs["household_id"].history
+            households.update(value for value in history.deleted if value is not None)
+            if any(attrs[name].history.has_changes() for name in SPAN_SOURCES):
+                households.add(obj.household_id)
+    households.discard(None)
+    return households
 
 
 def _moved(obj):
@@ -227,7 +317,8 @@ def _moved(obj):
 @event.listens_for(Session, "after_flush")
 def _keep_summaries_up(session, _flush_context):
     """Every ledger entry a flush wrote is added to its month, in the same transaction;
-    households whose area changed have their monthly income refiled."""
+    households whose area changed have their monthly income and spans refiled, and
+    households whose assessments changed have their spans worked out again."""
     entries = [obj for obj in session.new if isinstance(obj, LedgerEntry)]
     if entries:
         add_entries(session.connection(), entries)
@@ -235,6 +326,9 @@ def _keep_summaries_up(session, _flush_context):
     moved = [obj for obj in session.dirty if _moved(obj)]
     if moved:
         refile_households(session.connection(), moved)
+    assessed = _assessed(session)
+    if assessed:
+        respan_households(session.connection(), assessed)
 
 
 # -- rebuilding and checking -------------------------------------------------------------------
@@ -340,7 +434,8 @@ def household_sums():
 
 
 def rebuild(session=None):
-    """Replace every row of the three summaries by the ledger's sums; returns the rows written."""
+    """Replace every row of the three summaries by the ledger's sums, and the assessment
+    spans by the assessments'; returns the rows written."""
     connection = (session or db.session).connection()
     written = replace_rows(
         connection, LedgerMonth.__table__, [*KEY_COLUMNS, *SUM_COLUMNS], ledger_sums()
@@ -348,6 +443,7 @@ def rebuild(session=None):
     written += replace_rows(
         connection, GroupMonth.__table__, [*GROUP_KEYS, *SUM_COLUMNS], group_sums()
     )
+    written += replace_rows(connection, AssessmentSpan.__table__, SPAN_COLUMNS, span_rows())
     return written + replace_rows(
         connection, HouseholdMonth.__table__, HOUSEHOLD_COLUMNS, household_sums()
     )
@@ -380,6 +476,15 @@ def differences(session=None, limit=20):
         connection, stored, group_sums(), limit, found_side="ledger (group_month)"
     )
     relabel = {"stored": "stored group_month"}
+    sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
+    count += more
+    # The assessment spans.
+    table = AssessmentSpan.__table__
+    stored = select(*(table.c[name] for name in SPAN_COLUMNS))
+    more, more_sample = derived.differences(
+        connection, stored, span_rows(), limit, found_side="assessments (assessment_span)"
+    )
+    relabel = {"stored": "stored assessment_span"}
     sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
     return count + more, sample[:limit]
 

@@ -32,7 +32,13 @@ from .discounts import (
     RedemptionStatus,
 )
 from .exports import AreaExport, ExportStatus
-from .households import Household, HouseholdAssessment, HouseholdPersonal, PovertyClass
+from .households import (
+    AssessmentSpan,
+    Household,
+    HouseholdAssessment,
+    HouseholdPersonal,
+    PovertyClass,
+)
 from .ledger import (
     GroupMonth,
     HouseholdMonth,
@@ -124,6 +130,7 @@ __all__ = [
     "LedgerMonth",
     "HouseholdMonth",
     "GroupMonth",
+    "AssessmentSpan",
     "LedgerKind",
     "ShareBasis",
     "ShareRule",

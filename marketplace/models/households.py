@@ -5,7 +5,7 @@ area codes. Personal data sits in `household_personal`, read only through the
 impact domain's access rules, and never joined into public queries.
 """
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
 from ..extensions import db
 from .accounts import utcnow
@@ -102,4 +102,48 @@ class HouseholdAssessment(db.Model):
         CheckConstraint("members > 0", name="members_positive"),
         CheckConstraint("annual_income_satang >= 0", name="income_not_negative"),
         CheckConstraint(f"poverty_class IN {PovertyClass.ALL!r}", name="poverty_class"),
+    )
+
+
+class AssessmentSpan(db.Model):
+    """Each assessment with the days it is in force, filed under its household's area.
+
+    An assessment is in force from its date until the household's next one's
+    (`until_on`, empty for the latest); `is_first` is 1 for the household's
+    earliest. Kept up in the flush that adds, changes or deletes an assessment
+    (the household's spans are worked out again) and refiled when a household's
+    area codes change (`impact.summaries`), so an area report reads its households'
+    spans from one range of the area index instead of finding them among every
+    household's assessments. Derived data, so no foreign keys: `flask ledger
+    summaries` rebuilds and checks it.
+    """
+
+    __tablename__ = "assessment_span"
+
+    household_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    assessed_on = db.Column(db.Date, primary_key=True)
+    until_on = db.Column(db.Date)
+    is_first = db.Column(db.Integer, nullable=False)
+    members = db.Column(db.Integer, nullable=False)
+    income = db.Column(db.BigInteger, nullable=False)
+    poverty_class = db.Column(db.String(16), nullable=False)
+    province_code = db.Column(db.String(2), nullable=False)
+    district_code = db.Column(db.String(4), nullable=False)
+    subdistrict_code = db.Column(db.String(6), nullable=False)
+
+    __table_args__ = (
+        # An area's spans, read without visiting the table.
+        Index(
+            "ix_assessment_span_area",
+            "province_code",
+            "district_code",
+            "subdistrict_code",
+            "household_id",
+            "assessed_on",
+            "until_on",
+            "is_first",
+            "members",
+            "income",
+            "poverty_class",
+        ),
     )

@@ -21,7 +21,9 @@ from marketplace.extensions import db
 from marketplace.impact import ledger, summaries
 from marketplace.impact.reports import Period
 from marketplace.models import (
+    AssessmentSpan,
     GroupMonth,
+    HouseholdAssessment,
     HouseholdMonth,
     LedgerAccount,
     LedgerEntry,
@@ -209,9 +211,7 @@ def test_the_monthly_sums_always_equal_the_ledger(db, steps, period):
     groups = summaries.income_rows(Period(start, end), households=False)
     read = _by_key(
         db.session.execute(
-            select(
-                literal(0), *(groups.c[name] for name in summaries.GROUP_KEYS), groups.c.amount
-            )
+            select(literal(0), *(groups.c[name] for name in summaries.GROUP_KEYS), groups.c.amount)
         ).all()
     )
     without_households = {}
@@ -389,4 +389,101 @@ def test_the_group_month_migration_backfills_what_the_ledger_adds_up_to(make, ru
     connection.execute(delete(GroupMonth))
     connection.execute(text(migration.BACKFILL))
     assert db.session.scalar(select(func.count()).select_from(GroupMonth)) == before
+    assert summaries.differences() == (0, [])
+
+
+def _assess(household, on, members=3, income=90_000_00, poverty_class="getting_by"):
+    db.session.add(
+        HouseholdAssessment(
+            household_id=household.id,
+            assessed_on=on,
+            members=members,
+            annual_income_satang=income,
+            poverty_class=poverty_class,
+        )
+    )
+    db.session.flush()
+
+
+def _spans(household):
+    return [
+        (span.assessed_on, span.until_on, span.is_first, span.members, span.district_code)
+        for span in db.session.scalars(
+            select(AssessmentSpan)
+            .where(AssessmentSpan.household_id == household.id)
+            .order_by(AssessmentSpan.assessed_on)
+        )
+    ]
+
+
+def test_assessment_spans_follow_each_assessment_and_move_with_the_household(make):
+    household = make.household(make.group())
+    _assess(household, date(2025, 10, 1))
+    assert _spans(household) == [(date(2025, 10, 1), None, 1, 3, "5705")]
+    _assess(household, date(2026, 10, 1), members=4)
+    # One assessed between the two: the first ends at it, it ends at the last.
+    _assess(household, date(2026, 3, 1), members=5)
+    assert _spans(household) == [
+        (date(2025, 10, 1), date(2026, 3, 1), 1, 3, "5705"),
+        (date(2026, 3, 1), date(2026, 10, 1), 0, 5, "5705"),
+        (date(2026, 10, 1), None, 0, 4, "5705"),
+    ]
+    # An earlier one becomes the first.
+    _assess(household, date(2025, 1, 1), members=2)
+    assert [span[:3] for span in _spans(household)][:2] == [
+        (date(2025, 1, 1), date(2025, 10, 1), 1),
+        (date(2025, 10, 1), date(2026, 3, 1), 0),
+    ]
+    household.province_code, household.district_code, household.subdistrict_code = (
+        "58",
+        "5801",
+        "580101",
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert {span[4] for span in _spans(household)} == {"5801"}
+    assessment = db.session.scalar(
+        select(HouseholdAssessment).where(HouseholdAssessment.assessed_on == date(2026, 3, 1))
+    )
+    db.session.delete(assessment)
+    db.session.commit()
+    assert [span[:2] for span in _spans(household)] == [
+        (date(2025, 1, 1), date(2025, 10, 1)),
+        (date(2025, 10, 1), date(2026, 10, 1)),
+        (date(2026, 10, 1), None),
+    ]
+    assert summaries.differences() == (0, [])
+
+
+def test_the_check_finds_an_assessment_span_that_differs(app, make):
+    household = make.household(make.group())
+    _assess(household, date(2025, 10, 1))
+    _assess(household, date(2026, 10, 1))
+    db.session.connection().execute(AssessmentSpan.__table__.update().values(until_on=None))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["ledger", "summaries", "--check"])
+    assert result.exit_code == 1
+    assert "only in stored assessment_span" in result.output
+    assert "only in assessments (assessment_span)" in result.output
+    result = runner.invoke(args=["ledger", "summaries"])
+    assert result.exit_code == 0, result.output
+    assert summaries.differences() == (0, [])
+
+
+def test_the_assessment_span_migration_backfills_what_the_assessments_work_out_to(make):
+    for count in range(1, 4):
+        household = make.household(make.group())
+        for on in (date(2025, 10, 1), date(2026, 4, 1), date(2026, 10, 1))[:count]:
+            _assess(household, on)
+    before = db.session.scalar(select(func.count()).select_from(AssessmentSpan))
+    assert before == 6
+    path = next(Path("migrations/versions").glob("*_assessment_span.py"))
+    spec = importlib.util.spec_from_file_location("assessment_span_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    connection = db.session.connection()
+    connection.execute(delete(AssessmentSpan))
+    connection.execute(text(migration.BACKFILL))
+    assert db.session.scalar(select(func.count()).select_from(AssessmentSpan)) == before
     assert summaries.differences() == (0, [])

@@ -24,9 +24,9 @@ from sqlalchemy import (
 
 from ...extensions import db
 from ...models import Household
-from ...models.households import HouseholdAssessment, PovertyClass
+from ...models.households import AssessmentSpan, HouseholdAssessment, PovertyClass
 from ...models.ledger import LedgerAccount, LedgerEntry, LedgerKind
-from ..summaries import area_income_rows, household_income, income_rows
+from ..summaries import AREA_COLUMNS, area_income_rows, household_income, income_rows
 from .periods import Period, month_end, month_key
 from .scope import check_area
 
@@ -236,7 +236,7 @@ def _monthly_cte(period, household_condition, group_id=None, area=None):
     )
 
 
-def _assessment_spans(household_condition):
+def _assessment_spans(household_condition, area=None):
     """(household id, assessed on, until, first, members, income, class): each assessment of
     the area's households with the date of the household's next one (None for the last).
 
@@ -245,7 +245,28 @@ def _assessment_spans(household_condition):
     finding it took the latest of the household's assessments dated on or before
     the day (a GROUP BY per household and month). `first` is 1 for the household's
     earliest assessment (the baseline when none is dated on or before the period's start).
+
+    For an area (`area`: its province, district and subdistrict codes), read from the
+    spans kept up at each assessment, filed under the household's area
+    (`AssessmentSpan`): one range of its area index.
     """
+    if area is not None:
+        span = AssessmentSpan.__table__.c
+        return (
+            select(
+                span.household_id.label("household_id"),
+                span.assessed_on.label("assessed_on"),
+                span.until_on.label("until_on"),
+                span.is_first.label("first"),
+                cast(span.members, BigInteger).label("members"),
+                span.income.label("income"),
+                span.poverty_class.label("poverty_class"),
+            )
+            .where(
+                *(span[name] == code for name, code in zip(AREA_COLUMNS, area, strict=True) if code)
+            )
+            .cte("assessment_spans")
+        )
     order = (HouseholdAssessment.assessed_on,)
     household = HouseholdAssessment.household_id
     return (
@@ -282,7 +303,7 @@ def household_ctes(period, household_condition, group_id=None, area=None):
     the latest, the one in force on its last day (`_assessment_spans`).
     """
     line, _basic = thresholds()
-    spans = _assessment_spans(household_condition)
+    spans = _assessment_spans(household_condition, area if group_id is None else None)
     baseline = spans.alias("baseline")
     latest = spans.alias("latest")
     base = (
