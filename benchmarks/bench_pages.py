@@ -80,8 +80,8 @@ BENCH_PASSWORD = "bench-pages-" + "x" * 12  # noqa: S105  (a throwaway account o
 def parse_args(argv=None):
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per page")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load before each")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds measured per window")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of load before each")
     parser.add_argument(
         "--workers",
         type=int,
@@ -105,7 +105,12 @@ def parse_args(argv=None):
         action="store_true",
         help="measure the product page with and without page-view counting instead",
     )
-    parser.add_argument("--rounds", type=int, default=8, help="rounds of --page-views")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="rounds over every page (default 2), or of --page-views (default 8)",
+    )
     return parser.parse_args(argv)
 
 
@@ -245,24 +250,75 @@ def percentile(sorted_values, fraction):
     return sorted_values[index]
 
 
-def measure(port, path, clients, warmup, duration, cookie=None, random_query=False):
-    """Requests per second and latencies for one page."""
+def measure(port, path, clients, warmup, duration, cookie=None, random_query=False, server=None):
+    """Requests per second and latencies for one page; with `server`, its CPU per request too.
+
+    The server's CPU (master and workers, user + system, from /proc) is read when
+    the measured interval starts and when it ends, so it covers exactly the
+    requests counted; the load average is read at the end.
+    """
     start_at = time.time() + 0.5
     measure_from = start_at + warmup
     stop_at = measure_from + duration
     arguments = (port, path, cookie, random_query, start_at, measure_from, stop_at)
-    with multiprocessing.Pool(clients) as pool:
-        results = pool.starmap(client, [arguments] * clients)
+    cpu_before = cpu_after = None
+    with multiprocessing.Pool(max(1, clients)) as pool:
+        pending = pool.starmap_async(client, [arguments] * clients)  # none: the server alone
+        if server is not None:
+            time.sleep(max(0.0, measure_from - time.time()))
+            cpu_before = server_cpu_seconds(server)
+            time.sleep(max(0.0, stop_at - time.time()))
+            cpu_after = server_cpu_seconds(server)
+        results = pending.get(timeout=warmup + duration + 120)
     completed = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     latencies = sorted(value for r in results for value in r[2])
+    cpu = None if cpu_before is None else cpu_after - cpu_before
     return {
         "rps": completed / duration,
         "requests": completed,
         "errors": errors,
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p95_ms": percentile(latencies, 0.95) * 1000,
+        "cpu_s": cpu,
+        "cpu_us": cpu / completed * 1e6 if cpu is not None and completed else float("nan"),
+        "load": os.getloadavg()[0],
     }
+
+
+# -- the server's own CPU time, which the machine's load does not change much -------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid):
+    """User + system CPU seconds of one process (0 if it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = text[text.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def _children(pid):
+    """The pids whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(text[text.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def server_cpu_seconds(process):
+    """CPU seconds used so far by a gunicorn master and its current workers."""
+    return _process_cpu(process.pid) + sum(_process_cpu(pid) for pid in _children(process.pid))
 
 
 # -- the signed-in visitor and the checkouts alongside -------------------------------------------
@@ -501,6 +557,8 @@ def main(argv=None):
     """Set up, measure, print, clean up."""
     args = parse_args(argv)
     clients = args.clients or 2 * args.workers
+    rounds = args.rounds or (8 if args.page_views else 2)
+    args.rounds = rounds
     instance = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "FLASK_APP"}}
     env["MARKETPLACE_INSTANCE"] = str(instance)
@@ -530,17 +588,34 @@ def main(argv=None):
 
         print(
             f"{versions()}; {os.cpu_count()} cores; gunicorn --workers {args.workers} (sync) "
-            f"per app; {clients} client processes; {args.warmup:g} s warm-up + "
-            f"{args.duration:g} s per page; {args.checkouts_per_second:g} checkouts/s alongside "
-            f"the shop's pages, over {len(catalog)} variants"
+            f"per app; {clients} client processes; windows of {args.warmup:g} s warm-up + "
+            f"{args.duration:g} s, hello and each page alternating, {rounds} rounds; "
+            f"{args.checkouts_per_second:g} checkouts/s on the shop throughout, over "
+            f"{len(catalog)} variants"
         )
         print(f"before: {load_average()}")
-        hello_before = measure(hello_port, "/", clients, args.warmup, args.duration)
-        show("hello", "before", "/", hello_before, None)
-        results = {}
+        pages = [
+            (visitor, page, path)
+            for visitor in VISITORS
+            for page, path in (("catalog", "/products"), ("product", product_path))
+        ]
+        windows = {key[:2]: [] for key in pages}
         with Checkouts(shop_port, catalog, args.checkouts_per_second) as placed:
-            for visitor in VISITORS:
-                for page, path in (("catalog", "/products"), ("product", product_path)):
+            # The shop's CPU with checkouts only: their share, taken off each page's CPU.
+            idle = measure(shop_port, "/", 0, 0, args.duration, server=shop)
+            checkout_cpu_per_s = idle["cpu_s"] / args.duration
+            print(
+                f"checkouts alone: the shop's workers use {checkout_cpu_per_s * 1000:.1f} ms CPU"
+                f" per second (taken off the pages' CPU below)   load {idle['load']:.2f}"
+            )
+            hello_before = measure(
+                hello_port, "/", clients, args.warmup, args.duration, server=hello
+            )
+            show("hello", "", "/", hello_before)
+            for round_number in range(rounds):
+                # Alternate the order, so no page always follows the same one.
+                order = pages if round_number % 2 == 0 else pages[::-1]
+                for visitor, page, path in order:
                     result = measure(
                         shop_port,
                         path,
@@ -549,32 +624,46 @@ def main(argv=None):
                         args.duration,
                         cookie=cookie if visitor == "signed-in" else None,
                         random_query=visitor == "random-query",
+                        server=shop,
                     )
-                    results[visitor, page] = result
-                    show(page, visitor, path, result, hello_before["rps"])
-        hello_after = measure(hello_port, "/", clients, args.warmup, args.duration)
-        show("hello", "after", "/", hello_after, None)
-        # The machine may be shared: the baseline is hello's mean over the two runs around them.
-        hello_result = {
-            key: (hello_before[key] + hello_after[key]) / 2 for key in ("rps", "errors")
-        }
-        print(f"after:  {load_average()}; hello's mean {hello_result['rps']:.1f} req/s")
+                    result["cpu_us"] = page_cpu_us(result, checkout_cpu_per_s, args.duration)
+                    hello_after = measure(
+                        hello_port, "/", clients, args.warmup, args.duration, server=hello
+                    )
+                    share = compare(result, hello_before, hello_after)
+                    windows[visitor, page].append(share)
+                    show(page, visitor, path, result, share)
+                    show("hello", "", "/", hello_after)
+                    hello_before = hello_after
+        print(f"after:  {load_average()}")
         if args.checkouts_per_second > 0:
             rate = placed.done / placed.seconds if placed.seconds else 0.0
             print(
                 f"checkouts alongside: {placed.done} placed and cancelled in {placed.seconds:.0f} s"
                 f" ({rate:.1f}/s), {placed.errors} failed {placed.kinds or ''}"
             )
-
+        print(
+            "share of hello: requests per second against the mean of the hello windows just"
+            " before and after; CPU: hello's CPU per request over the page's (load-independent);"
+            " medians over the rounds"
+        )
         short = []
-        for (visitor, page), result in results.items():
-            ratio = result["rps"] / hello_result["rps"]
+        for (visitor, page), shares in windows.items():
+            by_rate = statistics.median(s["rate"] for s in shares)
+            by_cpu = statistics.median(s["cpu"] for s in shares)
+            cpu_us = statistics.median(s["cpu_us"] for s in shares)
             aim = AIMS[visitor]
-            verdict = "meets" if ratio >= aim else "BELOW"
-            print(f"{page:8} {visitor:13} / hello: {ratio:6.1%}  (aim >= {aim:.0%}: {verdict})")
-            if ratio < aim:
+            verdict = "meets" if by_rate >= aim else "BELOW"
+            cpu_verdict = "meets" if by_cpu >= aim else "BELOW"
+            loads = ", ".join(f"{s['load']:.1f}" for s in shares)
+            print(
+                f"{page:8} {visitor:13} / hello: {by_rate:6.1%} req/s ({verdict}),"
+                f" {by_cpu:6.1%} by CPU ({cpu_us:5.0f} µs/request: {cpu_verdict})"
+                f"  aim >= {aim:.0%}   load {loads}"
+            )
+            if by_rate < aim and by_cpu < aim:
                 short.append((visitor, page))
-        if hello_result["errors"] or any(r["errors"] for r in results.values()):
+        if any(s["errors"] for shares in windows.values() for s in shares):
             print("warning: some requests failed; the figures undercount")
         return 1 if args.check and short else 0
     finally:
@@ -583,13 +672,37 @@ def main(argv=None):
         shutil.rmtree(instance, ignore_errors=True)
 
 
-def show(page, visitor, path, result, hello_rps):
-    """One line of figures."""
-    share = f"  {result['rps'] / hello_rps:6.1%} of hello before" if hello_rps else ""
+def page_cpu_us(result, checkout_cpu_per_s, duration):
+    """The page's own CPU µs per request: the server's, less what the checkouts used meanwhile."""
+    if result["cpu_s"] is None or not result["requests"]:
+        return float("nan")
+    own = max(0.0, result["cpu_s"] - checkout_cpu_per_s * duration)
+    return own / result["requests"] * 1e6
+
+
+def compare(result, hello_before, hello_after):
+    """A page window against the hello windows around it: shares by rate and by CPU."""
+    hello_rps = (hello_before["rps"] + hello_after["rps"]) / 2
+    hello_cpu = (hello_before["cpu_us"] + hello_after["cpu_us"]) / 2
+    return {
+        "rate": result["rps"] / hello_rps if hello_rps else 0.0,
+        "cpu": hello_cpu / result["cpu_us"] if result["cpu_us"] else float("nan"),
+        "cpu_us": result["cpu_us"],
+        "load": result["load"],
+        "errors": result["errors"] + hello_before["errors"] + hello_after["errors"],
+    }
+
+
+def show(page, visitor, path, result, share=None):
+    """One window's figures, with the load average at its end."""
+    against = ""
+    if share is not None:
+        against = f"  {share['rate']:6.1%} of hello, {share['cpu']:6.1%} by CPU"
     print(
         f"{page:8} {visitor:13} {path[:34]:34} {result['rps']:8.1f} req/s"
-        f"   p50 {result['p50_ms']:6.1f} ms   p95 {result['p95_ms']:6.1f} ms"
-        f"   ({result['requests']} ok, {result['errors']} errors){share}"
+        f"  p50 {result['p50_ms']:6.1f} ms  p95 {result['p95_ms']:6.1f} ms"
+        f"  CPU {result['cpu_us']:5.0f} µs/req  ({result['requests']} ok,"
+        f" {result['errors']} errors)  load {result['load']:.2f}{against}"
     )
 
 
