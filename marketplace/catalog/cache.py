@@ -114,6 +114,7 @@ ACCOUNT_TEMPLATE = "_account_nav.html"
 _RENDERING_FLAG = "_page_cache_rendering"
 _ARGS_FLAG = "_page_cache_args"
 _STOCK_FLAG = "_page_cache_stock"
+_SHARED_FLAG = "_page_cache_serving"
 _NO_SIGNATURE = "-"
 
 
@@ -349,6 +350,15 @@ def rendering_shared_page():
     return bool(g.get(_RENDERING_FLAG))
 
 
+def serving_shared_page():
+    """True in a request for a page every visitor shares (GET, cache on, no flash waiting).
+
+    Such a response needs only who the visitor is (their header links), never
+    their account's rows: the user loader then reads a few columns instead.
+    """
+    return bool(g.get(_SHARED_FLAG))
+
+
 def _declared_args():
     """The (name, values) of the query arguments this cached view reads, in a fixed order."""
     names = g.get(_ARGS_FLAG)
@@ -422,8 +432,8 @@ def _account_links():
             user.name,
             user.email,
             user.is_admin,
-            user.is_officer and bool(user.officer_areas),
-            bool(user.memberships),
+            user.reviews_claims,
+            user.in_any_group,
         )
     key = (person, current_language(), page_path(), request.endpoint, request.blueprint)
     cache = current_app.extensions["page_cache"]
@@ -461,6 +471,7 @@ def cached_page(view=None, *, args=(), stock=None):
         setattr(g, _ARGS_FLAG, names)
         if not _cacheable():
             return view(*view_args, **kwargs)
+        setattr(g, _SHARED_FLAG, True)
         version = _remembered_version()
         base = (
             request.endpoint,

@@ -21,6 +21,12 @@ def utcnow():
     return datetime.now(UTC)
 
 
+def password_fingerprint(password_hash):
+    """The fingerprint of a password hash, keyed with SECRET_KEY (see User.password_fingerprint)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, password_hash.encode(), "sha256").hexdigest()[:20]
+
+
 class User(UserMixin, db.Model):
     """An account; roles come from memberships (groups) and flags (officer, admin)."""
 
@@ -65,9 +71,7 @@ class User(UserMixin, db.Model):
         Put into session ids and reset/invitation tokens so that both die once
         the password changes.
         """
-        key = str(current_app.config["SECRET_KEY"]).encode()
-        digest = hmac.new(key, self.password_hash.encode(), "sha256").hexdigest()
-        return digest[:20]
+        return password_fingerprint(self.password_hash)
 
     def get_id(self):
         """Flask-Login's id for the session and remember cookie: `<id>.<fingerprint>`."""
@@ -77,6 +81,16 @@ class User(UserMixin, db.Model):
     def display_name(self):
         """The name, or the email address when no name was given."""
         return self.name or self.email
+
+    @property
+    def in_any_group(self):
+        """True for a leader or staff member of at least one group (the back office link)."""
+        return bool(self.memberships)
+
+    @property
+    def reviews_claims(self):
+        """True for an officer with an area to look after (claim reviews and reports)."""
+        return bool(self.is_officer and self.officer_areas)
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"

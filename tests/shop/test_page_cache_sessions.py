@@ -1,13 +1,18 @@
 """Cached storefront pages load the visitor afresh on each request: no sign-in outlives its end.
 
-The page body is shared, but the user behind the session is loaded from the
-database for each request (accounts.load_user): sign-out, deactivation, a
+The page body is shared, but the user behind the session is checked against
+the database on each request (accounts.load_user: one row of plain columns on
+a cached page, the account itself elsewhere): sign-out, deactivation, a
 password change elsewhere and a new role all show on the very next cached page.
 """
 
 import re
 
+from sqlalchemy import event
+
 from marketplace.accounts.service import set_password
+from marketplace.extensions import db as _db
+from marketplace.models import GroupMembership, OfficerArea, User
 from tests.conftest import AuthActions
 
 
@@ -94,3 +99,64 @@ def test_memberships_are_loaded_with_the_user(app, make, make_user, db):
     leader = _signed_in(app, "leader@example.org")
     header = _header(leader, f"/products/{product.slug}")
     assert re.search(r'href="/office[^"]*"', header) and "Back office" in header
+
+
+def test_a_cached_page_checks_the_visitor_with_one_statement(app, make, make_user, db):
+    product = make.product()
+    make_user("buyer@example.org", name="Malee", locale="en")
+    db.session.commit()
+    buyer = _signed_in(app, "buyer@example.org")
+    for path in (f"/products/{product.slug}", "/products"):
+        buyer.get(path)  # into the cache
+        seen = []
+
+        def record(conn, cursor, statement, *args, seen=seen):
+            seen.append(" ".join(statement.split()))
+
+        loaded = []
+
+        def on_load(target, context, loaded=loaded):
+            loaded.append(target)
+
+        event.listen(_db.engine, "before_cursor_execute", record)
+        event.listen(User, "load", on_load)
+        try:
+            header = _header(buyer, path)
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", record)
+            event.remove(User, "load", on_load)
+        assert _signed_in_header(header) and "Malee" not in header  # name: not in the links
+        assert len(seen) == 1, seen
+        assert "FROM user" in seen[0].replace('"', "") and "EXISTS" in seen[0]
+        assert loaded == []  # no User object built
+
+
+def test_pages_that_are_not_shared_still_get_the_account(app, make_user, db):
+    make_user("buyer@example.org", name="Malee", locale="en")
+    db.session.commit()
+    buyer = _signed_in(app, "buyer@example.org")
+    html = buyer.get("/account/profile").get_data(as_text=True)
+    assert "buyer@example.org" in html
+
+
+def test_a_new_membership_or_officer_area_shows_on_the_next_cached_page(app, make, make_user, db):
+    group = make.group()
+    product = make.product(group=group)
+    user = make_user("buyer@example.org", name="Malee", locale="en")
+    user.is_officer = True
+    db.session.commit()
+    path = f"/products/{product.slug}"
+    buyer = _signed_in(app, "buyer@example.org")
+    header = _header(buyer, path)
+    assert "Back office" not in header and "Claim reviews" not in header
+    db.session.add(GroupMembership(user=user, group=group, role="staff"))
+    db.session.commit()
+    header = _header(buyer, path)
+    assert "Back office" in header and "Claim reviews" not in header
+    db.session.add(OfficerArea(user=user, province_code="57", district_code=""))
+    db.session.commit()
+    header = _header(buyer, path)
+    assert "Claim reviews" in header and "Income reports" in header
+    db.session.delete(db.session.get(GroupMembership, user.memberships[0].id))
+    db.session.commit()
+    assert "Back office" not in _header(buyer, path)
