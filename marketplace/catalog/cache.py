@@ -53,13 +53,19 @@ for each response:
   partial `_account_nav.html`: `ACCOUNT_PLACEHOLDER`, rendered once per worker
   for each page, language and person (`_account_links`: the key holds the
   person's id, so one person's links never reach another);
-- the cart count: `shop.order_views.CART_COUNT_PLACEHOLDER`, filled for every
-  HTML response.
+- the cart count: `shop.order_views.CART_COUNT_PLACEHOLDER` (filled for every
+  other HTML response by an after-request hook).
+
+A page is stored as its UTF-8 bytes cut at those placeholders (`split_page`),
+and each response is one join of the parts with the visitor's own values in
+between (`compose`, with the fillers registered by `fill_in`): no encoding
+and no search through the page per request.
 
 Pages with a flash message waiting are rendered fresh and not stored.
 """
 
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -448,11 +454,59 @@ def _account_links():
     return html
 
 
-def _personal(html):
-    """The shared body with this visitor's own parts put in (the cart count comes later)."""
-    if ACCOUNT_PLACEHOLDER in html:
-        html = html.replace(ACCOUNT_PLACEHOLDER, _account_links())
-    return html.replace(CSRF_PLACEHOLDER, generate_csrf())
+# -- putting each visitor's own parts into the shared body -------------------------------------
+
+# placeholder (bytes) → function giving this visitor's text for it; see `fill_in`.
+_FILLERS = {}
+_SPLITTER = [None]
+_FILLED_FLAG = "_page_cache_filled"
+
+
+def fill_in(placeholder, function):
+    """Have every page served from the cache put `function()` (text) where `placeholder` is.
+
+    Used for the parts of a shared page that are the visitor's own (the CSRF
+    token, the header's account links, the cart count). Register at import
+    time; the placeholder must be text no user can type.
+    """
+    _FILLERS[placeholder.encode()] = function
+    _SPLITTER[0] = re.compile(b"(" + b"|".join(re.escape(p) for p in _FILLERS) + b")")
+
+
+def split_page(html):
+    """A rendered shared page as stored: its UTF-8 bytes cut at each placeholder.
+
+    Even items are the page's own bytes, odd items the placeholders between
+    them, so a response is one join, not an encode and a pass per placeholder.
+    """
+    return tuple(_SPLITTER[0].split(html.encode()))
+
+
+def compose(parts):
+    """The body for this visitor: the stored parts with their own parts put in."""
+    pieces = list(parts)
+    values = {}
+    for index in range(1, len(pieces), 2):
+        placeholder = pieces[index]
+        value = values.get(placeholder)
+        if value is None:
+            value = values[placeholder] = _FILLERS[placeholder]().encode()
+        pieces[index] = value
+    setattr(g, _FILLED_FLAG, True)
+    return b"".join(pieces)
+
+
+def filled_by_page_cache():
+    """True once this response's body was composed here: no placeholder is left in it."""
+    return bool(g.get(_FILLED_FLAG))
+
+
+def _account_links_filled():
+    return _account_links().replace(CSRF_PLACEHOLDER, generate_csrf())
+
+
+fill_in(CSRF_PLACEHOLDER, generate_csrf)
+fill_in(ACCOUNT_PLACEHOLDER, _account_links_filled)
 
 
 def cached_page(view=None, *, args=(), stock=None):
@@ -486,21 +540,20 @@ def cached_page(view=None, *, args=(), stock=None):
         if stock is not None:
             signature = _remembered_stock(stock_name, lambda: stock(**kwargs))
         cache = current_app.extensions["page_cache"]
-        html = cache.get((*base, signature)) if version is not None else None
-        if html is not None:
-            response = make_response(html)
-        else:
-            g.pop(_STOCK_FLAG, None)
-            response = _render_shared(view, view_args, kwargs)
-            if response.mimetype != "text/html" or response.direct_passthrough:
-                return response
-            html = response.get_data(as_text=True)
-            rendered = g.pop(_STOCK_FLAG, None) if stock is not None else _NO_SIGNATURE
-            if response.status_code == 200 and version is not None and rendered is not None:
-                cache.put((*base, rendered), html)
-                if rendered != signature:  # stock changed since it was read: remember the newer
-                    _remember_stock(stock_name, rendered)
-        response.set_data(_personal(html))
+        parts = cache.get((*base, signature)) if version is not None else None
+        if parts is not None:
+            return current_app.response_class(compose(parts), mimetype="text/html")
+        g.pop(_STOCK_FLAG, None)
+        response = _render_shared(view, view_args, kwargs)
+        if response.mimetype != "text/html" or response.direct_passthrough:
+            return response
+        parts = split_page(response.get_data(as_text=True))
+        rendered = g.pop(_STOCK_FLAG, None) if stock is not None else _NO_SIGNATURE
+        if response.status_code == 200 and version is not None and rendered is not None:
+            cache.put((*base, rendered), parts)
+            if rendered != signature:  # stock changed since it was read: remember the newer
+                _remember_stock(stock_name, rendered)
+        response.set_data(compose(parts))
         return response
 
     return wrapper

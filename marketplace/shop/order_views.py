@@ -26,6 +26,7 @@ from .. import areas
 from ..accounts import access
 from ..accounts.redirects import safe_next_url
 from ..admin.forms import fill_area_choices
+from ..catalog.cache import fill_in, filled_by_page_cache
 from ..catalog.queries import current_lot
 from ..extensions import db
 from ..i18n import current_language, localized
@@ -100,15 +101,25 @@ def cart_count_marker():
     return CART_COUNT_PLACEHOLDER
 
 
+def _cart_count_text():
+    """This visitor's cart count as the header shows it: nothing when the cart is empty."""
+    return str(cart.count() or "")
+
+
+# A page from the page cache gets the count as its body is put together.
+fill_in(CART_COUNT_PLACEHOLDER, _cart_count_text)
+
+
 @blueprint.after_app_request
 def _fill_cart_count(response):
     """Put this visitor's cart count where the header's placeholder is (nothing when empty)."""
     if response.direct_passthrough or response.is_streamed or response.mimetype != "text/html":
         return response
+    if filled_by_page_cache():
+        return response
     data = response.get_data()
     if _PLACEHOLDER_BYTES in data:
-        units = cart.count()
-        response.set_data(data.replace(_PLACEHOLDER_BYTES, str(units or "").encode()))
+        response.set_data(data.replace(_PLACEHOLDER_BYTES, _cart_count_text().encode()))
     return response
 
 
