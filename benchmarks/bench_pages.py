@@ -1,7 +1,7 @@
 """Requests per second of the storefront pages, against a bare Flask app under the same server.
 
-    .venv/bin/python benchmarks/bench_pages.py [--duration 10] [--warmup 2] [--workers N]
-        [--checkouts-per-second 2]
+    .venv/bin/python benchmarks/bench_pages.py [--duration 5] [--warmup 1] [--rounds 2]
+        [--workers N] [--checkouts-per-second 2]
     .venv/bin/python benchmarks/bench_pages.py --page-views [--rounds 8]
 
 It makes a throwaway instance folder (SQLite), runs `flask db upgrade` and
@@ -18,18 +18,29 @@ The catalog and a product page are each loaded as three visitors:
 - random query: anonymous, each request with a new `?utm_source=…&fbclid=<random>`,
   as links shared on social media arrive.
 
-While the shop's pages are measured, a guest places checkouts alongside at a
-steady rate (`--checkouts-per-second`): add to cart, check out (bank
-transfer, stock reserved), cancel (stock given back), on random products in
-stock, the measured one among them. The hello app is measured alone.
+Throughout, a guest places checkouts at a steady rate (`--checkouts-per-second`):
+add to cart, check out (bank transfer, stock reserved), cancel (stock given
+back), on random products in stock, the measured one among them, reading each
+page it is sent to as a browser does.
 
-It prints the machine's load average before and after, requests per second,
-p50/p95 latency, each page's share of the hello rate and the checkouts done;
-the aims are >= 40 % of hello for anonymous visitors (with or without a
-random query) and >= 20 % signed in. Hello is measured before and after the
-shop's pages and its mean is the baseline, as other work on a shared machine
-may come and go meanwhile. Servers are always stopped at the end.
-Loopback only; every loop is bounded in time and count.
+The machine may be shared, so nothing is compared across minutes: hello and
+the pages are measured in alternating windows (hello, page, hello, page, …;
+each round in the opposite order), and each page window is compared with the
+mean of the hello windows just before and after it. Two measures are printed
+for every window, with the load average at its end:
+
+- requests per second (and p50/p95 latency), as a share of hello's;
+- CPU per request: the server's own CPU time (master and workers, user and
+  system, read from /proc before and after the window) over the requests it
+  answered. Another process's load changes it far less than the rate, so
+  hello's CPU per request over the page's is the load-independent share. A
+  window with the checkouts alone gives their CPU per second, taken off each
+  page window's.
+
+The summary gives the median of each over the rounds; the aims are >= 40 % of
+hello for anonymous visitors (with or without a random query) and >= 20 %
+signed in. Servers are always stopped at the end. Loopback only; every loop is
+bounded in time and count.
 
 Requests carry a phone browser's User-Agent, so page-view counting
 (marketing/visits.py) treats them as people, not bots. `--page-views` measures
@@ -381,11 +392,16 @@ def checkouts(port, catalog, rate, stop, results):
             elif placed.status != 303 or "/orders/" not in placed.location:
                 problem = f"checkout {placed.status}"
             else:
+                buyer.get(placed.location)  # as a browser does: its flash is shown, not kept
                 parts = urlsplit(placed.location)
                 cancel = f"{parts.path}/cancel" + (f"?{parts.query}" if parts.query else "")
                 cancelled = buyer.post(cancel, {"csrf_token": token})
                 if cancelled.status != 303:
                     problem = f"cancel {cancelled.status}"
+                else:
+                    # Unread flashes pile up in the session cookie until gunicorn refuses
+                    # its header (431), so the guest reads each page it is sent to.
+                    buyer.get(cancelled.location)
         except OSError as error:
             problem = type(error).__name__
         if problem is None:
