@@ -74,6 +74,7 @@ def register_extensions(app):
     )
     login_manager.init_app(app)
     limiter.init_app(app)
+    rate_limits.init_app(app)  # its hooks do nothing on routes no limit can reach
     accounts.init_app(app)  # sign-in page, refusals (403 / redirect to sign in)
     outbox.init_app(app)  # mail is a row of its transaction, sent only after it commits
 

@@ -9,9 +9,16 @@ Any limit that could reach a route keeps it checked as before: its own or its
 blueprint's, or a default, application, meta or in-memory-fallback limit
 configured for the whole app. The answer is worked out once per endpoint and
 app; limits are declared when the app is built, not while it serves.
+
+Even answered "none", Flask-Limiter still walked its meta limits and built its
+request context before the view and looked for deductions and headers after
+it. `init_app` wraps those two hooks so that on such a route they do nothing:
+the same outcome (no limit, no header), without the walk.
 """
 
-from flask import current_app, request
+from functools import partial, wraps
+
+from flask import current_app, g, request
 from flask_limiter.util import get_qualified_name
 
 from .extensions import limiter
@@ -49,3 +56,39 @@ def no_limit_applies():
         free = not _limits_apply(app, endpoint, request.blueprint)
         known[endpoint] = free
     return free
+
+
+_SKIPPED = "_rate_limits_skipped"
+
+
+def _unless_free(check):
+    @wraps(check)
+    def before_request():
+        if no_limit_applies():
+            setattr(g, _SKIPPED, True)
+            return None
+        return check()
+
+    return before_request
+
+
+def _unless_skipped(inject):
+    @wraps(inject)
+    def after_request(response):
+        if g.get(_SKIPPED):
+            return response
+        return inject(response)
+
+    return after_request
+
+
+def init_app(app):
+    """Skip Flask-Limiter's before- and after-request hooks on routes no limit can reach."""
+    before = app.before_request_funcs.get(None, [])
+    for index, function in enumerate(before):
+        if function == limiter._check_request_limit:
+            before[index] = _unless_free(function)
+    after = app.after_request_funcs.get(None, [])
+    for index, function in enumerate(after):
+        if isinstance(function, partial) and function.args == (limiter,):
+            after[index] = _unless_skipped(function)

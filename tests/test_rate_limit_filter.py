@@ -1,6 +1,7 @@
 """Flask-Limiter skips routes no limit can reach; every route with a limit is still counted."""
 
 import pytest
+from flask import g
 
 from marketplace import rate_limits
 from marketplace.extensions import limiter
@@ -56,3 +57,16 @@ def test_sign_in_is_still_limited_after_pages_were_skipped(client, auth, make_us
     for _ in range(allowed):
         assert auth.login("buyer@example.com", "definitely wrong").status_code == 200
     assert auth.login("buyer@example.com", "definitely wrong").status_code == 429
+
+
+def test_the_limiter_hooks_are_skipped_only_on_free_routes(app, monkeypatch):
+    monkeypatch.setitem(app.extensions, rate_limits.EXTENSION, {})
+    with app.test_request_context("/products"):
+        assert app.preprocess_request() is None
+        assert g.get(rate_limits._SKIPPED)
+    with app.test_request_context("/account/sign-in"):  # a limited route: checked as before
+        g.pop(
+            rate_limits._SKIPPED, None
+        )  # g outlives the request when the test holds an app context
+        app.preprocess_request()
+        assert not g.get(rate_limits._SKIPPED)
