@@ -59,3 +59,36 @@ def test_a_tampered_cookie_is_no_session(app, client, make_user, db):
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], f"{payload}.{flipped}")
     assert "sign-out" not in client.get("/account/reset").get_data(as_text=True)
+
+
+def test_small_payloads_are_left_uncompressed_and_large_ones_still_compressed(app):
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    ours = app.session_interface.get_signing_serializer(app)
+    small = {"csrf_token": "0" * 40}
+    large = {"cart": {str(n): 1 for n in range(60)}}
+    assert not ours.dumps(small).startswith(".")
+    assert ours.dumps(large).startswith(".")  # zlib pays off: used as itsdangerous does
+    for value in (small, large):
+        assert flasks.loads(ours.dumps(value)) == value
+
+
+def test_csrf_tokens_are_flask_wtfs(app):
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf as flask_wtf_generate_csrf
+    from flask_wtf.csrf import validate_csrf
+
+    from marketplace.session_cookie import generate_csrf
+
+    with app.test_request_context("/"):
+        token = generate_csrf()
+        assert generate_csrf() == token == flask_wtf_generate_csrf()  # one per request, in g
+        validate_csrf(token)  # raises if not valid
+        raw = session["csrf_token"]
+    with app.test_request_context("/"):
+        g.pop("csrf_token", None)
+        session["csrf_token"] = raw  # the same visitor's next request
+        theirs = flask_wtf_generate_csrf()
+        g.pop("csrf_token", None)
+        ours = generate_csrf()
+        validate_csrf(theirs)
+        validate_csrf(ours)

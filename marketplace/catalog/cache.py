@@ -76,7 +76,6 @@ from urllib.parse import quote
 
 from flask import current_app, g, has_app_context, make_response, render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -97,6 +96,7 @@ from ..models import (
     ShareRulePart,
     Variant,
 )
+from ..session_cookie import generate_csrf
 
 # Rows whose change can change what a storefront page shows.
 CATALOG_MODELS = (
