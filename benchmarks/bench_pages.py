@@ -335,9 +335,21 @@ def server_cpu_seconds(process):
 # -- the signed-in visitor and the checkouts alongside -------------------------------------------
 
 
+class PhoneBuyer(Buyer):
+    """A Buyer whose requests carry the same phone User-Agent as the measured ones.
+
+    The session remembers a digest of the address and User-Agent it was signed
+    in with (Flask-Login's session protection); signed in with another, every
+    measured request would mark the session not fresh and send a new cookie.
+    """
+
+    def request(self, method, url, form=None, headers=None):
+        return super().request(method, url, form=form, headers={**HEADERS, **(headers or {})})
+
+
 def sign_up(port, variant_id):
     """A buyer signed up through the form with one item in the cart: their Cookie header."""
-    buyer = Buyer(port)
+    buyer = PhoneBuyer(port)
     token = buyer.csrf_token("/account/sign-up")
     email = f"bench-{os.getpid()}@example.com"
     form = {"csrf_token": token, "name": "Bench Buyer", "email": email}
@@ -375,7 +387,7 @@ def variants_in_stock(instance, minimum=20):
 def checkouts(port, catalog, rate, stop, results):
     """A guest checking out and cancelling at `rate` per second until `stop` is set."""
     chooser = random.Random(15)
-    buyer = Buyer(port)
+    buyer = PhoneBuyer(port)
     token = buyer.csrf_token("/cart")
     done, errors, kinds = 0, 0, {}
     next_at = time.monotonic()
