@@ -1330,6 +1330,17 @@ def _run(searcher, info, q, filters, count):
     return engine.candidates(found, count), len(found), engine.facets(found)
 
 
+def result_key(text, filters=None, page=1, per_page=24):
+    """The key of a search's match in its generation's cache (`info["results"]`)."""
+    page = max(1, min(int(page or 1), 1000))
+    return (clean_text(text), tuple(sorted(dict(filters or {}).items())), page, per_page)
+
+
+def forget_match(text, filters=None, page=1, per_page=24):
+    """Drop one search's cached match, so that its next call matches again (benchmarks)."""
+    _current()[1].get("results", {}).pop(result_key(text, filters, page, per_page), None)
+
+
 def query(text, filters=None, page=1, per_page=24):
     """Search the catalog; bad input never raises, an empty result brings hints instead.
 
@@ -1344,7 +1355,7 @@ def query(text, filters=None, page=1, per_page=24):
     try:
         searcher, info = _current()
         cache = info.setdefault("results", {})
-        key = (text, tuple(sorted(filters.items())), page, per_page)
+        key = result_key(text, filters, page, per_page)
         matched = cache.get(key)
     except Exception:
         # A damaged or missing index: the page still answers; `search rebuild` repairs it.
