@@ -272,9 +272,9 @@ def span_rows(household_ids=None):
 def respan_households(connection, household_ids):
     """Work the spans of these households' assessments out again (their rows replaced).
 
-    The households' rows are locked first (in id order), so two transactions adding
-    assessments to one household work its spans out one after the other, each from
-    every assessment committed before it.
+    The households' rows are locked first (in id order, FOR NO KEY UPDATE), so two
+    transactions adding assessments to one household work its spans out one after
+    the other, each from every assessment committed before it.
     """
     table = AssessmentSpan.__table__
     ids = sorted(set(household_ids))
@@ -284,7 +284,10 @@ def respan_households(connection, household_ids):
             select(Household.id)
             .where(Household.id.in_(batch))
             .order_by(Household.id)
-            .with_for_update()
+            # FOR NO KEY UPDATE: it waits for another transaction's spans of the household,
+            # not for the key-share lock every row referring to it takes (the assessment's
+            # own INSERT): two such transactions would each wait for the other's.
+            .with_for_update(key_share=True)
         ).all()
         connection.execute(delete(table).where(table.c.household_id.in_(batch)))
         connection.execute(insert(table).from_select(list(SPAN_COLUMNS), span_rows(batch)))

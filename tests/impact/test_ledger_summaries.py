@@ -10,12 +10,15 @@ households (`GroupMonth`).
 
 import contextlib
 import importlib.util
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import and_, delete, func, literal, select, text
+from sqlalchemy.orm import Session
 
 from marketplace.extensions import db
 from marketplace.impact import ledger, summaries
@@ -486,4 +489,80 @@ def test_the_assessment_span_migration_backfills_what_the_assessments_work_out_t
     connection.execute(delete(AssessmentSpan))
     connection.execute(text(migration.BACKFILL))
     assert db.session.scalar(select(func.count()).select_from(AssessmentSpan)) == before
+    assert summaries.differences() == (0, [])
+
+
+def test_two_transactions_adding_assessments_to_one_household_do_not_deadlock(app, make):
+    """Adding an assessment takes a key-share lock on its household (the foreign key):
+    the lock the spans take must not conflict with it, or two transactions each adding
+    one to the same household deadlock (PostgreSQL; SQLite writes one at a time)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only")
+    household = make.household(make.group())
+    db.session.commit()
+    household_id = household.id
+
+    def assessment(on):
+        return HouseholdAssessment(
+            household_id=household_id,
+            assessed_on=on,
+            members=3,
+            annual_income_satang=90_000_00,
+            poverty_class="getting_by",
+        )
+
+    SPAN_SOURCE_COLUMNS = {
+        "household_id",
+        "assessed_on",
+        "members",
+        "annual_income_satang",
+        "poverty_class",
+    }
+    errors = []
+    first = Session(bind=db.engine)
+    second = Session(bind=db.engine)
+    try:
+        # The first transaction has inserted an assessment, its spans not yet worked out
+        # (the moment between a flush's INSERT and its after_flush; any row that refers
+        # to the household, a ledger entry or a contribution, takes the same lock) ...
+        values = {
+            column.key: getattr(assessment(date(2025, 1, 1)), column.key)
+            for column in HouseholdAssessment.__table__.columns
+            if column.key in SPAN_SOURCE_COLUMNS
+        }
+        first.execute(HouseholdAssessment.__table__.insert().values(values))
+
+        def add_second():
+            try:
+                with app.app_context():
+                    second.add(assessment(date(2025, 6, 1)))
+                    second.flush()
+                    second.commit()
+            except Exception as error:  # noqa: BLE001  (reported below)
+                second.rollback()
+                errors.append(error)
+
+        worker = threading.Thread(target=add_second, daemon=True)
+        worker.start()
+        worker.join(1.5)  # the second adds its own (a key-share lock) and works its spans out
+        # ... and adds another in a later flush of the same transaction.
+        try:
+            first.add(assessment(date(2026, 1, 1)))
+            first.flush()
+            first.commit()
+        except Exception as error:  # noqa: BLE001
+            first.rollback()
+            errors.append(error)
+        worker.join(10)
+        assert not worker.is_alive()
+    finally:
+        first.close()
+        second.close()
+    assert errors == []
+    db.session.expire_all()
+    assert [span[:2] for span in _spans(household)] == [
+        (date(2025, 1, 1), date(2025, 6, 1)),
+        (date(2025, 6, 1), date(2026, 1, 1)),
+        (date(2026, 1, 1), None),
+    ]
     assert summaries.differences() == (0, [])
