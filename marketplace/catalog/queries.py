@@ -35,6 +35,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
+    CatalogClaim,
     CatalogCount,
     CatalogListing,
     Category,
@@ -275,6 +276,7 @@ def _visible_condition():
 
 LISTING = CatalogListing.__table__
 COUNTS = CatalogCount.__table__
+CLAIMS = CatalogClaim.__table__
 NEWEST = (LISTING.c.created_at.desc(), LISTING.c.product_id.desc())
 ORDERS = {
     "newest": NEWEST,
@@ -283,31 +285,19 @@ ORDERS = {
 }
 
 
-def covered_products(kind, on):
-    """A SELECT of the ids of products a verified claim of `kind` covers on `on`.
+def _in_force(on):
+    """SQL condition on the claim rows (`CatalogClaim`): the claim is valid on `on`."""
+    return and_(CLAIMS.c.valid_until >= on, CLAIMS.c.valid_from <= on)
 
-    Its own claims, its lots' and, for listed products, its group's: each part
-    starts from the claims of that kind (an index), never from the products.
-    May repeat an id; meant for `IN`.
+
+def covered_products(kind, on):
+    """A SELECT of the ids of listed products a verified claim of `kind` covers on `on`.
+
+    Its own claims, its lots' and its group's, from the claim rows kept with the
+    listing (`listing.claim_rows`) under their (kind, valid_until, valid_from)
+    index. May repeat an id; meant for `IN`.
     """
-    verified = and_(Claim.kind == kind, verified_now(on))
-    own = select(Claim.product_id).where(verified, Claim.product_id.is_not(None))
-    # "IS NOT NULL" spelled out: PostgreSQL then estimates from how few claims have a
-    # lot or a group, and probes indexes instead of hashing every lot and listing row.
-    of_lots = (
-        select(Variant.product_id)
-        .select_from(Claim)
-        .join(Lot, Lot.id == Claim.lot_id)
-        .join(Variant, Variant.id == Lot.variant_id)
-        .where(verified, Claim.lot_id.is_not(None))
-    )
-    of_groups = (
-        select(LISTING.c.product_id)
-        .select_from(Claim)
-        .join(LISTING, LISTING.c.group_id == Claim.group_id)
-        .where(verified, Claim.group_id.is_not(None))
-    )
-    return union_all(own, of_lots, of_groups)
+    return select(CLAIMS.c.product_id).where(CLAIMS.c.kind == kind, _in_force(on))
 
 
 def _verified_kinds_by_product(products, on):
@@ -454,31 +444,11 @@ def categories_with_counts():
 
 
 def _covers_a_listed_product(kind, on):
-    """SQL condition: a verified claim of `kind` covers a listed product (own, lot's, group's).
+    """SQL condition: a verified claim of `kind` covers a listed product on `on`.
 
-    Three EXISTS, each starting from the claims of that kind (an index) and
-    stopping at the first one that covers a listed product.
+    One probe of the claim rows' index, stopping at the first row in force.
     """
-    verified = and_(Claim.kind == kind, verified_now(on))
-    return or_(
-        exists(
-            select(Claim.id)
-            .join(LISTING, LISTING.c.product_id == Claim.product_id)
-            .where(verified, Claim.product_id.is_not(None))
-        ),
-        exists(
-            select(Claim.id)
-            .join(Lot, Lot.id == Claim.lot_id)
-            .join(Variant, Variant.id == Lot.variant_id)
-            .join(LISTING, LISTING.c.product_id == Variant.product_id)
-            .where(verified, Claim.lot_id.is_not(None))
-        ),
-        exists(
-            select(Claim.id)
-            .join(COUNTS, COUNTS.c.group_id == Claim.group_id)
-            .where(verified, Claim.group_id.is_not(None), COUNTS.c.products > 0)
-        ),
-    )
+    return exists(select(CLAIMS.c.product_id).where(CLAIMS.c.kind == kind, _in_force(on)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from .accounts import AuditLog, GroupMembership, MembershipRole, OfficerArea, User
 from .catalog import (
+    CatalogClaim,
     CatalogCount,
     CatalogListing,
     CatalogState,
@@ -86,6 +87,7 @@ __all__ = [
     "SearchDocument",
     "SearchState",
     "SearchWord",
+    "CatalogClaim",
     "CatalogCount",
     "CatalogListing",
     "CatalogState",

@@ -453,6 +453,31 @@ class CatalogCount(db.Model):
     products = db.Column(db.Integer, nullable=False)
 
 
+class CatalogClaim(db.Model):
+    """A verified claim covering a listed product: the claim filter's and facet's rows.
+
+    Derived data (`catalog.listing`), kept up in the transaction of every claim
+    and catalog write: one row per verified claim and listed product it covers
+    (its own, its lots' and, for a group's claim, each of the group's listed
+    products). Whether a claim is in force depends on the day, so the rows keep
+    its dates (none stored as the first and last day there is) and the queries
+    compare them with today's under the (kind, valid_until, valid_from) index.
+    """
+
+    __tablename__ = "catalog_claim"
+
+    claim_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    product_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    kind = db.Column(db.String(32), nullable=False)
+    valid_from = db.Column(db.Date, nullable=False)
+    valid_until = db.Column(db.Date, nullable=False)
+
+    __table_args__ = (
+        Index("ix_catalog_claim_kind", "kind", "valid_until", "valid_from", "product_id"),
+        Index("ix_catalog_claim_product", "product_id"),
+    )
+
+
 class StockReason:
     """Why a lot's available stock was changed by hand."""
 

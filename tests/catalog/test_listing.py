@@ -24,6 +24,7 @@ from marketplace.catalog.queries import CatalogFilters
 from marketplace.catalog.service import adjust_stock
 from marketplace.extensions import db
 from marketplace.models import (
+    CatalogClaim,
     CatalogCount,
     CatalogListing,
     Category,
@@ -115,12 +116,14 @@ def _apply(operation):
     elif kind == "decide":
         claim = _pick(Claim, a)
         if claim is not None:
-            if b % 3 == 0:
+            if b % 4 == 0:
                 claim.status = ClaimStatus.REVOKED
-            elif b % 3 == 1:
+            elif b % 4 == 1:
                 claim.status = ClaimStatus.VERIFIED
-            else:
-                claim.valid_until = date.today() - timedelta(days=1 + c)
+            elif b % 4 == 2:  # ends today (still in force) or has ended
+                claim.valid_until = date.today() - timedelta(days=c % 3)
+            else:  # starts today or later
+                claim.valid_from = date.today() + timedelta(days=c % 3)
     db.session.commit()
 
 
@@ -320,14 +323,33 @@ def test_the_migration_backfills_what_the_catalog_holds(app, make):
     withdrawn = make.product()
     withdrawn.variants[0].is_active = False
     db.session.commit()
+    listed = make.product()
+    make.claim(listed, kind=ClaimKind.GAP, valid_until=date.today() + timedelta(days=3))
+    make.claim(listed.group, kind=ClaimKind.HANDMADE)
+    make.claim(listed.variants[0].lots[0], kind=ClaimKind.CHEMICAL_FREE)
+    make.claim(listed, kind=ClaimKind.PGS, status=ClaimStatus.PENDING)
+    make.claim(paused, kind=ClaimKind.HANDMADE)
+    db.session.commit()
     path = next(Path("migrations/versions").glob("*_catalog_listing_and_counts.py"))
-    spec = importlib.util.spec_from_file_location("catalog_listing_migration", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = _migration(path)
     connection = db.session.connection()
+    connection.execute(CatalogClaim.__table__.delete())
     connection.execute(CatalogCount.__table__.delete())
     connection.execute(CatalogListing.__table__.delete())
     for statement in migration.BACKFILL:
         connection.execute(text(statement))
-    assert db.session.scalar(select(func.count()).select_from(CatalogListing)) == 1
+    assert db.session.scalar(select(func.count()).select_from(CatalogListing)) == 2
+    connection.execute(
+        text(_migration(next(Path("migrations/versions").glob("*_catalog_claim_rows.py"))).BACKFILL)
+    )
+    # the listed product's own claim, its lot's and its group's; not the pending one,
+    # nor the paused group's (its product is not listed)
+    assert db.session.scalar(select(func.count()).select_from(CatalogClaim)) == 3
     assert listing.differences() == (0, [])
+
+
+def _migration(path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
