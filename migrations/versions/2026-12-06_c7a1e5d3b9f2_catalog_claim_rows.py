@@ -1,7 +1,7 @@
 """Catalog claim rows: each verified claim with the listed products it covers, backfilled
 
 Revision ID: c7a1e5d3b9f2
-Revises: b4e7c2d9a1f3
+Revises: c5f8d3e0b2a4
 Create Date: 2026-12-06 15:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7a1e5d3b9f2'
-down_revision = 'b4e7c2d9a1f3'
+down_revision = 'c5f8d3e0b2a4'
 branch_labels = None
 depends_on = None
 
