@@ -430,6 +430,7 @@ def run(size, backend, args):
 
         from marketplace import create_app, models
         from marketplace.catalog import search
+        from marketplace.catalog.search import common
         from marketplace.extensions import db
 
         app = create_app()
@@ -445,11 +446,13 @@ def run(size, backend, args):
                 generate(db, models, size, rng)
                 print(f"Generated in {time.perf_counter() - start:.1f} s")
                 start = time.perf_counter()
+                cpu_start = time.process_time()
                 indexed = search.rebuild()
                 build_s = time.perf_counter() - start
                 print(
                     f"Index build: {indexed:,} products in {build_s:.1f} s "
-                    f"({indexed / build_s:,.0f}/s; {load()})"
+                    f"({indexed / build_s:,.0f}/s; CPU {time.process_time() - cpu_start:.1f} s"
+                    f" + worker processes {common.LAST_BUILD['worker_cpu']:.1f} s; {load()})"
                 )
                 app.extensions["marketplace_search"]["auto_index"] = True
                 if args.keep and backend == "whoosh":

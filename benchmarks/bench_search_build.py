@@ -6,9 +6,10 @@
 Generates the catalog `bench_search.py` generates (a throwaway SQLite file for
 Whoosh; for PostgreSQL, --pg-url names a database of its own, which is
 emptied), then rebuilds the index --runs times. Printed per rebuild, with
-the machine's load beside it: the wall time, the CPU seconds of this process
-and of the PostgreSQL server processes serving the build (COPY, index
-creation, ANALYZE); the worker processes analyse beside them. On a shared
+the machine's load beside it: the wall time, the CPU seconds of this process,
+of the worker processes that read and analyse the products (and, for
+Whoosh, write the segments), and of the PostgreSQL server processes serving
+the build (COPY, index creation, ANALYZE). On a shared
 machine the wall time follows the load; the CPU seconds say what the build
 itself costs.
 """
@@ -66,6 +67,7 @@ def run(backend, args):
             )
         from marketplace import create_app, models
         from marketplace.catalog import search
+        from marketplace.catalog.search import common
         from marketplace.extensions import db
 
         app = create_app()
@@ -87,7 +89,11 @@ def run(backend, args):
                 indexed = search.rebuild()
                 wall = time.perf_counter() - started
                 cpu = time.process_time() - cpu_before
-                line = f"Rebuild {number}: {indexed:,} products in {wall:.1f} s; CPU {cpu:.1f} s"
+                workers = common.LAST_BUILD["worker_cpu"]
+                line = (
+                    f"Rebuild {number}: {indexed:,} products in {wall:.1f} s; CPU {cpu:.1f} s"
+                    f" (+ worker processes {workers:.1f} s)"
+                )
                 if database:
                     line += f", PostgreSQL server CPU {server_cpu(database) - server_before:.1f} s"
                 print(f"{line} ({load} before, {bench_search.load()} after)")

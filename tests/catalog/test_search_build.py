@@ -186,6 +186,36 @@ def test_bulk_segment_is_the_segment_add_document_writes(app, catalog, whoosh_ba
     assert len(search.query("ผ้าฝ้าย").product_ids) == 24
 
 
+def test_segments_written_by_workers_hold_what_one_segment_holds(
+    app, catalog, whoosh_backend, monkeypatch
+):
+    """With worker processes each writing a segment over a run of ids, a reader sees the same."""
+    assert search.rebuild() == 149
+    alone = _whoosh_contents()
+    queries = ["ผ้าฝ้าย", "rice", "ข้าวเหนียว", "ทอมือ", "honey"]
+    found_alone = [search.query(q).product_ids for q in queries]
+    monkeypatch.setattr(common, "PARALLEL_MIN_PRODUCTS", 1)
+    app.config["SEARCH_BUILD_WORKERS"] = 2
+    seen = []
+    try:
+        assert search.rebuild(progress=lambda done, total: seen.append((done, total))) == 149
+    finally:
+        app.config.pop("SEARCH_BUILD_WORKERS")
+    reader = whoosh_search.open_index().reader()
+    try:
+        assert len(list(reader.leaf_readers())) == 2
+    finally:
+        reader.close()
+    parts = _whoosh_contents()
+    assert parts[0].keys() == alone[0].keys()
+    for key, value in alone[0].items():
+        assert parts[0][key] == value, key
+    assert parts[1:] == alone[1:]
+    assert [search.query(q).product_ids for q in queries] == found_alone
+    assert seen[-1] == (149, 149)
+    assert common.LAST_BUILD["worker_cpu"] > 0
+
+
 def test_worker_processes_analyse_as_the_process_does(app, db, catalog, monkeypatch):
     ids = sorted(p.id for p in catalog)
     seen = []

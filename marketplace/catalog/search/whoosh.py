@@ -24,9 +24,12 @@ so the text fields store no positions.
 
 import heapq
 import logging
+import multiprocessing
 import os
+import queue
 import threading
 import time
+import traceback
 import weakref
 import zlib
 from array import array
@@ -60,12 +63,12 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.numlists import delta_encode
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, SegmentWriter
 
 from ...extensions import db
 from ...models import ProducerGroup, Product, ProductStatus
 from .. import thai_analysis as ta
-from . import spelling
+from . import common, spelling
 from .common import (
     BATCH_SIZE,
     FACET_FIELDS,
@@ -76,14 +79,18 @@ from .common import (
     RESULT_CACHE_SIZE,
     SearchOutcome,
     analysed_products,
+    as_analysed,
+    build_workers,
     changed_product_ids,
     clean_text,
+    load_and_shape,
     load_for_index,
     popular,
     product_texts,
     rank_candidates,
     rank_suggestions,
     visible,
+    worker_database,
 )
 
 log = logging.getLogger(__name__)
@@ -541,6 +548,10 @@ def _rebuild(session, timeout, progress=None):
             .where(Product.status == ProductStatus.ACTIVE, ProducerGroup.is_active.is_(True))
             .order_by(Product.id)
         ).all()
+        workers = build_workers(len(ids))
+        url = worker_database(session) if workers else None
+        if url is not None and _BulkSegment.fits(writer):
+            return _build_in_parts(writer, ids, url, workers, progress)
         products = analysed_products(session, ids, progress)
         if _BulkSegment.fits(writer):
             bulk = _BulkSegment(writer)
@@ -559,6 +570,87 @@ def _rebuild(session, timeout, progress=None):
         _cancel(writer)
         raise
     return count
+
+
+def _build_in_parts(writer, ids, url, workers, progress=None):
+    """Index `ids` as one segment per worker process, each over a run of ids; commits.
+
+    Each worker reads its products through its own connection, analyses them
+    and writes its own segment with `_BulkSegment` (`_segment_part`); this
+    process only adds the finished segments to the index, in id order, as
+    Whoosh's multisegment writer does. Writing the postings was the rebuild's
+    bottleneck, one process doing it while the workers analysed; now it runs
+    on every core. Documents keep their order (products by id, the parts one
+    after another), so a reader sees what one segment would hold.
+    """
+    today = date.today()
+    size = -(-len(ids) // workers)
+    parts = [ids[start : start + size] for start in range(0, len(ids), size)]
+    context = multiprocessing.get_context("forkserver")  # see common._start_pool
+    context.set_forkserver_preload([ta.__name__, __name__])
+    results = context.Queue()
+    folder = writer.storage.folder
+    processes = [
+        context.Process(
+            target=_segment_part,
+            args=(folder, writer.indexname, url, part, today, number, results),
+            name=f"search-rebuild-{number}",
+            daemon=True,
+        )
+        for number, part in enumerate(parts)
+    ]
+    for process in processes:
+        process.start()
+    segments, counts, cpu, done = {}, {}, {}, 0
+    try:
+        while len(segments) < len(parts):
+            try:
+                message = results.get(timeout=1.0)
+            except queue.Empty:
+                failed = [p.name for p in processes if p.exitcode not in (None, 0)]
+                if failed:
+                    raise RuntimeError(f"search rebuild: {', '.join(failed)} died") from None
+                continue
+            kind, number, *rest = message
+            if kind == "progress":
+                done += rest[0]
+                if progress is not None:
+                    progress(done, len(ids))
+            elif kind == "done":
+                segments[number], counts[number], cpu[number] = rest
+            else:
+                raise RuntimeError(f"search rebuild: part {number} failed:\n{rest[0]}")
+    finally:
+        for process in processes:
+            if process.is_alive() and len(segments) < len(parts):
+                process.terminate()
+            process.join()
+        common.LAST_BUILD["worker_cpu"] = sum(cpu.values())
+    # This writer added nothing: its own (empty) segment is closed, not listed.
+    writer._close_segment()
+    writer._commit_toc([segments[number] for number in range(len(parts))])
+    writer._finish()
+    return sum(counts.values())
+
+
+def _segment_part(folder, indexname, url, ids, today, number, results):
+    """A worker's part of `_build_in_parts`: its products' segment, reported on `results`."""
+    try:
+        ix = FileStorage(folder).open_index(indexname)
+        # The calling process holds the index's lock; this writer only writes a segment.
+        writer = SegmentWriter(ix, _lk=False, limitmb=64)
+        bulk = _BulkSegment(writer)
+        for start in range(0, len(ids), BATCH_SIZE):
+            chunk = ids[start : start + BATCH_SIZE]
+            for product_id, texts, terms in load_and_shape(url, as_analysed, chunk, today):
+                bulk.add(_document(product_id, texts), _analysed_fields(terms))
+            results.put(("progress", number, len(chunk)))
+        bulk.finish()
+        segment = writer._finalize_segment()
+        results.put(("done", number, segment, bulk.count, time.process_time()))
+    except BaseException:
+        results.put(("error", number, traceback.format_exc()))
+        raise
 
 
 class _PackedFrequencies(dict):
