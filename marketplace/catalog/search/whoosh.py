@@ -33,7 +33,7 @@ import traceback
 import weakref
 import zlib
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import replace
 from datetime import date
 from itertools import accumulate, compress, groupby, repeat
@@ -727,8 +727,8 @@ class _BulkSegment:
                     tokens = analysed[fieldname]
                 else:
                     tokens = self._tokens(fieldname, field, value)
-                for token in tokens:
-                    terms[token].append(docnum)
+                # terms[token].append(docnum) for each token, in C-level iterators.
+                deque(map(list.append, map(terms.__getitem__, tokens), repeat(docnum)), 0)
                 if field.scorable:
                     length = len(tokens)
                     lengths = self.lengths.setdefault(fieldname, array("I"))
