@@ -36,7 +36,7 @@ from array import array
 from collections import Counter, defaultdict, deque
 from dataclasses import replace
 from datetime import date
-from itertools import accumulate, compress, groupby, repeat
+from itertools import accumulate, compress, repeat
 from operator import add, eq, gt, mul, not_, truediv
 from pathlib import Path
 from pickle import dumps
@@ -773,13 +773,15 @@ class _BulkSegment:
             one_block = _OneBlockTerms(fieldwriter, frequency, lengths)
             for text in sorted(terms):
                 occurrences = terms.pop(text)
-                if len(occurrences) == 1 or len(set(occurrences)) == len(occurrences):
+                if len(occurrences) == 1:
                     ids, counts = occurrences, None
                 else:
-                    ids, counts = [], []
-                    for docnum, run in groupby(occurrences):
-                        ids.append(docnum)
-                        counts.append(sum(1 for _ in run))
+                    # Ascending docnums, so the Counter keeps them in order.
+                    runs = Counter(occurrences)
+                    if len(runs) == len(occurrences):
+                        ids, counts = occurrences, None
+                    else:
+                        ids, counts = list(runs), list(runs.values())
                 btext = text.encode("utf-8") if isinstance(text, str) else text
                 if len(ids) <= limit:
                     one_block.write(btext, ids, counts)
