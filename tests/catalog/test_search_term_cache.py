@@ -118,3 +118,23 @@ def test_the_term_cache_keeps_at_most_its_bound_of_postings():
     cache.put("d", dict.fromkeys(range(11), 1.0))  # larger than the bound: not kept
     assert cache.get("d") is None
     assert cache.size == 8
+
+
+def test_facet_counts_are_exact_for_few_and_many_matches(random_catalog):
+    """Both ways of counting (per combination, per value) count each document's values."""
+    rng, _categories = random_catalog
+    engine = whoosh_search._engine(*whoosh_search._current())
+    live = [d for d in range(engine.doc_count_all) if d not in engine.deleted]
+    for size in (0, 1, 3, 10, 30, len(live)):
+        docs = rng.sample(live, size)
+        expected = {}
+        for name, values in engine.facet_values.items():
+            counts = expected[name] = {}
+            for d in docs:
+                for key in values[d].split() if name == "claim" else (values[d],):
+                    if key:
+                        counts[key] = counts.get(key, 0) + 1
+        assert engine.facets(dict.fromkeys(docs, 1.0)) == {
+            name: sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            for name, counts in expected.items()
+        }

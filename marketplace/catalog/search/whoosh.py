@@ -1087,7 +1087,7 @@ class _Engine:
         for fieldname, _boost in TEXT_FIELDS:
             self._unit(fieldname, 1.0, self._norm(fieldname))  # most blocks' constant weight
         self._static_order()
-        self._facet_combos()
+        self._facet_value_combos()
 
     def _deleted(self):
         deleted = set()
@@ -1392,6 +1392,19 @@ class _Engine:
 
         return _shared(self.info, "facet_combos", build)
 
+    def _facet_value_combos(self):
+        """Per facet, each value with the combinations (`_facet_combos`) that hold it."""
+
+        def build():
+            _combo_of, combos = self._facet_combos()
+            values = {name: {} for name in FACET_FIELDS}
+            for combo, keys in enumerate(combos):
+                for name, key in keys:
+                    values[name].setdefault(key, []).append(combo)
+            return {name: list(by_key.items()) for name, by_key in values.items()}
+
+        return _shared(self.info, "facet_value_combos", build)
+
     def facets(self, docs):
         """Exact counts of each facet value over the matching documents.
 
@@ -1399,11 +1412,26 @@ class _Engine:
         values (a few thousand distinct ones), then a sum per value.
         """
         combo_of, combos = self._facet_combos()
-        totals = {name: {} for name in FACET_FIELDS}
-        for combo, n in Counter(map(combo_of.__getitem__, docs)).items():
-            for name, key in combos[combo]:
-                counts = totals[name]
-                counts[key] = counts.get(key, 0) + n
+        present = Counter(map(combo_of.__getitem__, docs))
+        if len(present) * 2 < len(combos):
+            totals = {name: {} for name in FACET_FIELDS}
+            for combo, n in present.items():
+                for name, key in combos[combo]:
+                    counts = totals[name]
+                    counts[key] = counts.get(key, 0) + n
+        else:
+            # Matches in half the combinations or more (a broad word): a C-level
+            # sum per facet value over the combinations holding it beats a Python
+            # step per (combination, value): 2.9 -> 2.1 ms for "rice" at 50,000.
+            dense = list(map(present.get, range(len(combos)), repeat(0)))
+            count = dense.__getitem__
+            totals = {}
+            for name, values in self._facet_value_combos().items():
+                counts = totals[name] = {}
+                for key, members in values:
+                    n = sum(map(count, members))
+                    if n:
+                        counts[key] = n
         return {
             name: sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             for name, counts in totals.items()
