@@ -28,7 +28,10 @@ Printed, with the machine's load average beside them:
   cache first, so the matching is really done). Only that query's: emptying
   the whole cache, as this benchmark once did, made the next queries of the
   main line miss it too (the cache stays across checkouts in a server), so
-  that line measured full matching in four queries of five;
+  that line measured full matching in four queries of five. Its words'
+  scores stay in the generation's term cache, as after other queries with
+  the same words; the next line drops those too (a query of words nobody
+  searched for in this generation);
 - `search.suggest()`;
 - whether the index generation moved during the checkouts (it must not);
 - the first query in a fresh process, right after start and 3 s later.
@@ -467,7 +470,7 @@ def run(size, backend, args):
             generation = search.generation()
             checkouts = Checkouts(args.checkout_in, app, backend, variant_ids, args.checkout_pause)
             changed = checkouts.changed
-            steady, after_change, first_time, suggest = [], [], [], []
+            steady, after_change, first_time, cold, suggest = [], [], [], [], []
             schedstat = _schedstat_path()
             checkouts.start()
             deadline = time.monotonic() + args.seconds
@@ -489,6 +492,12 @@ def run(size, backend, args):
                         started = clocks(schedstat)
                         search.query(text)
                         first_time.append(timed(started, schedstat))
+                        # And with no term's scores cached either: a query of new words.
+                        whoosh.forget_match(text)
+                        whoosh.forget_terms()
+                        started = clocks(schedstat)
+                        search.query(text)
+                        cold.append(timed(started, schedstat))
                     if n % 7 == 0:
                         started = clocks(schedstat)
                         search.suggest(text[:3])
@@ -509,6 +518,7 @@ def run(size, backend, args):
             report("  other queries", steady)
             if first_time:
                 report("search.query, first-time (its match not cached)", first_time)
+                report("  first-time, no term's scores cached either", cold)
             report("search.suggest", suggest)
             db.session.remove()
             db.engine.dispose()

@@ -1184,6 +1184,12 @@ class _Engine:
         key = (fieldname, text, boost)
         full = terms.get(key)
         if full is None:
+            if within is not None and len(within) * 4 < self.searcher.doc_frequency(
+                fieldname, text
+            ):
+                # A broad word within a few documents: scoring all its postings
+                # would cost a new query more than the cache saves it.
+                return self.score_term(fieldname, text, boost, within)
             full = self.score_term(fieldname, text, boost)
             terms.put(key, full)
         if within is None:
@@ -1523,6 +1529,11 @@ def result_key(text, filters=None, page=1, per_page=24):
 def forget_match(text, filters=None, page=1, per_page=24):
     """Drop one search's cached match, so that its next call matches again (benchmarks)."""
     _current()[1].get("results", {}).pop(result_key(text, filters, page, per_page), None)
+
+
+def forget_terms():
+    """Drop the generation's cached term scores, so the next query reads postings (benchmarks)."""
+    _current()[1].pop("terms", None)
 
 
 def query(text, filters=None, page=1, per_page=24):
