@@ -1532,8 +1532,17 @@ def forget_match(text, filters=None, page=1, per_page=24):
 
 
 def forget_terms():
-    """Drop the generation's cached term scores, so the next query reads postings (benchmarks)."""
-    _current()[1].pop("terms", None)
+    """Drop the generation's cached term scores, so the next query reads postings (benchmarks).
+
+    Returns them, for `restore_terms`.
+    """
+    return _current()[1].pop("terms", None)
+
+
+def restore_terms(terms):
+    """Put back the term scores that `forget_terms` returned (benchmarks)."""
+    if terms is not None:
+        _current()[1]["terms"] = terms
 
 
 def query(text, filters=None, page=1, per_page=24):
