@@ -69,7 +69,7 @@ from .orders import (
     RefundLine,
     StripeEvent,
 )
-from .search import SearchDocument, SearchState, SearchWord
+from .search import SearchCompletion, SearchDocument, SearchState, SearchWord
 
 __all__ = [
     "AreaExport",
@@ -84,6 +84,7 @@ __all__ = [
     "GroupMembership",
     "MembershipRole",
     "OfficerArea",
+    "SearchCompletion",
     "SearchDocument",
     "SearchState",
     "SearchWord",

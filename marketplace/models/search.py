@@ -46,6 +46,29 @@ class SearchDocument(db.Model):
     )
 
 
+# Byte order on PostgreSQL (the C collation), so a typed prefix is one range of keys.
+CompletionKey = db.String(200).with_variant(db.String(200, collation="C"), "postgresql")
+
+
+class SearchCompletion(db.Model):
+    """A completion key of a product's names or its group's: what PostgreSQL suggestions read.
+
+    The keys of `thai_analysis.completion_keys` (a name from each word or
+    syllable on), one row each, written with the product's document. A typed
+    prefix reads the first keys from it on, as Whoosh walks its sorted terms,
+    instead of every document whose completion tsvector matches it.
+    """
+
+    __tablename__ = "search_completion"
+
+    key = db.Column(CompletionKey, primary_key=True)
+    product_id = db.Column(
+        db.ForeignKey("product.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+
+    __table_args__ = (Index("ix_search_completion_product_id", "product_id"),)
+
+
 class SearchState(db.Model):
     """One row whose version changes, in the same transaction, whenever documents are written.
 

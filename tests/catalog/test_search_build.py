@@ -252,13 +252,18 @@ def test_postgresql_rebuild_writes_the_rows_an_edit_writes(app, db, catalog):
             )
         ).all()
         words = db.session.scalars(text("SELECT word FROM search_word ORDER BY word")).all()
-        return documents, words
+        completions = db.session.execute(
+            text("SELECT key, product_id FROM search_completion ORDER BY key, product_id")
+        ).all()
+        assert completions
+        return documents, words, completions
 
     with using_backend(app, "postgresql"):
         assert search.rebuild() == 149
         rebuilt = rows()
         db.session.execute(text("DELETE FROM search_document"))
         db.session.execute(text("DELETE FROM search_word"))
+        db.session.execute(text("DELETE FROM search_completion"))
         ids = db.session.scalars(select(Product.id)).all()
         assert postgresql.write_documents(db.session, ids) == 149
         db.session.commit()
@@ -271,9 +276,11 @@ def _schema_of_search_tables(db):
     return db.session.execute(
         text(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid IN ('search_document'::regclass, 'search_word'::regclass)"
+            " WHERE conrelid IN ('search_document'::regclass, 'search_word'::regclass,"
+            " 'search_completion'::regclass)"
             " UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes"
-            " WHERE tablename IN ('search_document', 'search_word') ORDER BY 1, 2, 3"
+            " WHERE tablename IN ('search_document', 'search_word', 'search_completion')"
+            " ORDER BY 1, 2, 3"
         )
     ).all()
 
@@ -288,7 +295,8 @@ def test_postgresql_rebuild_swaps_in_tables_like_the_live_ones(app, db, catalog)
         assert search.rebuild() == 149
         assert search.rebuild() == 149
         assert _schema_of_search_tables(db) == before
-        assert len(before) == 10  # 2 primary keys and their indexes, a foreign key, 5 GIN indexes
+        # 3 primary keys and their indexes, 2 foreign keys, 5 GIN indexes, 1 more index
+        assert len(before) == 14
         left = db.session.scalar(
             text("SELECT count(*) FROM pg_class WHERE relname LIKE :aside"),
             {"aside": f"%{postgresql.ASIDE}%"},
