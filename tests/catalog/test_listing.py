@@ -122,8 +122,12 @@ def _apply(operation):
                 claim.status = ClaimStatus.VERIFIED
             elif b % 4 == 2:  # ends today (still in force) or has ended
                 claim.valid_until = date.today() - timedelta(days=c % 3)
+                if claim.valid_from is not None and claim.valid_from > claim.valid_until:
+                    claim.valid_from = claim.valid_until  # a claim's range stays a range
             else:  # starts today or later
                 claim.valid_from = date.today() + timedelta(days=c % 3)
+                if claim.valid_until is not None and claim.valid_until < claim.valid_from:
+                    claim.valid_until = claim.valid_from
     db.session.commit()
 
 
