@@ -371,6 +371,36 @@ class Checkouts:
         return self.counts
 
 
+def same_priority_for_the_server(db):
+    """Give the PostgreSQL backends serving these queries this process's nice value.
+
+    Run with `nice -n -10`, the querying process is ahead of the checkout
+    process for a core, but its PostgreSQL backend is not: on 2 cores the
+    backend then waits behind the checkouts' process and backend, and the
+    query's time is mostly that wait (p50 5.0 ms with checkouts, 2.3 ms without,
+    of which 1.35 ms is this process). The backend runs the query's part of
+    the work, so it gets the same priority; Whoosh's part all runs in here.
+    """
+    from sqlalchemy import event
+
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+
+    def renice(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+        cursor.close()
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+        except OSError as error:  # another user's server, or no right to raise priority
+            print(f"  (PostgreSQL backend {pid} left at its own priority: {error})")
+
+    db.session.remove()
+    db.engine.dispose()
+    event.listen(db.engine, "connect", renice)
+    print(f"  PostgreSQL backends serving the queries get this process's nice ({nice})")
+
+
 FIRST_QUERY = r"""
 import os, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -448,6 +478,14 @@ def run(size, backend, args):
                 start = time.perf_counter()
                 generate(db, models, size, rng)
                 print(f"Generated in {time.perf_counter() - start:.1f} s")
+                if backend == "postgresql":
+                    # What autovacuum does after a bulk load: without statistics the
+                    # planner takes lot as nearly empty and scans all of it for the
+                    # stock read (9 ms instead of 2.4 ms for 240 products).
+                    with db.engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT"
+                    ) as connection:
+                        connection.exec_driver_sql("VACUUM ANALYZE")
                 start = time.perf_counter()
                 cpu_start = time.process_time()
                 indexed = search.rebuild()
@@ -463,6 +501,8 @@ def run(size, backend, args):
             variant_ids = db.session.scalars(
                 select(models.Variant.id).join(models.Lot).where(models.Lot.available > 0)
             ).all()
+            if backend == "postgresql":
+                same_priority_for_the_server(db)
             for text in QUERIES:  # warm: dictionaries, per-generation structures
                 search.query(text)
             db.session.commit()

@@ -5,6 +5,8 @@ words further in (descriptions, other names): the sold-out product whose name
 is or begins with the query must still come first, and recall@5 stays high.
 """
 
+import contextlib
+
 import pytest
 
 from marketplace.catalog import search
@@ -127,3 +129,58 @@ def test_in_stock_near_matches_follow_and_all_are_findable(catalog):
     assert found[0] == "cotton-cloth"
     assert found.count("near") >= 9  # doormats, bags, cushions and scarves all found
     assert len(search.query("ผ้าฝ้าย").product_ids) == min(24, len(found))
+
+
+def _forget_matches(app):
+    """Empty both backends' per-process match caches."""
+    from marketplace.catalog.search import whoosh
+
+    app.extensions.pop("search_postgresql_matches", None)
+    with contextlib.suppress(Exception):  # no Whoosh index on a PostgreSQL-only pass
+        whoosh._current()[1].pop("results", None)
+
+
+def test_candidates_cut_by_score_rank_as_all_candidates_would(app, catalog, monkeypatch):
+    """Stock is read only for documents that can reach the page: the order is the same."""
+    from marketplace.catalog.search import common, whoosh
+
+    texts = [*QUERIES, "ผ้า", "cloth", "honey", "ทอมือ", "dried"]
+    pages = [(text, page, per_page) for text in texts for page in (1, 2, 3) for per_page in (3, 5)]
+    _forget_matches(app)
+    cut = [search.query(text, page=page, per_page=n).product_ids for text, page, n in pages]
+    for module in (common, whoosh):
+        monkeypatch.setattr(module, "MAX_BOOST", float("inf"))  # every candidate kept
+    _forget_matches(app)
+    every = [search.query(text, page=page, per_page=n).product_ids for text, page, n in pages]
+    assert cut == every
+    assert any(cut)
+    _forget_matches(app)
+
+
+def test_the_cut_by_score_keeps_every_candidate_that_can_reach_the_page(monkeypatch):
+    """Random scores close together and random stock: ranking the cut gives the same pages."""
+    import random
+
+    from marketplace.catalog.search import common
+
+    rng = random.Random(5)
+    for _ in range(200):
+        size = rng.randint(1, 120)
+        candidates = sorted(
+            (
+                (n, round(rng.uniform(1, 2), rng.choice((1, 2, 6))), (rng.randint(0, 1), n))
+                for n in range(size)
+            ),
+            key=lambda c: (-c[1], c[2]),
+        )
+        stock = {
+            n: common.Stock(rng.choice((0, 0, 5)), rng.choice((0, 3, 40, 2000)))
+            for n in range(size)
+        }
+        monkeypatch.setattr(common, "availability", lambda ids, session=None, stock=stock: stock)
+        per_page = rng.choice((1, 3, 24))
+        start = per_page * rng.randint(0, 3)
+        cut = common.reachable(candidates, start + per_page)
+        assert common.rank_candidates(cut, start, per_page) == common.rank_candidates(
+            candidates, start, per_page
+        )

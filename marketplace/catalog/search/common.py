@@ -451,6 +451,21 @@ def boost(stock):
     return factor
 
 
+def reachable(candidates, count):
+    """Of candidates ranked best first by plain score, those that can reach the first places.
+
+    Boosts multiply a score by at most MAX_BOOST, so a candidate whose score
+    times MAX_BOOST stays below the count-th best plain score ends behind at
+    least `count` others whatever its stock. On PostgreSQL this cuts a broad
+    word's 240 candidates, whose stock each query reads, to those that matter
+    (Whoosh's `candidates` cuts the same way before it keeps them).
+    """
+    if len(candidates) <= count:
+        return candidates
+    floor = candidates[count - 1][1] / MAX_BOOST
+    return [candidate for candidate in candidates if candidate[1] >= floor]
+
+
 def rank_candidates(candidates, start, count, session=None):
     """Product ids for places start..start+count: boosted score, then units sold, fixed order."""
     if not candidates:

@@ -67,6 +67,7 @@ from .common import (
     product_texts,
     rank_candidates,
     rank_suggestions,
+    reachable,
     visible,
 )
 
@@ -560,6 +561,7 @@ def _run(q, filters, count, session=None):
         (int(product_id), float(value), (0 if featured else 1, int(product_id)))
         for product_id, value, featured in best or ()
     ]
+    candidates = reachable(candidates, count)  # stock is read only for these
     facets = {
         name: sorted((values or {}).items(), key=lambda kv: (-kv[1], kv[0]))
         for name, values in zip(("category", "province", "group", "claim"), counts, strict=True)
