@@ -463,33 +463,21 @@ def differences(session=None, limit=20):
     count, sample = derived.differences(
         connection, stored, ledger_sums(), limit, found_side="ledger"
     )
-    # The households' monthly income: its rows say which table they are of.
-    table = HouseholdMonth.__table__
-    stored = select(*(table.c[name] for name in HOUSEHOLD_COLUMNS))
-    more, more_sample = derived.differences(
-        connection, stored, household_sums(), limit, found_side="ledger (household_month)"
-    )
-    relabel = {"stored": "stored household_month"}
-    sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
-    count += more
-    # The groups' months.
-    table = GroupMonth.__table__
-    stored = select(*(table.c[name] for name in (*GROUP_KEYS, *SUM_COLUMNS)))
-    more, more_sample = derived.differences(
-        connection, stored, group_sums(), limit, found_side="ledger (group_month)"
-    )
-    relabel = {"stored": "stored group_month"}
-    sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
-    count += more
-    # The assessment spans.
-    table = AssessmentSpan.__table__
-    stored = select(*(table.c[name] for name in SPAN_COLUMNS))
-    more, more_sample = derived.differences(
-        connection, stored, span_rows(), limit, found_side="assessments (assessment_span)"
-    )
-    relabel = {"stored": "stored assessment_span"}
-    sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
-    return count + more, sample[:limit]
+    # The other tables' rows say which table they are of.
+    for model, columns, source, side in (
+        (HouseholdMonth, HOUSEHOLD_COLUMNS, household_sums, "ledger (household_month)"),
+        (GroupMonth, (*GROUP_KEYS, *SUM_COLUMNS), group_sums, "ledger (group_month)"),
+        (AssessmentSpan, SPAN_COLUMNS, span_rows, "assessments (assessment_span)"),
+    ):
+        table = model.__table__
+        stored = select(*(table.c[name] for name in columns))
+        more, more_sample = derived.differences(
+            connection, stored, source(), limit, found_side=side
+        )
+        relabel = {"stored": f"stored {table.name}"}
+        sample += [(relabel.get(row[0], row[0]), *row[1:]) for row in more_sample]
+        count += more
+    return count, sample[:limit]
 
 
 # -- reading -----------------------------------------------------------------------------------
