@@ -124,6 +124,16 @@ def format_month(value, language=None):
 BANGKOK = timezone(timedelta(hours=7), "ICT")
 
 
+def bangkok_today(now=None):
+    """Today's date in Thailand, the calendar every date in the marketplace is kept in.
+
+    Sales are posted under the day they happened in Bangkok, claims run to a day
+    there, lots are produced on one; the server's own date (UTC on most hosts)
+    is a day behind from 17:00 UTC, so nothing asks `date.today()`.
+    """
+    return (now or datetime.now(UTC)).astimezone(BANGKOK).date()
+
+
 def format_datetime(value, language=None):
     """A moment in Thailand's time: 12 ธ.ค. 2568 14:05 / 12 Dec 2025 14:05."""
     if value is None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from marketplace.demo import DemoNotEmpty, load_demo, photos
 from marketplace.demo.ledger import OPEN_DAYS
-from marketplace.i18n import BANGKOK
+from marketplace.i18n import BANGKOK, bangkok_today
 from marketplace.models import (
     Category,
     Claim,
@@ -124,7 +124,7 @@ def test_demo_load_fills_an_empty_database_once(runner, db):
             sold_out += variant.stock == 0
             for lot in variant.lots:
                 assert re.fullmatch(r"[A-Z]{2}-[A-Z]{3}-\d{4}-\d{2}", lot.code)
-                assert date.today() - timedelta(days=400) <= lot.produced_on < date.today()
+                assert bangkok_today() - timedelta(days=400) <= lot.produced_on < bangkok_today()
                 assert 0 <= lot.available <= lot.quantity
                 partly_sold += 0 < lot.available < lot.quantity
                 assert_area(lot)

@@ -70,7 +70,6 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from datetime import date
 from functools import wraps
 from urllib.parse import quote
 
@@ -81,7 +80,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import bangkok_today, current_language
 from ..models import (
     CatalogState,
     Category,
@@ -532,7 +531,7 @@ def cached_page(view=None, *, args=(), stock=None):
             request.path,
             _declared_args(),
             current_language(),
-            date.today().isoformat(),
+            bangkok_today().isoformat(),
             version,
         )
         signature = _NO_SIGNATURE

@@ -19,7 +19,7 @@ shows it as expired everywhere.
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask_babel import gettext
 from sqlalchemy import and_, func, select
@@ -29,6 +29,7 @@ from ..accounts import access
 from ..accounts.audit import AuditAction, audit_claim_decision
 from ..accounts.service import clean_text
 from ..extensions import db
+from ..i18n import bangkok_today
 from ..models import AuditLog, Claim, ClaimEvidence, ClaimStatus, Lot, ProducerGroup, Product
 from ..models import Variant as _Variant
 from .labels import claim_status_label
@@ -182,7 +183,7 @@ def verify(user, claim_id, valid_from, valid_until, certificate_no="", reason=""
         raise ClaimDecisionError(
             gettext("The end date must not be before the start date."), field="valid_until"
         )
-    if valid_until < date.today():
+    if valid_until < bangkok_today():
         raise ClaimDecisionError(gettext("The end date has already passed."), field="valid_until")
     certificate_no = clean_text(certificate_no, 80)
     if not claim.certificate_no:

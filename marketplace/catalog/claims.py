@@ -21,8 +21,8 @@ claims that do appear.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
+from ..i18n import bangkok_today
 from ..models import Claim, ClaimStatus
 
 # Display order: what a buyer can rely on first, withdrawn statements last.
@@ -77,7 +77,7 @@ def present_claims(claims, today=None):
     Rejected claims are left out; duplicates (the same claim reached twice)
     are shown once.
     """
-    today = today or date.today()
+    today = today or bangkok_today()
     seen = set()
     views = []
     for claim in claims:

@@ -11,7 +11,6 @@ active and it has at least one active variant (something to buy).
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import cache
 
 from sqlalchemy import (
@@ -34,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..extensions import db
+from ..i18n import bangkok_today
 from ..models import (
     CatalogClaim,
     CatalogCount,
@@ -251,7 +251,7 @@ class LotPage:
 
 def today():
     """Today's date, as Claim.effective_status sees it."""
-    return date.today()
+    return bangkok_today()
 
 
 # -- building blocks -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ..accounts.errors import AccountError
 from ..accounts.groups import check_place
 from ..accounts.service import clean_text, is_valid_email, normalize_email
 from ..extensions import db
-from ..i18n import default_unit
+from ..i18n import bangkok_today, default_unit
 from ..models import (
     Category,
     Claim,
@@ -599,7 +599,7 @@ def create_lot(group, variant_id, contributions=(), **fields):
     if kind not in LotKind.ALL:
         raise CatalogError(_l("Choose harvest or production."), field="kind")
     produced_on = fields.get("produced_on")
-    if not isinstance(produced_on, date) or not date(2000, 1, 1) <= produced_on <= date.today():
+    if not isinstance(produced_on, date) or not date(2000, 1, 1) <= produced_on <= bangkok_today():
         raise CatalogError(
             _l("Enter the date of the harvest or production (not in the future)."),
             field="produced_on",

@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from .. import areas
 from ..catalog.images import add_product_image
 from ..extensions import db
+from ..i18n import bangkok_today
 from ..models import (
     Category,
     Claim,
@@ -91,7 +92,7 @@ def load_demo(today=None):
     """
     if db.session.scalar(select(ProducerGroup.id).limit(1)) is not None:
         raise DemoNotEmpty()
-    loader = _Loader(today or date.today())
+    loader = _Loader(today or bangkok_today())
     loader.load()
     return loader.summary()
 

@@ -28,7 +28,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext
@@ -39,7 +39,7 @@ from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
 from ..csv_import import CsvImportError, CsvProblem, decode, read_rows, template_bytes
 from ..extensions import db
-from ..i18n import BANGKOK, NotADate, calendar_date
+from ..i18n import NotADate, bangkok_today, calendar_date
 from ..models import Household, HouseholdAssessment, HouseholdPersonal
 from ..models.households import PovertyClass
 from .households import (
@@ -134,11 +134,6 @@ class AssessmentError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def bangkok_today():
-    """Today's date in Thailand, where every assessment is made."""
-    return datetime.now(BANGKOK).date()
 
 
 def poverty_class_label(code):

@@ -28,7 +28,7 @@ from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
 from ..csv_import import CsvImportError, CsvProblem, read_rows, template_bytes
 from ..extensions import db
-from ..i18n import NotADate, parse_ymd
+from ..i18n import NotADate, bangkok_today, parse_ymd
 from ..models import Household, HouseholdPersonal, Lot, LotContribution, ProducerGroup
 from ..models.households import household_group
 
@@ -100,7 +100,7 @@ def normalize_registry_ref(value):
 
 def parse_consent_date(value, today=None):
     """A consent date from YYYY-MM-DD text; Buddhist-era years (2568) are converted."""
-    today = today or date.today()
+    today = today or bangkok_today()
     value = clean_text(value)
     try:
         result = parse_ymd(value)

@@ -26,13 +26,13 @@ groups are the buyer's own business.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import select
 
 from .. import areas
 from ..catalog.claims import present_claims
 from ..extensions import db
+from ..i18n import bangkok_today
 from ..models import Claim, LedgerAccount, LedgerEntry, LedgerKind, Lot, ProducerGroup
 from .reports.suppression import SUPPRESS_BELOW
 
@@ -198,7 +198,7 @@ def _verified_claims(lots, groups, on):
         )
         .order_by(Claim.id)
     ).all()
-    today = on or date.today()
+    today = on or bangkok_today()
     result = {}
     for lot in lots:
         covering = [

@@ -20,7 +20,6 @@ the product (its own, its group's or one of its lots'), e.g. "chemical_free".
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
@@ -29,7 +28,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ..catalog import images, queries
 from ..csv_export import SafeWriter, cell_text
 from ..extensions import db
-from ..i18n import localized
+from ..i18n import bangkok_today, localized
 from ..models import ProducerGroup, Product, ProductStatus, Variant
 
 BATCH = 200
@@ -158,7 +157,7 @@ def feed_items(group=None, language="th", on=None, channel=None):
     With `channel` ("google", "meta") each link carries UTM tags naming the feed, so the
     leader's dashboard can count the visits and orders that came from it.
     """
-    on = on or date.today()
+    on = on or bangkok_today()
     tags = {}
     if channel:
         tags = dict(utm_source=channel, utm_medium="feed", utm_campaign="product_feed")

@@ -45,6 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
+from ..i18n import bangkok_today
 from ..models import Lot, ProducerGroup, Product, Variant
 from ..models.marketing import PageKind, PageViewDay
 
@@ -78,11 +79,6 @@ class Source:
 
 
 NO_SOURCE = Source()
-
-
-def bangkok_today(now=None):
-    """Today's date in Thailand."""
-    return ((now or datetime.now(UTC)) + BANGKOK).date()
 
 
 def clean_tag(value, limit):

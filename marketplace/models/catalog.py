@@ -1,10 +1,9 @@
 """The catalog side: producer groups, products, variants, lots, claims and images."""
 
-from datetime import date
-
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 
 from ..extensions import db
+from ..i18n import bangkok_today
 from .accounts import utcnow
 
 
@@ -362,7 +361,7 @@ class Claim(db.Model):
 
     def effective_status(self, today=None):
         """The status a buyer should see today: a verified claim past its end date is expired."""
-        today = today or date.today()
+        today = today or bangkok_today()
         if self.status == ClaimStatus.VERIFIED:
             if self.valid_until is not None and self.valid_until < today:
                 return ClaimStatus.EXPIRED

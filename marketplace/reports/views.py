@@ -36,7 +36,7 @@ from ..accounts.audit import (
     audit_personal_data_views,
 )
 from ..extensions import db
-from ..i18n import current_language, format_baht
+from ..i18n import bangkok_today, current_language, format_baht
 from ..impact import charts, export_jobs, exports, reports
 from ..models import ExportStatus, Household, User
 from ..models.households import PovertyClass
@@ -117,7 +117,7 @@ def report_helpers():
 
 def default_period(today=None):
     """The twelve months up to today: from the first of the month eleven months back."""
-    today = today or date.today()
+    today = today or bangkok_today()
     month = today.month - 11
     year = today.year
     if month < 1:

@@ -1,13 +1,11 @@
 """Search views: the results page (a plain GET form works without JavaScript) and suggestions."""
 
-from datetime import date
-
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
 from ..catalog import search
 from ..catalog.queries import ProductCard
-from ..i18n import current_language
+from ..i18n import bangkok_today, current_language
 
 blueprint = Blueprint("search", __name__, url_prefix="/search")
 
@@ -67,7 +65,7 @@ def results():
     page = request.args.get("page", 1, type=int) or 1
     per_page = current_app.config.get("CATALOG_PAGE_SIZE", 24)
     outcome = search.query(request.args.get("q", ""), filters, page=page, per_page=per_page)
-    today = date.today()
+    today = bangkok_today()
     cards = [_card(p, today) for p in search.load_products(outcome.product_ids)]
     popular = [_card(p, today) for p in search.load_products(outcome.popular_ids)]
 

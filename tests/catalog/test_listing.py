@@ -11,7 +11,7 @@ here in Python) gives.
 """
 
 import importlib.util
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from marketplace.catalog import listing, queries
 from marketplace.catalog.queries import CatalogFilters
 from marketplace.catalog.service import adjust_stock
 from marketplace.extensions import db
+from marketplace.i18n import bangkok_today
 from marketplace.models import (
     CatalogClaim,
     CatalogCount,
@@ -121,11 +122,11 @@ def _apply(operation):
             elif b % 4 == 1:
                 claim.status = ClaimStatus.VERIFIED
             elif b % 4 == 2:  # ends today (still in force) or has ended
-                claim.valid_until = date.today() - timedelta(days=c % 3)
+                claim.valid_until = bangkok_today() - timedelta(days=c % 3)
                 if claim.valid_from is not None and claim.valid_from > claim.valid_until:
                     claim.valid_from = claim.valid_until  # a claim's range stays a range
             else:  # starts today or later
-                claim.valid_from = date.today() + timedelta(days=c % 3)
+                claim.valid_from = bangkok_today() + timedelta(days=c % 3)
                 if claim.valid_until is not None and claim.valid_until < claim.valid_from:
                     claim.valid_until = claim.valid_from
     db.session.commit()
@@ -181,7 +182,7 @@ def _first_page(found, sort):
 
 
 def _check(combination):
-    today = date.today()
+    today = bangkok_today()
     assert listing.differences() == (0, [])
     listed = _expected(today)
     facets = queries.catalog_facets(today)
@@ -328,7 +329,7 @@ def test_the_migration_backfills_what_the_catalog_holds(app, make):
     withdrawn.variants[0].is_active = False
     db.session.commit()
     listed = make.product()
-    make.claim(listed, kind=ClaimKind.GAP, valid_until=date.today() + timedelta(days=3))
+    make.claim(listed, kind=ClaimKind.GAP, valid_until=bangkok_today() + timedelta(days=3))
     make.claim(listed.group, kind=ClaimKind.HANDMADE)
     make.claim(listed.variants[0].lots[0], kind=ClaimKind.CHEMICAL_FREE)
     make.claim(listed, kind=ClaimKind.PGS, status=ClaimStatus.PENDING)

@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import zxingcpp
@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from marketplace.extensions import db
 from marketplace.fonts import font_path
+from marketplace.i18n import bangkok_today
 from marketplace.marketing import cards, text
 from marketplace.models import ClaimKind, ClaimStatus, ProductStatus
 from marketplace.storage import storage
@@ -59,7 +60,7 @@ def test_every_size_in_both_languages_has_its_size_and_a_qr_to_the_page(
 
 
 def test_card_shows_only_verified_unexpired_claims_with_their_issuer(app, world, make):
-    make.claim(world.product, kind=ClaimKind.GAP, valid_until=date.today() - timedelta(days=1))
+    make.claim(world.product, kind=ClaimKind.GAP, valid_until=bangkok_today() - timedelta(days=1))
     make.claim(world.product, kind=ClaimKind.Q_MARK, status=ClaimStatus.REVOKED)
     make.claim(world.product, kind=ClaimKind.OTOP, status=ClaimStatus.PENDING)
     make.claim(world.product, kind=ClaimKind.HANDMADE, status=ClaimStatus.REJECTED)

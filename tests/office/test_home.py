@@ -2,11 +2,12 @@
 
 import threading
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event
 
 from marketplace.extensions import db
+from marketplace.i18n import bangkok_today
 from marketplace.models import ClaimStatus, OrderStatus, PaymentMethod
 from marketplace.office.todo import group_todo
 from marketplace.orders import fulfilment, service
@@ -78,7 +79,7 @@ def _busy_group(office, today):
 
 
 def test_the_office_home_lists_what_needs_doing_now(office):
-    today = date.today()
+    today = bangkok_today()
     _busy_group(office, today)
     office.login("leader")
     html = office.client.get(office.url("/")).get_data(as_text=True)
@@ -101,7 +102,7 @@ def test_the_office_home_lists_what_needs_doing_now(office):
 
 
 def test_the_thai_office_home_speaks_thai(office):
-    _busy_group(office, date.today())
+    _busy_group(office, bangkok_today())
     office.login("staff").locale = "th"
     db.session.commit()
     html = office.client.get(office.url("/")).get_data(as_text=True)
@@ -120,7 +121,7 @@ def test_an_idle_group_is_told_nothing_waits(office):
 
 def test_the_counts_take_a_few_statements_whatever_the_size(office):
     """No statement per order, lot or claim: the same count for a small and a big group."""
-    today = date.today()
+    today = bangkok_today()
     group = _busy_group(office, today)
     with counted(db.engine) as small:
         first = group_todo(group, today=today)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from marketplace.accounts.audit import AuditAction
 from marketplace.catalog import claim_review
 from marketplace.extensions import db as _db
+from marketplace.i18n import bangkok_today
 from marketplace.models import AuditLog, Claim, ClaimEvidence, ClaimStatus
 
 from .. import factories
@@ -231,7 +232,7 @@ def test_every_post_needs_csrf(client, auth, setup):
 
 
 def test_expired_verified_claim_shows_as_expired(client, auth, setup, make):
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = bangkok_today() - timedelta(days=1)
     expired = make.claim(
         setup["product"],
         status=ClaimStatus.VERIFIED,
@@ -348,7 +349,7 @@ def test_officer_never_decides_a_claim_of_their_own_group(client, auth, setup, m
     pending_id, verified_id = setup["pending"].id, verified.id
     for decide in (
         lambda: claim_review.verify(
-            leader, pending_id, date.today(), date.today() + timedelta(days=30), "C-1"
+            leader, pending_id, bangkok_today(), bangkok_today() + timedelta(days=30), "C-1"
         ),
         lambda: claim_review.reject(leader, pending_id, "no"),
         lambda: claim_review.revoke(leader, verified_id, "no"),
@@ -374,8 +375,8 @@ def test_officer_never_decides_a_claim_of_their_own_group(client, auth, setup, m
         f"/officer/claims/{pending_id}/verify",
         data={
             "csrf_token": token,
-            "valid_from": date.today().isoformat(),
-            "valid_until": (date.today() + timedelta(days=30)).isoformat(),
+            "valid_from": bangkok_today().isoformat(),
+            "valid_until": (bangkok_today() + timedelta(days=30)).isoformat(),
             "certificate_no": "C-1",
         },
     )

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from flask_babel import force_locale, gettext
 
+from marketplace.i18n import bangkok_today
 from marketplace.models import ClaimKind, ClaimStatus, LotKind
 
 
@@ -124,5 +125,5 @@ def shop(db, make):
         "lots": {"old": old, "current": current, "mat": mat_lot},
         "households": households,
         "claims": claims,
-        "yesterday": date.today() - timedelta(days=1),
+        "yesterday": bangkok_today() - timedelta(days=1),
     }

@@ -1,10 +1,11 @@
 """Catalog filters, sorting, paging and malformed input."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from marketplace.i18n import bangkok_today
 from marketplace.models import ClaimKind, ClaimStatus
 
 
@@ -63,8 +64,8 @@ def test_group_claim_covers_all_its_products(shop, db, make, get_page):
 @pytest.mark.parametrize(
     "fields",
     [
-        {"valid_until": date.today() - timedelta(days=1)},
-        {"valid_from": date.today() + timedelta(days=1)},
+        {"valid_until": bangkok_today() - timedelta(days=1)},
+        {"valid_from": bangkok_today() + timedelta(days=1)},
         {"status": ClaimStatus.REVOKED},
         {"status": ClaimStatus.SELF_DECLARED},
     ],

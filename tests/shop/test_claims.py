@@ -1,16 +1,17 @@
 """Only a verified claim inside its dates earns a badge; the others say what they are."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from marketplace.catalog.claims import present_claims
+from marketplace.i18n import bangkok_today
 from marketplace.models import ClaimKind, ClaimStatus
 
 from .conftest import translated
 
-YESTERDAY = date.today() - timedelta(days=1)
-TOMORROW = date.today() + timedelta(days=1)
+YESTERDAY = bangkok_today() - timedelta(days=1)
+TOMORROW = bangkok_today() + timedelta(days=1)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,6 +34,7 @@ from sqlalchemy.orm import Session, configure_mappers, selectinload
 
 from ... import areas
 from ...extensions import db
+from ...i18n import bangkok_today
 from ...models import (
     Category,
     Claim,
@@ -112,7 +112,7 @@ def product_texts(product, today=None):
     and are read from the database at query time (`availability`), so a sale
     never writes the index.
     """
-    today = today or date.today()
+    today = today or bangkok_today()
     group = product.group
     category = product.category
     variants = [v for v in product.variants if v.is_active]
@@ -285,7 +285,7 @@ def analysed_products(session, ids, progress=None, today=None, shape=as_analysed
     backend turns the analysis into what it writes there, and this process
     only writes it. `progress(done, total)` follows the products handed out.
     """
-    today = today or date.today()
+    today = today or bangkok_today()
     workers = build_workers(len(ids))
     url = worker_database(session) if workers else None
     pool = _start_pool(workers, shape) if workers else None

@@ -32,7 +32,6 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import replace
-from datetime import date
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, text
@@ -41,6 +40,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ...extensions import db
+from ...i18n import bangkok_today
 from ...models import (
     ProducerGroup,
     Product,
@@ -167,7 +167,7 @@ def write_documents(session, product_ids, today=None):
     ids = sorted({int(i) for i in product_ids if i is not None})
     if not ids:
         return 0
-    today = today or date.today()
+    today = today or bangkok_today()
     written = 0
     bump_version(session)
     for start in range(0, len(ids), BATCH_SIZE):

@@ -35,7 +35,6 @@ import zlib
 from array import array
 from collections import Counter, defaultdict, deque
 from dataclasses import replace
-from datetime import date
 from itertools import accumulate, compress, repeat
 from operator import add, eq, gt, mul, not_, truediv
 from pathlib import Path
@@ -66,6 +65,7 @@ from whoosh.util.numlists import delta_encode
 from whoosh.writing import CLEAR, SegmentWriter
 
 from ...extensions import db
+from ...i18n import bangkok_today
 from ...models import ProducerGroup, Product, ProductStatus
 from .. import thai_analysis as ta
 from . import common, spelling
@@ -480,7 +480,7 @@ def index_products(product_ids, session=None, timeout=None):
         pending, rebuild_all = _take_pending()
         if rebuild_all:
             mark_pending([REBUILD_ALL])
-        _write_products(writer, session, ids | pending, date.today())
+        _write_products(writer, session, ids | pending, bangkok_today())
         writer.commit()
         return True
     except Exception:
@@ -583,7 +583,7 @@ def _build_in_parts(writer, ids, url, workers, progress=None):
     on every core. Documents keep their order (products by id, the parts one
     after another), so a reader sees what one segment would hold.
     """
-    today = date.today()
+    today = bangkok_today()
     size = -(-len(ids) // workers)
     parts = [ids[start : start + size] for start in range(0, len(ids), size)]
     context = multiprocessing.get_context("forkserver")  # see common._start_pool
