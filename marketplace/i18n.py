@@ -94,6 +94,9 @@ def format_baht(satang):
     return f"{sign}฿{baht:,}"
 
 
+BANGKOK = timezone(timedelta(hours=7), "ICT")
+
+
 def format_date(value, language=None):
     """A date as a Thai reader expects it (Buddhist era) or in English.
 
@@ -101,8 +104,8 @@ def format_date(value, language=None):
     """
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = value.date()
+    if isinstance(value, datetime):  # a moment: its day in Thailand (naive is UTC, as stored)
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BANGKOK).date()
     if not isinstance(value, date):
         raise TypeError(f"not a date: {value!r}")
     language = language or current_language()
@@ -119,9 +122,6 @@ def format_month(value, language=None):
     if language == "th":
         return f"{_TH_MONTHS[value.month - 1]} {value.year + 543}"
     return f"{_EN_MONTHS[value.month - 1]} {value.year}"
-
-
-BANGKOK = timezone(timedelta(hours=7), "ICT")
 
 
 def bangkok_today(now=None):

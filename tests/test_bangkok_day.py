@@ -71,3 +71,10 @@ def test_a_claim_ending_yesterday_in_bangkok_has_expired(db, after_bangkok_midni
     assert claim.effective_status() == ClaimStatus.EXPIRED
     running = factories.make_claim(group, kind=ClaimKind.HANDMADE, valid_until=BANGKOK_DAY)
     assert running.effective_status() == ClaimStatus.VERIFIED
+
+
+def test_a_moment_shown_as_a_date_is_its_day_in_bangkok():
+    """An order placed at 00:30 in Bangkok is dated that day, not the UTC day before."""
+    assert i18n.format_date(AT, "en") == "1 Dec 2026"
+    assert i18n.format_date(AT.replace(tzinfo=None), "th") == "1 ธ.ค. 2569"  # SQLite's naive UTC
+    assert i18n.format_date(date(2026, 11, 30), "en") == "30 Nov 2026"
