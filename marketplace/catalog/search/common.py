@@ -526,7 +526,7 @@ def popular(limit=8):
     state = current_app.extensions.setdefault("search_popular", {})
     max_age = float(current_app.config.get("SEARCH_POPULAR_MAX_AGE", 30.0))
     now = time.monotonic()
-    fresh = now - state.get("at", -1e9) < max_age
+    fresh = 0 <= now - state.get("at", -1e9) < max_age  # a list from a later clock is stale
     if "ids" not in state or not fresh:
         in_stock = func.sum(case((Variant.is_active, Lot.available), else_=0))
         sold = func.sum(case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=0))
