@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from marketplace.catalog import search
 from marketplace.catalog import service as catalog_service
@@ -67,3 +67,74 @@ def test_an_edit_still_writes_the_index(db, make):
     db.session.commit()
     assert _generation() != generation  # PostgreSQL's is a fingerprint, not a number
     assert search.query("ข้าวญี่ปุ่น").product_ids == [product.id]
+
+
+def _client_messages(connection, run, path):
+    """The protocol messages the client sent on this psycopg connection while `run()` ran."""
+    with open(path, "w") as trace:
+        connection.pgconn.trace(trace.fileno())
+        try:
+            result = run()
+        finally:
+            connection.pgconn.untrace()
+    lines = path.read_text().splitlines()
+    return result, [line.split("\t")[3] for line in lines if line.split("\t")[1:2] == ["F"]]
+
+
+def test_a_repeated_postgresql_query_is_one_statement(app, db, make, search_backend, tmp_path):
+    """A query whose match is kept reads the version and its candidates' stock in one statement.
+
+    In a new transaction that is two round trips (psycopg's BEGIN, then the
+    statement); a sale changes the order with the same one statement, and an
+    edit (a new version of the documents) matches again.
+    """
+    if search_backend != "postgresql":
+        pytest.skip("the PostgreSQL backend's round trips")
+    sold_out = make.product(name_th="ข้าวเหนียว", name_en="Black sticky rice", stock=2)
+    other = make.product(name_th="ข้าวเหนียว", name_en="Red sticky rice", stock=2)
+    db.session.commit()
+    ids = sold_out_id, other_id = sold_out.id, other.id
+    lots = [product.variants[0].lots[0] for product in (sold_out, other)]
+    assert set(search.query("ข้าวเหนียว").product_ids) == set(ids)
+    db.session.commit()
+
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        driver = db.session.connection().connection.driver_connection  # checked out and pinged
+        ranked, sent = _client_messages(
+            driver, lambda: search.query("ข้าวเหนียว").product_ids, tmp_path / "trace"
+        )
+        assert len(statements) == 1, statements
+        assert "search_state" in statements[0] and "lot" in statements[0]
+        # Round trips: each simple Query and each Sync waits for the server's answer.
+        assert [m for m in sent if m in ("Query", "Sync")] == ["Query", "Sync"]  # BEGIN, the read
+        db.session.commit()
+
+        assert set(ranked) == set(ids)
+
+        lots[0].available = 0  # a sale: the same kept match, the order from the stock read
+        db.session.commit()
+        statements.clear()
+        assert search.query("ข้าวเหนียว").product_ids == [other_id, sold_out_id]
+        assert len(statements) == 1
+        lots[0].available, lots[1].available = 2, 0
+        db.session.commit()
+        statements.clear()
+        assert search.query("ข้าวเหนียว").product_ids == [sold_out_id, other_id]
+        assert len(statements) == 1
+
+        other.name_th = "ข้าวญี่ปุ่น"  # a new version of the documents: matched again
+        db.session.commit()
+        statements.clear()
+        assert search.query("ข้าวเหนียว").product_ids == [sold_out_id]
+        assert len(statements) > 1
+        statements.clear()
+        assert search.query("ข้าวเหนียว").product_ids == [sold_out_id]
+        assert len(statements) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

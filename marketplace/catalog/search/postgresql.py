@@ -20,9 +20,11 @@ whose pg_trgm index finds close Latin words.
 Every write of documents also gives `search_state` a new version in the same
 transaction. Each worker keeps the matches (candidates, totals, facets,
 correction) of its recent queries keyed on that version, as Whoosh keeps
-them per index generation: a repeated query costs one primary-key read and
-the ranking with stock read now, and any host's committed edit makes every
-worker match afresh. A sale writes no document, so it keeps the version.
+them per index generation, and any host's committed edit makes every worker
+match afresh. A sale writes no document, so it keeps the version. A repeated
+query is one statement: the version read with the stock of the match kept
+for it (`_version_and_stock`); if the version is still the one the match was
+made at, that stock ranks it, else the query is matched again.
 """
 
 import logging
@@ -34,7 +36,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, func, literal_column, select, text, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -60,6 +62,7 @@ from .common import (
     RESULT_CACHE_SIZE,
     SearchOutcome,
     analysed_products,
+    availability_statement,
     changed_product_ids,
     clean_text,
     load_for_index,
@@ -68,6 +71,7 @@ from .common import (
     rank_candidates,
     rank_suggestions,
     reachable,
+    stock_of,
     visible,
 )
 
@@ -398,7 +402,36 @@ def bump_version(session):
 def current_version(session=None):
     """The documents' version as this transaction sees them (None before any write)."""
     session = session or db.session
-    return session.scalar(select(SearchState.version).where(SearchState.id == 1))
+    return session.connection().execute(_VERSION).scalar()
+
+
+_VERSION = select(SearchState.version).where(SearchState.id == 1)
+_VERSION_AND_STOCK = []
+
+
+def _version_and_stock(product_ids, session=None):
+    """(the documents' version, {product id: Stock} of these products) in one statement.
+
+    The version as `current_version` reads it, beside `common.availability`'s
+    aggregate over the products (one row per product with lots; one row
+    with no product when none has): one round trip, in the session's
+    transaction, so it sees what the transaction itself changed.
+    """
+    if not _VERSION_AND_STOCK:
+        stock = availability_statement("postgresql").subquery("stock")
+        one = select(literal_column("1").label("one")).subquery("one")
+        _VERSION_AND_STOCK.append(
+            select(
+                _VERSION.scalar_subquery().label("version"),
+                stock.c.product_id,
+                stock.c.available,
+                stock.c.sold,
+            ).select_from(one.outerjoin(stock, true()))
+        )
+    connection = (session or db.session).connection()
+    rows = connection.execute(_VERSION_AND_STOCK[0], {"ids": sorted(set(product_ids))}).all()
+    version = rows[0][0] if rows else None
+    return version, stock_of(row[1:] for row in rows if row[1] is not None)
 
 
 def _copy(session, table, columns, rows):
@@ -589,6 +622,12 @@ class _Matches:
         self.version = None
         self.results = OrderedDict()
 
+    def kept(self, key):
+        """(version, match) of the match kept for `key`, or (None, None)."""
+        with self.lock:
+            matched = self.results.get(key)
+            return (self.version, matched) if matched is not None else (None, None)
+
     def get(self, version, key):
         """The cached match of `key` at this version, or None."""
         with self.lock:
@@ -616,21 +655,32 @@ def query(text_, filters=None, page=1, per_page=24):
 
     The matching (scores, totals, facets, hints) is kept per version of the
     documents (see the module docstring); the final order reads stock and
-    sales on every call, so a sale changes the ranking at once.
+    sales on every call, so a sale changes the ranking at once. A query whose
+    match is kept reads the version and its candidates' stock in one
+    statement; when the version has moved on, it is matched again.
     """
     text_ = clean_text(text_)
     filters = dict(filters or {})
     page = max(1, min(int(page or 1), 1000))
     start = (page - 1) * per_page
-    version = current_version()
     key = (text_, tuple(sorted(filters.items())), page, per_page)
-    matched = _matches().get(version, key)
+    matches = _matches()
+    kept_at, matched = matches.kept(key)
+    stock = None
+    if matched is not None:
+        version, stock = _version_and_stock(c[0] for c in matched.candidates)
+        if version != kept_at:
+            matched = stock = None
+    else:
+        version = current_version()
+    if matched is None:
+        matched = matches.get(version, key)
     if matched is None:
         matched = _match(text_, filters, page, per_page)
         if version is not None:
-            _matches().put(version, key, matched)
+            matches.put(version, key, matched)
     outcome = replace(matched, filters=dict(filters))
-    outcome.product_ids = rank_candidates(matched.candidates, start, per_page)
+    outcome.product_ids = rank_candidates(matched.candidates, start, per_page, stock=stock)
     if outcome.total == 0:
         outcome.popular_ids = popular(8)
     return outcome
