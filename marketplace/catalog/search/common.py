@@ -22,13 +22,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import (
     ARRAY,
     Integer,
-    any_,
     bindparam,
     case,
     create_engine,
     func,
     literal_column,
     select,
+    true,
 )
 from sqlalchemy.orm import Session, configure_mappers, selectinload
 
@@ -394,10 +394,15 @@ NO_STOCK = Stock(0, 0)
 def availability_statement(dialect_name):
     """The stock aggregate over a list of product ids bound as ONE parameter, `ids`.
 
-    Built once per dialect, so SQLAlchemy's compiled cache answers every call:
-    an expanding IN over a page's 240 candidates was rendered afresh, one
-    bound literal per id, on each query (more than the aggregate itself).
-    PostgreSQL gets an int array (`= ANY`), SQLite a JSON list (`json_each`).
+    Rows of (product_id, available, sold). Built once per dialect, so
+    SQLAlchemy's compiled cache answers every call: an expanding IN over a
+    page's 240 candidates was rendered afresh, one bound literal per id, on
+    each query (more than the aggregate itself). SQLite gets a JSON list
+    (`json_each`). PostgreSQL gets an int array, each id's lots summed in a
+    LATERAL subquery (two index probes an id, 0.7 ms for 240 ids at 50,000
+    products): as one join grouped by product, at 240 ids the planner took a
+    hash join over every lot (4.0 ms), the index probes being costed as
+    disk reads. A PostgreSQL product without lots gets a row of NULLs.
     """
     statement = _AVAILABILITY.get(dialect_name)
     if statement is None:
@@ -407,18 +412,36 @@ def availability_statement(dialect_name):
             case((Lot.quantity > Lot.available, Lot.quantity - Lot.available), else_=zero)
         )
         if dialect_name == "postgresql":
-            wanted = Variant.product_id == any_(bindparam("ids", type_=ARRAY(Integer)))
-        elif dialect_name == "sqlite":
-            listed = select(literal_column("value")).select_from(func.json_each(bindparam("ids")))
-            wanted = Variant.product_id.in_(listed)
+            wanted = (
+                func.unnest(bindparam("ids", type_=ARRAY(Integer)))
+                .table_valued("product_id")
+                .render_derived(name="wanted")
+            )
+            each = (
+                select(in_stock.label("available"), sold.label("sold"))
+                .select_from(Variant)
+                .join(Lot, Lot.variant_id == Variant.id)
+                .where(Variant.product_id == wanted.c.product_id)
+                .lateral("stock")
+            )
+            statement = select(wanted.c.product_id, each.c.available, each.c.sold).join_from(
+                wanted, each, true()
+            )
         else:
-            wanted = Variant.product_id.in_(bindparam("ids", expanding=True))
-        statement = _AVAILABILITY[dialect_name] = (
-            select(Variant.product_id, in_stock.label("available"), sold.label("sold"))
-            .join(Lot, Lot.variant_id == Variant.id)
-            .where(wanted)
-            .group_by(Variant.product_id)
-        )
+            if dialect_name == "sqlite":
+                listed = select(literal_column("value")).select_from(
+                    func.json_each(bindparam("ids"))
+                )
+                wanted = Variant.product_id.in_(listed)
+            else:
+                wanted = Variant.product_id.in_(bindparam("ids", expanding=True))
+            statement = (
+                select(Variant.product_id, in_stock.label("available"), sold.label("sold"))
+                .join(Lot, Lot.variant_id == Variant.id)
+                .where(wanted)
+                .group_by(Variant.product_id)
+            )
+        _AVAILABILITY[dialect_name] = statement
     return statement
 
 
