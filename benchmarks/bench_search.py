@@ -377,9 +377,10 @@ def same_priority_for_the_server(db):
     Run with `nice -n -10`, the querying process is ahead of the checkout
     process for a core, but its PostgreSQL backend is not: on 2 cores the
     backend then waits behind the checkouts' process and backend, and the
-    query's time is mostly that wait (p50 5.0 ms with checkouts, 2.3 ms without,
-    of which 1.35 ms is this process). The backend runs the query's part of
-    the work, so it gets the same priority; Whoosh's part all runs in here.
+    query's time was mostly that wait (at commit 5fa9b18, p50 5.0 ms with
+    checkouts, 2.3 ms without, of which 1.35 ms was this process). The backend
+    runs the query's part of the work, so it gets the same priority; Whoosh's
+    part all runs in here.
     """
     from sqlalchemy import event
 
