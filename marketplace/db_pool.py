@@ -44,7 +44,7 @@ def install(engine, ping_after=PING_AFTER_IDLE):
 
     def checkout(dbapi_connection, record, _proxy):
         """Raise DisconnectionError (the pool connects afresh) for a connection that is gone."""
-        if dbapi_connection.closed:  # psycopg: also when broken
+        if dbapi_connection.closed or dbapi_connection.broken:
             raise exc.DisconnectionError("the connection was closed")
         since = record.info.pop(_IDLE_SINCE, None)
         if since is None:  # new: it has just connected
