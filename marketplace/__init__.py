@@ -7,7 +7,6 @@ from flask import Flask, render_template, request
 
 from . import (
     database,  # noqa: F401  (registers connection settings)
-    db_pool,
     request_guard,
 )
 from .config import Config, check_production_settings
@@ -59,9 +58,6 @@ def register_extensions(app):
 
     app.session_interface = SessionCookie()  # Flask's signed cookie, serializer built once
     db.init_app(app)
-    with app.app_context():
-        for engine in db.engines.values():
-            db_pool.install(engine)  # connections checked as they leave the pool
     storage.init_app(app)  # uploads: the instance folder, or an S3 bucket
     migrate.init_app(
         app,

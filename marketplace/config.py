@@ -5,8 +5,6 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from . import db_pool
-
 
 def _bool(name, default=False):
     value = os.environ.get(name)
@@ -37,12 +35,10 @@ def engine_options(url):
     """Pool settings: a server database gets its connections checked before use.
 
     A SQLite file cannot drop a connection, so the extra round trip is skipped there.
-    PostgreSQL through psycopg 3 is checked by `db_pool` (a round trip only when
-    the socket or the time idle says one is needed), other servers by pool_pre_ping.
     """
     if url.startswith("sqlite"):
         return {}
-    options = {"pool_pre_ping": not db_pool.uses_socket_check(url)}
+    options = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         # JIT compiling cost seconds on report queries whose row estimates run high,
         # and never paid back on this workload's short statements (bench_reports).
