@@ -138,3 +138,53 @@ def test_a_repeated_postgresql_query_is_one_statement(app, db, make, search_back
         assert len(statements) == 1
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_postgresql_ranks_in_its_statement_as_python_ranks(app, db, make, search_backend):
+    """`version_and_page` orders any candidates exactly as `common.rank_candidates` does.
+
+    Products of eight stock profiles (in or out of stock, none to 2,000 units
+    sold, no lots, a size withdrawn), scores from a few values so that
+    boosted scores tie (4.2 in stock and unsold ties 4.2 x IN_STOCK_BOOST out
+    of stock to the last bit) and units sold, featured and the id must break
+    the ties; random draws, every page of each.
+    """
+    if search_backend != "postgresql":
+        pytest.skip("PostgreSQL's ranking statement")
+    import random
+
+    from marketplace.catalog.search import common, postgresql
+
+    # (quantity, available) of each lot; None: the size so far is withdrawn, a new one follows.
+    profiles = [
+        [(10, 10)], [(10, 5)], [(3000, 900)], [(0, 0)], [(5, 0)], [(2000, 0)], [],
+        [(10, 10), None, (0, 0)], [(10, 10), (10, 0)],
+    ]  # fmt: skip
+    group = make.group()
+    products = []
+    for n in range(45):
+        product = make.product(group=group, stock=None)
+        variant = product.variants[0]
+        for lot in profiles[n % len(profiles)]:
+            if lot is None:
+                variant.is_active = False
+                variant = make.variant(product)
+            else:
+                make.lot(variant, quantity=lot[0], available=lot[1])
+        products.append(product.id)
+    db.session.commit()
+    scores = [0.3, 1.0 / 3, 4.2, 4.2 * common.IN_STOCK_BOOST, 4.2 * common.MAX_BOOST]
+    rng = random.Random(5)
+    for _ in range(40):
+        chosen = rng.sample(products, rng.randint(1, len(products)))
+        candidates = [
+            (product_id, rng.choice(scores), (rng.choice([0, 1]), product_id))
+            for product_id in chosen
+        ]
+        candidates.sort(key=lambda c: (-c[1], c[2]))
+        arrays = postgresql.packed(candidates)
+        for start, count in ((0, 24), (0, 5), (5, 5), (35, 24)):
+            expected = common.rank_candidates(candidates, start, count)
+            version, ids = postgresql.version_and_page(arrays, start, count)
+            assert ids == expected, (start, count)
+    assert version == postgresql.current_version()

@@ -494,16 +494,14 @@ def reachable(candidates, count):
     return [candidate for candidate in candidates if candidate[1] >= floor]
 
 
-def rank_candidates(candidates, start, count, session=None, stock=None):
+def rank_candidates(candidates, start, count, session=None):
     """Product ids for places start..start+count: boosted score, then units sold, fixed order.
 
-    `stock`: {product id: Stock} of the candidates when the caller has read it
-    already (PostgreSQL reads it with the documents' version); else read here.
+    PostgreSQL ranks in its statement the same way (`postgresql.version_and_page`).
     """
     if not candidates:
         return []
-    if stock is None:
-        stock = availability([c[0] for c in candidates], session)
+    stock = availability([c[0] for c in candidates], session)
 
     def key(candidate):
         product_id, score, order = candidate

@@ -13,18 +13,20 @@ and worker sees a change the moment it commits, and nothing is ever pending.
 Stock and sales are not in the rows: a checkout writes nothing here.
 
 Totals and facets are exact counts over the whole match; the candidates for
-the page go through the shared ranking (`common.rank_candidates`), and
-misspellings are corrected with `spelling` over the `search_word` vocabulary,
-whose pg_trgm index finds close Latin words.
+the page are ranked in the database as the shared ranking
+(`common.rank_candidates`) ranks them in Python, and misspellings are
+corrected with `spelling` over the `search_word` vocabulary, whose pg_trgm
+index finds close Latin words.
 
 Every write of documents also gives `search_state` a new version in the same
 transaction. Each worker keeps the matches (candidates, totals, facets,
 correction) of its recent queries keyed on that version, as Whoosh keeps
 them per index generation, and any host's committed edit makes every worker
 match afresh. A sale writes no document, so it keeps the version. A repeated
-query is one statement: the version read with the stock of the match kept
-for it (`_version_and_stock`); if the version is still the one the match was
-made at, that stock ranks it, else the query is matched again.
+query is one statement: the version read with the page of the match kept
+for it, ranked by the stock read now (`version_and_page`); if the version is
+still the one the match was made at, that is the page, else the query is
+matched again.
 """
 
 import logging
@@ -36,7 +38,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, literal_column, select, text, true
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -57,21 +59,20 @@ from . import spelling
 from .common import (
     BATCH_SIZE,
     FEW_RESULTS,
+    IN_STOCK_BOOST,
     MAX_QUERY_WORDS,
+    POPULARITY_BOOST,
     RANK_CANDIDATES,
     RESULT_CACHE_SIZE,
     SearchOutcome,
     analysed_products,
-    availability_statement,
     changed_product_ids,
     clean_text,
     load_for_index,
     popular,
     product_texts,
-    rank_candidates,
     rank_suggestions,
     reachable,
-    stock_of,
     visible,
 )
 
@@ -406,32 +407,78 @@ def current_version(session=None):
 
 
 _VERSION = select(SearchState.version).where(SearchState.id == 1)
-_VERSION_AND_STOCK = []
 
-
-def _version_and_stock(product_ids, session=None):
-    """(the documents' version, {product id: Stock} of these products) in one statement.
-
-    The version as `current_version` reads it, beside `common.availability`'s
-    aggregate over the products (one row per product with lots; one row
-    with no product when none has): one round trip, in the session's
-    transaction, so it sees what the transaction itself changed.
+# The version of the documents and the ids for one page of a match's
+# candidates, ranked here as `common.rank_candidates` ranks them in Python:
+# the score times `common.boost` of the stock read now (the same float
+# operations in the same order, so the same order), then units sold, then
+# featured first and the product id. Each id's lots are summed in a LATERAL
+# subquery, as `common.availability_statement` does. One statement and one
+# row back: a repeated query is one round trip after psycopg's BEGIN, and
+# this process neither turns 240 stock rows into objects nor sorts them.
+_VERSION_AND_PAGE = text(
     """
-    if not _VERSION_AND_STOCK:
-        stock = availability_statement("postgresql").subquery("stock")
-        one = select(literal_column("1").label("one")).subquery("one")
-        _VERSION_AND_STOCK.append(
-            select(
-                _VERSION.scalar_subquery().label("version"),
-                stock.c.product_id,
-                stock.c.available,
-                stock.c.sold,
-            ).select_from(one.outerjoin(stock, true()))
-        )
+SELECT (SELECT version FROM search_state WHERE id = 1) AS version,
+       (SELECT array_agg(product_id ORDER BY boosted DESC, sold DESC, featured DESC, product_id)
+          FROM (SELECT product_id, boosted, sold, featured FROM (
+                  SELECT c.product_id, c.featured, coalesce(s.sold, 0) AS sold,
+                         c.score * (
+                             CASE WHEN coalesce(s.available, 0) > 0
+                                  THEN CAST(:in_stock AS float8) ELSE CAST(1 AS float8) END
+                           * CASE WHEN coalesce(s.sold, 0) > 0
+                                  THEN 1 + CAST(:popularity AS float8) * least(
+                                      CAST(1 AS float8), log(CAST(1 + s.sold AS float8)) / 3)
+                                  ELSE CAST(1 AS float8) END
+                         ) AS boosted
+                    FROM unnest(CAST(:ids AS int[]), CAST(:scores AS float8[]),
+                                CAST(:featured AS bool[])) AS c(product_id, score, featured)
+                    CROSS JOIN LATERAL (
+                        SELECT sum(CASE WHEN v.is_active THEN l.available ELSE 0 END) AS available,
+                               sum(CASE WHEN l.quantity > l.available
+                                        THEN l.quantity - l.available ELSE 0 END) AS sold
+                          FROM variant v JOIN lot l ON l.variant_id = v.id
+                         WHERE v.product_id = c.product_id) AS s
+                ) AS boosted
+                ORDER BY boosted DESC, sold DESC, featured DESC, product_id
+                LIMIT :count OFFSET :start) AS page) AS ids
+"""
+)
+
+
+def packed(candidates):
+    """A match's candidates as the array literals `_VERSION_AND_PAGE` binds.
+
+    Made once per match and kept with it: ids, scores (repr: the exact
+    float back) and whether each is featured (`order` starts with 0 for it).
+    """
+    return (
+        "{" + ",".join(str(product_id) for product_id, _, _ in candidates) + "}",
+        "{" + ",".join(repr(score) for _, score, _ in candidates) + "}",
+        "{" + ",".join("t" if order[0] == 0 else "f" for _, _, order in candidates) + "}",
+    )
+
+
+def version_and_page(arrays, start, count, session=None):
+    """(the documents' version, the ranked ids for places start..start+count) in one statement.
+
+    `arrays` from `packed`. Run in the session's transaction, so it sees what
+    the transaction itself changed.
+    """
+    ids, scores, featured = arrays
     connection = (session or db.session).connection()
-    rows = connection.execute(_VERSION_AND_STOCK[0], {"ids": sorted(set(product_ids))}).all()
-    version = rows[0][0] if rows else None
-    return version, stock_of(row[1:] for row in rows if row[1] is not None)
+    version, page = connection.execute(
+        _VERSION_AND_PAGE,
+        {
+            "ids": ids,
+            "scores": scores,
+            "featured": featured,
+            "in_stock": IN_STOCK_BOOST,
+            "popularity": POPULARITY_BOOST,
+            "start": start,
+            "count": count,
+        },
+    ).one()
+    return version, list(page or ())
 
 
 def _copy(session, table, columns, rows):
@@ -615,7 +662,10 @@ def _count(q, filters, session=None):
 
 
 class _Matches:
-    """A worker's matches of recent queries, for one version of the documents."""
+    """A worker's matches of recent queries, for one version of the documents.
+
+    Each kept as (match, its candidates `packed` for the ranking statement).
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -623,25 +673,25 @@ class _Matches:
         self.results = OrderedDict()
 
     def kept(self, key):
-        """(version, match) of the match kept for `key`, or (None, None)."""
+        """(version, (match, packed)) kept for `key`, or (None, None)."""
         with self.lock:
-            matched = self.results.get(key)
-            return (self.version, matched) if matched is not None else (None, None)
+            found = self.results.get(key)
+            return (self.version, found) if found is not None else (None, None)
 
     def get(self, version, key):
-        """The cached match of `key` at this version, or None."""
+        """The (match, packed) of `key` kept at this version, or None."""
         with self.lock:
             if version != self.version:
                 self.version, self.results = version, OrderedDict()
                 return None
             return self.results.get(key)
 
-    def put(self, version, key, matched):
+    def put(self, version, key, found):
         """Keep a match made at this version (the oldest goes when full)."""
         with self.lock:
             if version != self.version:
                 return
-            self.results[key] = matched
+            self.results[key] = found
             if len(self.results) > RESULT_CACHE_SIZE:
                 self.results.popitem(last=False)
 
@@ -656,8 +706,9 @@ def query(text_, filters=None, page=1, per_page=24):
     The matching (scores, totals, facets, hints) is kept per version of the
     documents (see the module docstring); the final order reads stock and
     sales on every call, so a sale changes the ranking at once. A query whose
-    match is kept reads the version and its candidates' stock in one
-    statement; when the version has moved on, it is matched again.
+    match is kept is one statement: the version, and the page ranked by the
+    stock read now (`version_and_page`); when the version has moved on, it is
+    matched again and ranked by a second run of the statement.
     """
     text_ = clean_text(text_)
     filters = dict(filters or {})
@@ -665,22 +716,26 @@ def query(text_, filters=None, page=1, per_page=24):
     start = (page - 1) * per_page
     key = (text_, tuple(sorted(filters.items())), page, per_page)
     matches = _matches()
-    kept_at, matched = matches.kept(key)
-    stock = None
-    if matched is not None:
-        version, stock = _version_and_stock(c[0] for c in matched.candidates)
+    kept_at, found = matches.kept(key)
+    ids = None
+    if found is not None:
+        version, ids = version_and_page(found[1], start, per_page)
         if version != kept_at:
-            matched = stock = None
+            found = ids = None
     else:
         version = current_version()
-    if matched is None:
-        matched = matches.get(version, key)
-    if matched is None:
+    if found is None:
+        found = matches.get(version, key)
+    if found is None:
         matched = _match(text_, filters, page, per_page)
+        found = (matched, packed(matched.candidates))
         if version is not None:
-            matches.put(version, key, matched)
+            matches.put(version, key, found)
+    matched, arrays = found
+    if ids is None:
+        ids = version_and_page(arrays, start, per_page)[1] if matched.candidates else []
     outcome = replace(matched, filters=dict(filters))
-    outcome.product_ids = rank_candidates(matched.candidates, start, per_page, stock=stock)
+    outcome.product_ids = ids
     if outcome.total == 0:
         outcome.popular_ids = popular(8)
     return outcome
