@@ -104,7 +104,7 @@ def _quote(term):
 
 @functools.cache
 def _position_labels(weight):
-    """ "1A", "2A", … for every position up to MAX_POSITION (PostgreSQL's last), for one weight."""
+    """Position labels of one weight ("1A", "2A", …) up to MAX_POSITION, PostgreSQL's last."""
     return [f"{position}{weight}" for position in range(MAX_POSITION + 1)]
 
 
