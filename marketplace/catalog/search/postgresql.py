@@ -430,7 +430,7 @@ _VERSION = select(SearchState.version).where(SearchState.id == 1)
 # the score times `common.boost` of the stock read now (the same float
 # operations in the same order, so the same order), then units sold, then
 # featured first and the product id. Each id's lots are summed in a LATERAL
-# subquery, as `common.availability_statement` does. One statement and one
+# subquery, as `common._availability_statement` does. One statement and one
 # row back: a repeated query is one round trip after psycopg's BEGIN, and
 # this process neither turns 240 stock rows into objects nor sorts them.
 _VERSION_AND_PAGE = text(
@@ -695,19 +695,15 @@ class _Matches:
             found = self.results.get(key)
             return (self.version, found) if found is not None else (None, None)
 
-    def get(self, version, key):
-        """The (match, packed) of `key` kept at this version, or None."""
+    def put(self, version, key, found):
+        """Keep a match made at this version; a new version empties the others.
+
+        The oldest goes when full. Each use checks the version, so a late put
+        of an older version costs only a match again.
+        """
         with self.lock:
             if version != self.version:
                 self.version, self.results = version, OrderedDict()
-                return None
-            return self.results.get(key)
-
-    def put(self, version, key, found):
-        """Keep a match made at this version (the oldest goes when full)."""
-        with self.lock:
-            if version != self.version:
-                return
             self.results[key] = found
             if len(self.results) > RESULT_CACHE_SIZE:
                 self.results.popitem(last=False)
@@ -734,25 +730,24 @@ def query(text_, filters=None, page=1, per_page=24):
     key = (text_, tuple(sorted(filters.items())), page, per_page)
     matches = _matches()
     kept_at, found = matches.kept(key)
-    ids = None
     if found is not None:
         version, ids = version_and_page(found[1], start, per_page)
-        if version != kept_at:
-            found = ids = None
+        if version == kept_at:
+            return _outcome(found[0], filters, ids)
     else:
         version = current_version()
-    if found is None:
-        found = matches.get(version, key)
-    if found is None:
-        matched = _match(text_, filters, page, per_page)
-        found = (matched, packed(matched.candidates))
-        if version is not None:
-            matches.put(version, key, found)
-    matched, arrays = found
-    if ids is None:
-        ids = version_and_page(arrays, start, per_page)[1] if matched.candidates else []
+    matched = _match(text_, filters, page, per_page)
+    arrays = packed(matched.candidates)
+    if version is not None:
+        matches.put(version, key, (matched, arrays))
+    ids = version_and_page(arrays, start, per_page)[1] if matched.candidates else []
+    return _outcome(matched, filters, ids)
+
+
+def _outcome(matched, filters, product_ids):
+    """The page's outcome: a kept match with this call's filters, ids and popular products."""
     outcome = replace(matched, filters=dict(filters))
-    outcome.product_ids = ids
+    outcome.product_ids = product_ids
     if outcome.total == 0:
         outcome.popular_ids = popular(8)
     return outcome
