@@ -1,6 +1,6 @@
 """Admin views: thin wrappers that parse a form, call one service function and commit once."""
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +11,7 @@ from .. import areas
 from ..accounts import access, groups, service
 from ..accounts.errors import AccountError
 from ..extensions import db
-from ..i18n import current_language, localized
+from ..i18n import BANGKOK, current_language, localized
 from ..models.accounts import AuditLog, User
 from ..models.catalog import ProducerGroup
 from ..models.mail import MailStatus
@@ -29,7 +29,6 @@ from .forms import (
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 30
-BANGKOK = timezone(timedelta(hours=7), "ICT")
 
 
 @blueprint.before_request

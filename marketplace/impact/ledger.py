@@ -58,7 +58,7 @@ from ..accounts.audit import AuditAction, audit
 from ..accounts.service import clean_text
 from ..database import begin_write
 from ..extensions import db
-from ..i18n import BANGKOK, NotADate, parse_ymd
+from ..i18n import BANGKOK, NotADate, bangkok_today, parse_ymd
 from ..models import (
     FulfilmentStatus,
     Household,
@@ -512,7 +512,7 @@ def record_entry(group, fields, user=None, today=None):
     negative); description (required for adjustments). A payout may not take
     a household's balance below zero. Audited; flushes; returns the entry.
     """
-    today = today or datetime.now(BANGKOK).date()
+    today = today or bangkok_today()
     kind = fields.get("kind") or ""
     if kind not in RECORDED_KINDS:
         raise LedgerError(gettext("Choose what kind of entry this is."), field="kind")

@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.service import clean_text
 from ..extensions import db
-from ..i18n import BANGKOK, NotADate, parse_ymd
+from ..i18n import BANGKOK, NotADate, bangkok_today, parse_ymd
 from ..models import (
     Claim,
     ClaimKind,
@@ -215,7 +215,7 @@ def _claimed_variant_ids(variant_ids, claim_kind, today):
 
 def eligible_lines(code, the_quote, today=None):
     """[(group quote, quote line)] of the cart that the code may discount."""
-    today = today or datetime.now(BANGKOK).date()
+    today = today or bangkok_today()
     product_ids = {t.product_id for t in code.targets if t.product_id}
     category_ids = {t.category_id for t in code.targets if t.category_id}
     found = []
