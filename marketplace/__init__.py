@@ -156,16 +156,18 @@ def register_security_headers(app):
     @app.after_request
     def add_headers(response):
         from .orders.payments import checkout_origins
+        from .storage import public_file_origins
 
         # The pay button's POST is answered with a redirect to Stripe's hosted page, and
         # Chromium applies form-action to that redirect too: Stripe's origin must be listed.
         form_action = " ".join(["'self'", *checkout_origins()])
+        img_src = " ".join(["'self'", "data:", *public_file_origins()])
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"default-src 'self'; img-src {img_src}; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; base-uri 'self'; form-action " + form_action,
         )
         if request.is_secure:

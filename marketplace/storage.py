@@ -15,12 +15,14 @@ private and reaches a browser only through the app, after its access checks, or
 through a short-lived signed link.
 """
 
+import functools
 import logging
 import os
 import posixpath
 import secrets
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -37,6 +39,24 @@ CONTENT_TYPES = {
 
 
 COPY_CHUNK = 1024 * 1024
+
+
+def public_file_origins():
+    """The origins pages load product photos from besides the app's own: S3_PUBLIC_URL's.
+
+    With a public address set, pages link photos in the bucket (or the CDN in front of
+    it), so the Content-Security-Policy's img-src must name that origin, or browsers
+    refuse every photo.
+    """
+    return _origins_of(getattr(storage(), "public_base", None) or "")
+
+
+@functools.lru_cache(maxsize=8)
+def _origins_of(url):
+    parts = urlsplit(url.strip())
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return (f"{parts.scheme}://{parts.netloc}",)
+    return ()  # unset, or a path on the app's own origin ('self' covers it)
 
 
 class StorageError(RuntimeError):

@@ -139,3 +139,18 @@ def test_copy_all_skips_what_is_there(tmp_path):
     target.put("evidence/y.pdf", b"2")
     assert copy_all(source, target) == (1, 1)
     assert target.read("products/x/1.webp") == b"1"
+
+
+def test_pages_allow_photos_from_the_public_address(app, client, s3_bucket, monkeypatch):
+    def img_src():
+        policy = client.get("/").headers["Content-Security-Policy"]
+        return next(part for part in policy.split("; ") if part.startswith("img-src "))
+
+    assert img_src() == "img-src 'self' data:"
+    for public, origin in [
+        ("https://cdn.example.org/media/", "https://cdn.example.org"),
+        ("http://127.0.0.1:9000/uploads", "http://127.0.0.1:9000"),
+    ]:
+        monkeypatch.setitem(app.config, "S3_PUBLIC_URL", public)
+        monkeypatch.setitem(app.extensions, "storage", build_storage(app.config))
+        assert img_src() == f"img-src 'self' data: {origin}"
