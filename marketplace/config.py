@@ -4,6 +4,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _bool(name, default=False):
@@ -203,7 +204,8 @@ class Config:
 
 
 def check_production_settings(app):
-    """Refuse to start a production app on PostgreSQL without explicit shared keys.
+    """Refuse to start a production app on PostgreSQL without explicit shared keys, or
+    over HTTPS without its public https address (check_public_address).
 
     Each host of a PostgreSQL deployment would otherwise generate its own secret key
     (sessions valid on one host only) and hash household registry numbers with it, so the
@@ -211,6 +213,7 @@ def check_production_settings(app):
     """
     if app.debug or app.testing:
         return
+    check_public_address(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return
     missing = [name for name, given in app.config["EXPLICIT_KEYS"].items() if not given]
@@ -222,6 +225,26 @@ def check_production_settings(app):
             "the keyed hash of household registry numbers). Set each to a long random "
             "value, e.g. `python3 -c 'import secrets; print(secrets.token_hex(32))'`, the "
             "same on every host."
+        )
+
+
+def check_public_address(app):
+    """Refuse to start over HTTPS (SESSION_COOKIE_SECURE on) without an https PUBLIC_BASE_URL.
+
+    Mailed links, share links, feeds, the sitemap and the QR codes printed on labels and
+    share cards are built on PUBLIC_BASE_URL, never on the request: left at the demo's
+    http://127.0.0.1:5000, every one of them would point nowhere (a printed label for good).
+    """
+    if not app.config["SESSION_COOKIE_SECURE"]:
+        return
+    base = app.config["PUBLIC_BASE_URL"]
+    parts = urlsplit(base)
+    if parts.scheme != "https" or not parts.hostname:
+        raise RuntimeError(
+            f"Refusing to start with SESSION_COOKIE_SECURE on and PUBLIC_BASE_URL={base!r}: "
+            "mailed links, share links, feeds, the sitemap and printed QR codes are built on "
+            "PUBLIC_BASE_URL. Set it to the site's public https:// address, e.g. "
+            "PUBLIC_BASE_URL=https://market.example.org, the same on every host."
         )
 
 

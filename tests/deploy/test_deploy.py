@@ -16,7 +16,15 @@ PG_URL = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 @pytest.fixture
 def production_env(monkeypatch, tmp_path):
     """A production-like environment: no debug, no keys, an instance folder of its own."""
-    for name in ("SECRET_KEY", "HOUSEHOLD_HASH_KEY", "DATABASE_URL", "FLASK_DEBUG"):
+    for name in (
+        "SECRET_KEY",
+        "HOUSEHOLD_HASH_KEY",
+        "DATABASE_URL",
+        "FLASK_DEBUG",
+        "SESSION_COOKIE_SECURE",
+        "PUBLIC_BASE_URL",
+        "PROXY_FIX_HOPS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MARKETPLACE_INSTANCE", str(tmp_path))
     return monkeypatch
@@ -37,6 +45,32 @@ def test_sqlite_and_debug_start_without_keys(production_env):
     # The one-command demo: SQLite, a key generated into the instance folder.
     assert create_app(Config).config["SECRET_KEY"]
     production_env.setenv("DATABASE_URL", PG_URL)
+    production_env.setenv("FLASK_DEBUG", "1")
+    assert create_app(Config).debug
+
+
+@pytest.mark.parametrize(
+    "base", [None, "http://market.example.org", "https://", "market.example.org"]
+)
+def test_https_without_a_public_https_address_refuses_to_start(production_env, base):
+    # Behind the HTTPS proxy every mailed link, feed, sitemap entry and printed QR code
+    # is built on PUBLIC_BASE_URL: the demo's http://127.0.0.1:5000 there points nowhere.
+    production_env.setenv("SESSION_COOKIE_SECURE", "1")
+    if base is not None:
+        production_env.setenv("PUBLIC_BASE_URL", base)
+    with pytest.raises(RuntimeError, match="SESSION_COOKIE_SECURE on and PUBLIC_BASE_URL="):
+        create_app(Config)
+
+
+def test_https_with_its_public_address_starts(production_env):
+    production_env.setenv("SESSION_COOKIE_SECURE", "1")
+    production_env.setenv("PUBLIC_BASE_URL", "https://market.example.org")
+    assert create_app(Config).config["PUBLIC_BASE_URL"] == "https://market.example.org"
+    # Plain HTTP (the demo) and debug mode keep starting on the default address.
+    production_env.delenv("SESSION_COOKIE_SECURE")
+    production_env.delenv("PUBLIC_BASE_URL")
+    assert create_app(Config).config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+    production_env.setenv("SESSION_COOKIE_SECURE", "1")
     production_env.setenv("FLASK_DEBUG", "1")
     assert create_app(Config).debug
 
