@@ -4,7 +4,7 @@ import mimetypes
 
 from flask import Blueprint, Response, abort, redirect, send_file
 
-from .storage import LONG_CACHE, check_key, storage
+from .storage import LONG_CACHE, PRIVATE_FILE_CSP, check_key, storage
 
 blueprint = Blueprint("media", __name__, url_prefix="/media")
 
@@ -69,5 +69,5 @@ def send_evidence(evidence):
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = PRIVATE_FILE_CSP
     return response

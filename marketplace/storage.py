@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 PUBLIC_PREFIXES = ("products/", "cards/")
 LONG_CACHE = "public, max-age=31536000, immutable"
+# A private upload (slip, evidence picture) opened on its own: nothing may load or run,
+# but the browser's image viewer styles itself inline (Chromium fits a phone photo to the
+# screen that way); an image with nosniff holds no markup, so inline style is harmless.
+PRIVATE_FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 CONTENT_TYPES = {
     ".webp": "image/webp",
     ".jpg": "image/jpeg",

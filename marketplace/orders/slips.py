@@ -29,7 +29,7 @@ from ..catalog import images
 from ..catalog.service import IMAGE_MESSAGES
 from ..extensions import db
 from ..models import FulfilmentStatus, OrderStatus, PaymentMethod, PaymentStatus
-from ..storage import storage
+from ..storage import PRIVATE_FILE_CSP, storage
 from . import notify, promptpay, service, states
 
 SLIP_FOLDER = "slips"
@@ -237,7 +237,7 @@ def send_slip(payment):
     response.headers["Content-Disposition"] = f'inline; filename="slip-{payment.id}.jpg"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = PRIVATE_FILE_CSP
     return response
 
 

@@ -382,6 +382,12 @@ def test_guest_pays_by_transfer_slip_and_the_leader_confirms(
     page.locator("form.slip-form button[type=submit]").click()
     expect(page.locator(".slip-state-submitted")).to_be_visible()
     buyer_url = page.url
+    # The slip opens on its own in Chromium's image viewer, under the file's sandbox CSP:
+    # that must not refuse the viewer's own styles (console errors, photo not fitted).
+    page.locator(".slip-state a").click()
+    expect(page).to_have_url(re.compile(r"/orders/MP-[A-Z0-9-]+/slip\?token="))
+    expect(page.locator("img")).to_be_visible()
+    page.goto(buyer_url)
 
     context, office = _new_page(browser, browser_context_args)
     office_problems = _watch_errors(office)
