@@ -1,5 +1,6 @@
 """The marketplace application factory: reads like a table of contents."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from . import (
 from .config import Config, check_production_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .session_cookie import SessionCookie
+from .storage import StorageError
 
 
 def create_app(config=None):
@@ -148,6 +150,18 @@ def register_errorhandlers(app):
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+
+    def render_storage_error(error):
+        # The bucket did not answer (or refused): not the person's fault, nothing changed
+        # (the transaction rolls back), and worth another try in a few minutes.
+        logging.getLogger(__name__).warning("object storage unavailable: %s", error)
+        db.session.rollback()
+        response = app.make_response((render_template("errors/503.html", code=503), 503))
+        response.headers["Retry-After"] = "120"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    app.register_error_handler(StorageError, render_storage_error)
 
 
 def register_security_headers(app):

@@ -1,6 +1,7 @@
 """`flask --app marketplace …` commands; each calls the same domain functions the views use."""
 
 import copy
+import functools
 from pathlib import Path
 
 import click
@@ -13,6 +14,26 @@ translate_cli = AppGroup("translate", help="Extract, update and compile the th a
 users_cli = AppGroup("users", help="Accounts that only the command line can create.")
 storage_cli = AppGroup("storage", help="Where uploads are stored: the instance folder or S3.")
 jobs_cli = AppGroup("jobs", help="Background jobs: the RQ worker and scheduler (REDIS_URL).")
+
+
+def storage_errors_exit(command):
+    """A command whose store is down (a bucket not answering) exits 1 with one clear line,
+    not a traceback; the database transaction is rolled back."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from .storage import StorageError
+
+        try:
+            return command(*args, **kwargs)
+        except StorageError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                f"{error}. Stopped; the database was not changed. "
+                "Run the command again once the store answers."
+            ) from error
+
+    return run
 
 
 @jobs_cli.command("worker")
@@ -46,6 +67,7 @@ def jobs_scheduler():
 
 @jobs_cli.command("run")
 @click.argument("name")
+@storage_errors_exit
 def jobs_run(name):
     """Run one periodic job now, in this process (for cron, without a worker)."""
     from . import jobs
@@ -62,6 +84,7 @@ def jobs_run(name):
     default=None,
     help="The local folder to copy from (default: UPLOAD_FOLDER).",
 )
+@storage_errors_exit
 def storage_migrate(from_folder):
     """Copy every stored upload from the local folder into the configured bucket."""
     from flask import current_app
@@ -78,6 +101,7 @@ def storage_migrate(from_folder):
 
 
 @storage_cli.command("originals")
+@storage_errors_exit
 def storage_originals():
     """Move photo originals out of the public prefix (products/<key>/original.jpg).
 
@@ -167,6 +191,7 @@ HEADER_COMMENT = """\
 
 
 @demo_cli.command("load")
+@storage_errors_exit
 def demo_load():
     """Fill an empty database with demo groups, products, lots, households and claims."""
     from .demo import DemoNotEmpty, load_demo

@@ -64,7 +64,22 @@ def _origins_of(url):
 
 
 class StorageError(RuntimeError):
-    """The store could not be reached or refused an operation."""
+    """The store could not be reached or refused an operation.
+
+    Pages answer it with a 503 in the reader's language (`register_errorhandlers`), and
+    the upload forms with the form again and `UPLOAD_FAILED` (`upload_failed_message`);
+    commands exit with one line. Nothing was changed: the transaction rolls back.
+    """
+
+
+def upload_failed_message():
+    """What an upload form says when the store could not keep the file (translated)."""
+    from flask_babel import lazy_gettext
+
+    return lazy_gettext(
+        "The file could not be saved: our file storage cannot be reached right now. "
+        "Nothing was changed. Please try again in a few minutes (choose the file again)."
+    )
 
 
 def check_key(key, within=""):
@@ -264,14 +279,20 @@ class S3Storage:
         keys = list(self.keys(prefix))
         for start in range(0, len(keys), 1000):
             chunk = [{"Key": key} for key in keys[start : start + 1000]]
-            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk})
+            try:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk})
+            except Exception as error:
+                raise self._error(error) from error
 
     def keys(self, prefix=""):
         """Every stored key under a prefix."""
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                yield item["Key"]
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    yield item["Key"]
+        except Exception as error:
+            raise self._error(error) from error
 
     def public_url(self, key):
         """The bucket's (or CDN's) address of a public object, when S3_PUBLIC_URL is set."""

@@ -297,7 +297,9 @@ def finish_stuck_photos(now=None, limit=50):
     Their job was lost (the web process stopped between the response and the
     job, or every try failed): this takes them up again, oldest first, one at a
     time. Returns how many it finished; a photo that fails again is logged and
-    left for the next pass.
+    left for the next pass. When the store is down (StorageError) the pass stops
+    there and raises: every other photo would fail the same way, and the failure
+    shows (the command exits 1, the worker's job fails) rather than a quiet 0.
     """
     cutoff = (now or datetime.now(UTC)) - STUCK_AFTER
     stuck = db.session.scalars(
@@ -311,6 +313,10 @@ def finish_stuck_photos(now=None, limit=50):
     for image_id in stuck:
         try:
             finished += make_sizes(image_id) == "made"
+        except StorageError:
+            db.session.rollback()
+            log.warning("Photos: the store is down; %d stuck photo(s) left", len(stuck) - finished)
+            raise
         except Exception:
             db.session.rollback()
             log.exception("Photo %s: its sizes could not be made", image_id)

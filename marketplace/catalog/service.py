@@ -42,6 +42,7 @@ from ..models import (
     Variant,
 )
 from ..models.households import household_group
+from ..storage import StorageError, upload_failed_message
 from . import images, slugs
 from .cache import lock_for_stock_change, stock_changed
 
@@ -66,13 +67,24 @@ class CatalogError(Exception):
     """A request that cannot be carried out; nothing was changed.
 
     `message` is a translated string for the person, `field` the form field it
-    belongs to (None: the whole form).
+    belongs to (None: the whole form), `status` the HTTP status the form answers with.
     """
+
+    status = 400
 
     def __init__(self, message, field=None):
         self.message = message
         self.field = field
         super().__init__(str(message))
+
+
+class StoreUnavailable(CatalogError):
+    """The file store could not keep an upload (a bucket down): try again later (503)."""
+
+    status = 503
+
+    def __init__(self, field):
+        super().__init__(upload_failed_message(), field)
 
 
 class NotFound(LookupError):
@@ -472,6 +484,8 @@ def add_photo(group, product_id, data, alt_th="", alt_en=""):
     except images.ImageRejected as error:
         message = IMAGE_MESSAGES.get(error.reason, IMAGE_MESSAGES["format"])
         raise CatalogError(message, "photo") from error
+    except StorageError as error:
+        raise StoreUnavailable("photo") from error
 
 
 def _renumber(photos):
@@ -733,7 +747,10 @@ def add_evidence(claim, filename, data, description=""):
         )
     content_type, stored = _evidence_bytes(data)
     key = secrets.token_hex(16)
-    images.save_bytes(f"evidence/{key}", stored)
+    try:
+        images.save_bytes(f"evidence/{key}", stored)
+    except StorageError as error:
+        raise StoreUnavailable("evidence") from error
     evidence = ClaimEvidence(
         claim=claim,
         key=key,

@@ -306,6 +306,7 @@ def photo_upload(product_id):
     group = current_group()
     item = service.get_product(group, product_id)
     form = PhotoForm()
+    status = 400
     if form.validate_on_submit():
         upload = form.photo.data
         data = upload.read() if upload else b""
@@ -314,6 +315,7 @@ def photo_upload(product_id):
         except CatalogError as error:
             db.session.rollback()
             _show_error(form, error)
+            status = error.status
         else:
             db.session.commit()
             flash(_("Photo added."), "success")
@@ -325,7 +327,7 @@ def photo_upload(product_id):
         photo_form=form,
         confirm_form=ConfirmForm(formdata=None),
         move_form=MoveForm(formdata=None),
-    ), 400
+    ), status
 
 
 @blueprint.post("/<group_slug>/photos/<int:image_id>/move")
@@ -465,12 +467,14 @@ def claim_new():
     require_leader()
     group = current_group()
     form = ClaimForm(subjects=service.claim_subject_choices(group))
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             claim = service.create_claim(group, files=_files(form.evidence), **form.values())
         except CatalogError as error:
             db.session.rollback()
             _show_error(form, error)
+            status = error.status
         else:
             db.session.commit()
             if claim.status == ClaimStatus.PENDING:
@@ -478,7 +482,6 @@ def claim_new():
             else:
                 flash(_("Claim published as your own statement."), "success")
             return _back("office.claim", claim_id=claim.id)
-    status = 400 if request.method == "POST" else 200
     return render_template("office/claim_form.html", form=form, group=group), status
 
 
@@ -511,6 +514,7 @@ def claim_add_evidence(claim_id):
     group = current_group()
     item = service.get_claim(group, claim_id)
     form = EvidenceForm()
+    status = 400
     if form.validate_on_submit():
         upload = form.evidence.data
         try:
@@ -524,11 +528,12 @@ def claim_add_evidence(claim_id):
         except CatalogError as error:
             db.session.rollback()
             _show_error(form, error)
+            status = error.status
         else:
             db.session.commit()
             flash(_("File added."), "success")
             return _back("office.claim", claim_id=item.id)
-    return _render_claim(group, service.get_claim(group, claim_id), form, 400)
+    return _render_claim(group, service.get_claim(group, claim_id), form, status)
 
 
 @blueprint.post("/<group_slug>/claims/<int:claim_id>/withdraw")

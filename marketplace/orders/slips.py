@@ -29,7 +29,7 @@ from ..catalog import images
 from ..catalog.service import IMAGE_MESSAGES
 from ..extensions import db
 from ..models import FulfilmentStatus, OrderStatus, PaymentMethod, PaymentStatus
-from ..storage import PRIVATE_FILE_CSP, storage
+from ..storage import PRIVATE_FILE_CSP, StorageError, storage, upload_failed_message
 from . import notify, promptpay, service, states
 
 SLIP_FOLDER = "slips"
@@ -39,11 +39,15 @@ _WRITTEN = "slip_files_written"
 
 
 class SlipError(Exception):
-    """A slip that cannot be accepted; `message` is for the buyer. Nothing was stored."""
+    """A slip that cannot be accepted; `message` is for the buyer. Nothing was stored.
 
-    def __init__(self, message, field="slip"):
+    `status`: 400 for the buyer's file or the order's state, 503 when the store is down.
+    """
+
+    def __init__(self, message, field="slip", status=400):
         self.message = message
         self.field = field
+        self.status = status
         super().__init__(str(message))
 
 
@@ -194,7 +198,10 @@ def submit_slip(order, data, part=None, now=None):
         payment = service.new_payment(order, PaymentMethod.TRANSFER, part)
     old_key = payment.slip_key
     key = secrets.token_hex(16)
-    images.save_bytes(_relative(key), jpeg)
+    try:
+        images.save_bytes(_relative(key), jpeg)
+    except StorageError as error:  # a bucket down: nothing changed, try again later
+        raise SlipError(upload_failed_message(), status=503) from error
     db.session.info.setdefault(_WRITTEN, []).append((storage(), _relative(key)))
     states.change_payment(payment, PaymentStatus.SUBMITTED)
     payment.slip_key = key

@@ -738,12 +738,12 @@ def order_slip(reference):
             form.slip.errors = [error.message]
             return _render_order(
                 order,
-                status=400,
+                status=error.status,
                 slip_form=form,
                 error=error.message,
                 form_part_id=getattr(part, "id", None),
             )
-        return _render_order(order, status=400, error=error.message)
+        return _render_order(order, status=error.status, error=error.message)
     db.session.commit()
     flash(_("Thank you! The group will check your slip and confirm the payment."), "success")
     return redirect(_order_url(order), code=303)
