@@ -210,6 +210,37 @@ def s3_bucket(s3_endpoint, monkeypatch, app):
     return name
 
 
+def _dead_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again: nothing listens there
+
+
+@pytest.fixture
+def store_down(app, s3_bucket, monkeypatch):
+    """`store_down()`: from now on the bucket's endpoint refuses every connection."""
+
+    def down():
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        from marketplace.storage import S3Storage
+
+        dead = S3Storage(s3_bucket, endpoint_url=f"http://127.0.0.1:{_dead_port()}")
+        dead.client = boto3.client(
+            "s3",
+            endpoint_url=dead.client.meta.endpoint_url,
+            region_name="us-east-1",
+            config=BotoConfig(retries={"max_attempts": 1}, connect_timeout=2),
+        )
+        monkeypatch.setitem(app.extensions, "storage", dead)
+        return dead
+
+    return down
+
+
 # -- the job queue (issue 15) ----------------------------------------------------------
 
 

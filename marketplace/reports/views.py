@@ -377,10 +377,14 @@ def export_download(token):
         return redirect(url_for("reports.export_status", token=export.token), 303)
     if export.status != ExportStatus.READY or not export.storage_key:
         abort(404)
-    exports.audit_export(export.codes, export.date_from, export.date_to, export.fmt)
-    db.session.commit()
     store = storage()
     path = store.local_path(export.storage_key)
+    # Asked before the audit and the link: a bucket down answers 503 here (the page says
+    # so in the reader's language) rather than sending the browser to a dead address.
+    if path is None and not store.exists(export.storage_key):
+        abort(404)
+    exports.audit_export(export.codes, export.date_from, export.date_to, export.fmt)
+    db.session.commit()
     if path is None:
         # Object storage: a link valid for a few minutes, given only after the checks above.
         return redirect(store.signed_url(export.storage_key, seconds=300))

@@ -262,3 +262,19 @@ def test_every_province_in_one_workbook_through_a_job(app, client, auth, world):
     auth.logout()
     auth.login("officer@example.com")
     assert client.get(f"/reports/exports/{token}").status_code == 404
+
+
+def test_a_download_with_the_store_down_says_so_and_is_not_audited(
+    client, auth, world, s3_bucket, store_down
+):
+    """In a bucket, the download is a signed link: asked for only once the file is there."""
+    auth.login("officer@example.com")
+    ready = _export(ExportStatus.READY, storage_key="exports/t-ready/uplift-57.xlsx")
+    audited = _db.session.scalar(select(func.count()).select_from(AuditLog))
+    missing = client.get(f"/reports/exports/{ready.token}/download")
+    assert missing.status_code == 404  # the file is not in the bucket: no dead link
+    store_down()
+    response = client.get(f"/reports/exports/{ready.token}/download")
+    assert response.status_code == 503
+    assert "Files cannot be reached right now" in response.get_data(as_text=True)
+    assert _db.session.scalar(select(func.count()).select_from(AuditLog)) == audited

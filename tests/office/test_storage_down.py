@@ -2,47 +2,20 @@
 typed, nothing in the database changes, and commands exit with one line, not a traceback."""
 
 import io
-import socket
 
-import boto3
 import pytest
-from botocore.config import Config as BotoConfig
 from sqlalchemy import func, select
 
 from marketplace.catalog import images
 from marketplace.models import Claim, ClaimEvidence, Payment, ProductImage
 from marketplace.orders import service
-from marketplace.storage import S3Storage, StorageError, storage
+from marketplace.storage import StorageError, storage
 
 from ..shop.buying import post
 from .pictures import PDF, picture
 
 UPLOAD_FAILED = "our file storage cannot be reached right now"
 PAGE_HEADING = "Files cannot be reached right now"
-
-
-def _dead_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # closed again: nothing listens there
-
-
-@pytest.fixture
-def store_down(app, s3_bucket, monkeypatch):
-    """`store_down()`: from now on the bucket's endpoint refuses every connection."""
-
-    def down():
-        dead = S3Storage(s3_bucket, endpoint_url=f"http://127.0.0.1:{_dead_port()}")
-        dead.client = boto3.client(
-            "s3",
-            endpoint_url=dead.client.meta.endpoint_url,
-            region_name="us-east-1",
-            config=BotoConfig(retries={"max_attempts": 1}, connect_timeout=2),
-        )
-        monkeypatch.setitem(app.extensions, "storage", dead)
-        return dead
-
-    return down
 
 
 def _count(db, model):
