@@ -67,7 +67,7 @@ class StorageError(RuntimeError):
     """The store could not be reached or refused an operation.
 
     Pages answer it with a 503 in the reader's language (`register_errorhandlers`), and
-    the upload forms with the form again and `UPLOAD_FAILED` (`upload_failed_message`);
+    the upload forms with the form again and `upload_failed_message()`;
     commands exit with one line. Nothing was changed: the transaction rolls back.
     """
 
