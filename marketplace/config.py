@@ -97,6 +97,10 @@ class Config:
         self.S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
         self.S3_REGION = os.environ.get("S3_REGION", "")
         self.S3_PUBLIC_URL = os.environ.get("S3_PUBLIC_URL", "")
+        # A bucket that hangs must fail a request well inside the web server's timeout.
+        self.S3_CONNECT_TIMEOUT = float(os.environ.get("S3_CONNECT_TIMEOUT") or 3)
+        self.S3_READ_TIMEOUT = float(os.environ.get("S3_READ_TIMEOUT") or 10)
+        self.S3_MAX_ATTEMPTS = int(os.environ.get("S3_MAX_ATTEMPTS") or 2)
         self.SEARCH_INDEX_FOLDER = os.environ.get("SEARCH_INDEX_FOLDER") or str(
             Path(instance_path) / "search-index"
         )

@@ -43,6 +43,10 @@ CONTENT_TYPES = {
 
 
 COPY_CHUNK = 1024 * 1024
+# The object store's defaults (S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT, S3_MAX_ATTEMPTS).
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
+MAX_ATTEMPTS = 2
 
 
 def public_file_origins():
@@ -192,20 +196,32 @@ class S3Storage:
 
     name = "s3"
 
-    def __init__(self, bucket, endpoint_url=None, region=None, public_base=None):
+    def __init__(
+        self,
+        bucket,
+        endpoint_url=None,
+        region=None,
+        public_base=None,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        max_attempts=MAX_ATTEMPTS,
+    ):
         import boto3
         from botocore.config import Config as BotoConfig
 
         self.bucket = bucket
         self.public_base = (public_base or "").rstrip("/") or None
+        # Bounded so that a bucket that hangs fails a request with a 503 well inside the
+        # web server's timeout (gunicorn's 30 s) instead of getting the worker killed:
+        # at worst max_attempts × (connect or read timeout), 2 × 10 s by default.
         self.client = boto3.client(
             "s3",
             endpoint_url=endpoint_url or None,
             region_name=region or None,
             config=BotoConfig(
-                retries={"max_attempts": 3, "mode": "standard"},
-                connect_timeout=5,
-                read_timeout=30,
+                retries={"total_max_attempts": max_attempts, "mode": "standard"},
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
                 s3={"addressing_style": "path"},
                 signature_version="s3v4",
             ),
@@ -317,6 +333,9 @@ def build_storage(config):
             endpoint_url=config.get("S3_ENDPOINT_URL"),
             region=config.get("S3_REGION"),
             public_base=config.get("S3_PUBLIC_URL"),
+            connect_timeout=config.get("S3_CONNECT_TIMEOUT", CONNECT_TIMEOUT),
+            read_timeout=config.get("S3_READ_TIMEOUT", READ_TIMEOUT),
+            max_attempts=config.get("S3_MAX_ATTEMPTS", MAX_ATTEMPTS),
         )
     return LocalStorage(config["UPLOAD_FOLDER"])
 

@@ -206,3 +206,41 @@ def test_the_stuck_photo_pass_stops_at_a_store_down_and_says_so(app, make, db, r
     assert len(reads) == 1  # not once per photo: the store is down for every one
     db.session.expire_all()
     assert all(image.sizes_pending for image in product.images)  # left for the next pass
+
+
+def test_the_store_client_takes_its_timeouts_and_tries_from_the_settings(app, s3_bucket):
+    from marketplace.storage import build_storage
+
+    defaults = build_storage(app.config).client.meta.config
+    assert (defaults.connect_timeout, defaults.read_timeout) == (3, 10)
+    tries = defaults.retries["total_max_attempts"]  # the first call included
+    assert tries == 2
+    # With these, a bucket that hangs costs at most 2 x 10 s: inside gunicorn's 30 s.
+    assert tries * max(defaults.connect_timeout, defaults.read_timeout) < 30
+
+
+def test_a_bucket_that_hangs_answers_503_not_a_killed_worker(app, s3_bucket, monkeypatch):
+    """A store that takes the connection and never answers fails within the budget."""
+    import socket
+
+    from marketplace.storage import build_storage
+
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)  # the kernel completes each handshake; nobody ever reads or answers
+        settings = {
+            "S3_ENDPOINT_URL": f"http://127.0.0.1:{hung.getsockname()[1]}",
+            "S3_CONNECT_TIMEOUT": 0.5,
+            "S3_READ_TIMEOUT": 0.5,
+            "S3_MAX_ATTEMPTS": 1,
+        }
+        for key, value in settings.items():
+            monkeypatch.setitem(app.config, key, value)
+        monkeypatch.setitem(app.extensions, "storage", build_storage(app.config))
+        with pytest.raises(StorageError):
+            storage().read("products/k/320.webp")
+        reader = app.test_client()
+        reader.set_cookie("lang", "en")
+        response = reader.get("/media/products/k/320.webp")
+        assert response.status_code == 503
+        assert PAGE_HEADING in response.get_data(as_text=True)
