@@ -219,21 +219,44 @@ def _dead_port():
 
 
 @pytest.fixture
+def public_bucket(app, s3_bucket, s3_endpoint, monkeypatch):
+    """The bucket lets anyone read products/* and nothing else (README: the bucket policy),
+    and pages link photos at its address (S3_PUBLIC_URL); returns that address."""
+    import json
+
+    from marketplace.storage import build_storage, storage
+
+    public = f"{s3_endpoint}/{s3_bucket}"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{s3_bucket}/products/*",
+            }
+        ],
+    }
+    storage().client.put_bucket_policy(Bucket=s3_bucket, Policy=json.dumps(policy))
+    monkeypatch.setitem(app.config, "S3_PUBLIC_URL", public)
+    monkeypatch.setitem(app.extensions, "storage", build_storage(app.config))
+    return public
+
+
+@pytest.fixture
 def store_down(app, s3_bucket, monkeypatch):
     """`store_down()`: from now on the bucket's endpoint refuses every connection."""
 
     def down():
-        import boto3
-        from botocore.config import Config as BotoConfig
-
         from marketplace.storage import S3Storage
 
-        dead = S3Storage(s3_bucket, endpoint_url=f"http://127.0.0.1:{_dead_port()}")
-        dead.client = boto3.client(
-            "s3",
-            endpoint_url=dead.client.meta.endpoint_url,
-            region_name="us-east-1",
-            config=BotoConfig(retries={"max_attempts": 1}, connect_timeout=2),
+        dead = S3Storage(
+            s3_bucket,
+            endpoint_url=f"http://127.0.0.1:{_dead_port()}",
+            region="us-east-1",
+            connect_timeout=2,
+            max_attempts=1,
         )
         monkeypatch.setitem(app.extensions, "storage", dead)
         return dead

@@ -9,14 +9,12 @@ It runs twice: photos in the instance folder, and in a bucket whose public addre
 the photo from the bucket's origin, which the page's Content-Security-Policy must allow.
 """
 
-import json
 import threading
 import time
 
 import pytest
 
 from marketplace import jobs
-from marketplace.storage import storage
 from tests.factories import DEFAULT_PASSWORD, make_group, make_product, make_user
 from tests.office.pictures import picture
 
@@ -37,37 +35,13 @@ def _fits_and_loads(page):
     assert page.evaluate(BROKEN_IMAGES) == []
 
 
-def _public_bucket(request, app, monkeypatch):
-    """Photos stored in a bucket that lets anyone read products/*, linked at its address."""
-    bucket = request.getfixturevalue("s3_bucket")
-    endpoint = request.getfixturevalue("s3_endpoint")
-    public = f"{endpoint}/{bucket}"
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{bucket}/products/*",
-            }
-        ],
-    }
-    storage().client.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
-    monkeypatch.setitem(app.config, "S3_PUBLIC_URL", public)
-    from marketplace.storage import build_storage
-
-    monkeypatch.setitem(app.extensions, "storage", build_storage(app.config))
-    return public
-
-
 @pytest.mark.parametrize("store", ["instance folder", "public bucket"])
 def test_a_new_photo_shows_a_placeholder_until_its_sizes_exist(
-    store, request, app, db, live_server, browser, monkeypatch, tmp_path
+    store, request, db, live_server, browser, monkeypatch, tmp_path
 ):
     from playwright.sync_api import expect
 
-    public = _public_bucket(request, app, monkeypatch) if store == "public bucket" else None
+    public = request.getfixturevalue("public_bucket") if store == "public bucket" else None
 
     group = make_group(slug="doi-ngam-photos")
     product = make_product(group=group, slug="khao-niao-dam-photo", name_th="ข้าวเหนียวดำดอยงาม")
